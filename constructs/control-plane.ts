@@ -1,0 +1,153 @@
+import { Duration, Size } from "cdk8s";
+import {
+  ApiResource,
+  Cpu,
+  Deployment,
+  DeploymentStrategy,
+  DnsPolicy,
+  ImagePullPolicy,
+  LabelSelector,
+  Probe,
+  Role,
+  RoleBinding,
+  Secret,
+  ServiceAccount,
+  Volume,
+} from "cdk8s-plus-31";
+import { Construct } from "constructs";
+import { FLUX_RESOURCES } from "./api-resources.js";
+import { standardLabels } from "./labels.js";
+import { StatusReaderRole } from "./status-reader-role.js";
+
+/** Namespace the control plane runs in. */
+export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
+
+export interface ControlPlaneProps {
+  /** Control-plane image (from the release). */
+  readonly image: string;
+  /**
+   * Namespace the control plane runs in.
+   * @default "alga-appliance-control-plane"
+   */
+  readonly namespace?: string;
+  /**
+   * Namespaces where setup writes site values ConfigMaps and the initial-tenant / license Secrets.
+   * @default ["msp", "alga-system"]
+   */
+  readonly applicationNamespaces?: readonly string[];
+  /**
+   * Namespace holding the Flux source and root Kustomization that setup creates.
+   * @default "flux-system"
+   */
+  readonly fluxNamespace?: string;
+  /**
+   * Port the setup and status UI listens on, on the host network.
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * Host directory holding the appliance state, mounted at the same path.
+   * @default "/var/lib/alga-appliance"
+   */
+  readonly hostStateDirectory?: string;
+  /**
+   * Secret holding the setup token that the host bootstrap generates.
+   * @default "appliance-setup-token"
+   */
+  readonly setupTokenSecret?: string;
+  /**
+   * UID and GID the control plane runs as (the host reserves the `alga` group with this id).
+   * @default 10001
+   */
+  readonly runAsId?: number;
+}
+
+/**
+ * The Kubernetes-hosted control plane: setup wizard, status UI and setup workflow.
+ * One replica on the host network; RBAC scoped to what setup writes; read-only everywhere else.
+ */
+export class ControlPlane extends Construct {
+  readonly deployment: Deployment;
+  readonly serviceAccount: ServiceAccount;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? CONTROL_PLANE_NAMESPACE;
+    const port = props.port ?? 8080;
+    const uid = props.runAsId ?? 10001;
+    const stateDir = props.hostStateDirectory ?? "/var/lib/alga-appliance";
+    const name = "appliance-control-plane";
+    const labels = standardLabels(name, "control-plane");
+
+    this.serviceAccount = new ServiceAccount(this, "ServiceAccount", {
+      metadata: { name, namespace, labels },
+      // Setup talks to the API server with this account's token.
+      automountToken: true,
+    });
+
+    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? ["msp", "alga-system"]);
+    new StatusReaderRole(this, "StatusReader", { name: `${name}-status-reader` }).grantTo(this.serviceAccount, `${name}-status-reader`);
+
+    this.deployment = new Deployment(this, "Deployment", {
+      metadata: { name, namespace, labels },
+      podMetadata: { labels },
+      select: false,
+      replicas: 1,
+      // The pod binds a host port: a second pod during a rolling update could never start.
+      strategy: DeploymentStrategy.recreate(),
+      hostNetwork: true,
+      dns: { policy: DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: true,
+      securityContext: { user: uid, group: uid, fsGroup: uid, ensureNonRoot: true },
+      containers: [
+        {
+          name: "control-plane",
+          image: props.image,
+          // The image is baked into the ISO and imported into k3s; never require the network to start.
+          imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+          portNumber: port,
+          envVariables: {},
+          liveness: Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
+          readiness: Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(10) }),
+          startup: Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(5), failureThreshold: 60 }),
+          resources: {
+            cpu: { request: Cpu.millis(100), limit: Cpu.millis(1000) },
+            memory: { request: Size.mebibytes(256), limit: Size.mebibytes(1024) },
+          },
+        },
+      ],
+    });
+    this.deployment.select(LabelSelector.of({ labels: { "app.kubernetes.io/name": name } }));
+    const container = this.deployment.containers[0]!;
+    container.mount(stateDir, Volume.fromHostPath(this, "StateDir", "host-state", { path: stateDir }));
+    container.mount(
+      "/etc/alga-appliance/setup-token",
+      Volume.fromSecret(this, "SetupToken", Secret.fromSecretName(this, "SetupTokenSecret", props.setupTokenSecret ?? "appliance-setup-token"), {
+        name: "setup-token",
+      }),
+      { readOnly: true },
+    );
+    // The root filesystem is read-only; kubectl and flux need a writable scratch directory.
+    container.mount("/tmp", Volume.fromEmptyDir(this, "Tmp", "tmp"));
+  }
+
+  /** Setup writes the Flux source + root Kustomization and the per-namespace values and Secrets; nothing else. */
+  private grantSetupWrites(ownNamespace: string, fluxNamespace: string, applicationNamespaces: readonly string[]): void {
+    const write = ["get", "list", "watch", "create", "update", "patch"];
+    const grant = (namespace: string, verbs: string[], ...resources: ApiResource[]) => {
+      const roleName = `appliance-control-plane-setup`;
+      const role = new Role(this, `Setup-${namespace}`, { metadata: { name: roleName, namespace, labels: standardLabels(roleName, "rbac") } });
+      role.allow(verbs, ...resources);
+      new RoleBinding(this, `SetupBinding-${namespace}`, {
+        metadata: { name: roleName, namespace, labels: standardLabels(roleName, "rbac") },
+        role,
+      }).addSubjects(this.serviceAccount);
+    };
+    grant(fluxNamespace, write, FLUX_RESOURCES.ociRepositories, FLUX_RESOURCES.kustomizations);
+    for (const namespace of applicationNamespaces) {
+      grant(namespace, write, ApiResource.CONFIG_MAPS, ApiResource.SECRETS, FLUX_RESOURCES.helmReleases);
+    }
+    grant(ownNamespace, ["get", "list", "watch", "create", "update", "patch"], ApiResource.CONFIG_MAPS);
+  }
+}

@@ -1,0 +1,58 @@
+import { ApiObject } from "cdk8s";
+import { Construct } from "constructs";
+import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
+import { standardLabels } from "./labels.js";
+
+/** Media type of a Helm chart layer in an OCI registry. */
+export const HELM_CHART_LAYER_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+export interface OciChartSourceProps {
+  /** Source name (the HelmRelease refers to it through `chartRef`). */
+  readonly name: string;
+  readonly namespace: string;
+  /** Chart repository, e.g. `oci://ghcr.io/nine-minds/charts`. */
+  readonly repository: string;
+  /** Chart name inside the repository. */
+  readonly chart: string;
+  /** Chart version; the OCI tag. */
+  readonly version: string;
+  /**
+   * Chart manifest digest. When set, Flux pulls exactly this digest and ignores the tag.
+   * @default - the chart is pulled by its version tag
+   */
+  readonly digest?: string;
+  /**
+   * How often Flux checks the source.
+   * @default "1h" - a pinned chart never changes; the interval only matters for tag-only pins
+   */
+  readonly interval?: string;
+}
+
+/** A Helm chart stored in an OCI registry, as a Flux `OCIRepository` pinned by digest when known. */
+export class OciChartSource extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: OciChartSourceProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    const spec: IOCIRepositorySpec = {
+      url: `${props.repository}/${props.chart}`,
+      interval: props.interval ?? "1h",
+      ref: props.digest ? { digest: props.digest } : { tag: props.version },
+      layerSelector: { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, operation: "copy" },
+    };
+    new ApiObject(this, "Resource", {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels: standardLabels(props.name, "chart-source"),
+        annotations: { "alga.nineminds.com/chart-version": props.version },
+      },
+      spec,
+    });
+  }
+}

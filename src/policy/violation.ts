@@ -1,0 +1,17 @@
+import type { KubernetesObject, RenderedFile } from "../synth/rendered-file.js";
+
+/** A rule broken by a rendered object: where, which field, and what to do. */
+export interface PolicyViolation {
+  readonly file: string;
+  readonly object: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A check over the whole rendered output. */
+export type Policy = (files: readonly RenderedFile[]) => PolicyViolation[];
+
+/** Every object with the file that holds it. */
+export function* objectsOf(files: readonly RenderedFile[]): Generator<{ file: RenderedFile; object: KubernetesObject }> {
+  for (const file of files) for (const object of file.objects) yield { file, object };
+}

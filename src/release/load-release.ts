@@ -1,0 +1,52 @@
+import { existsSync, readdirSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { ReleaseDefinition } from "../../schemas/release.js";
+import { ValuesProfile } from "../../schemas/profile.js";
+import { UserError } from "../errors.js";
+import { readYamlDocument } from "./read-yaml-document.js";
+
+/** A release definition together with the values profile it names. */
+export interface LoadedRelease {
+  readonly file: string;
+  readonly definition: ReleaseDefinition;
+  readonly profile: ValuesProfile;
+}
+
+const RELEASE_FILE = /^[0-9][a-zA-Z0-9._-]*\.yaml$/;
+
+/** Every `releases/<version>.yaml` (lock files and sub-directories excluded), in version-name order. */
+export function listReleaseFiles(releasesDir: string): string[] {
+  return readdirSync(releasesDir)
+    .filter((name) => RELEASE_FILE.test(name) && !name.includes(".lock."))
+    .sort()
+    .map((name) => join(releasesDir, name));
+}
+
+/** Resolves `--release` given as a version (`1.0-rc5`) or as a path to a release file. */
+export function resolveReleaseFile(releasesDir: string, versionOrPath: string): string {
+  if (versionOrPath.endsWith(".yaml") || versionOrPath.includes("/")) return resolve(versionOrPath);
+  const file = join(releasesDir, `${versionOrPath}.yaml`);
+  if (!existsSync(file)) {
+    const known = listReleaseFiles(releasesDir).map((path) => basename(path, ".yaml"));
+    throw new UserError(`no release "${versionOrPath}": ${file} does not exist (known releases: ${known.join(", ") || "none"})`);
+  }
+  return file;
+}
+
+/** Reads and validates a release file and its profile (`<releases dir>/profiles/<profile>.yaml`). */
+export function loadRelease(file: string, profilesDir = join(resolve(file, ".."), "profiles")): LoadedRelease {
+  const definition = readYamlDocument(file, ReleaseDefinition, "release definition");
+  const expectedName = `${definition.version}.yaml`;
+  if (basename(file) !== expectedName && RELEASE_FILE.test(basename(file))) {
+    throw new UserError(`${file}: version: "${definition.version}" does not match the file name; rename the file to ${expectedName} or fix the version`);
+  }
+  const profileFile = join(profilesDir, `${definition.profile}.yaml`);
+  if (!existsSync(profileFile)) {
+    throw new UserError(`${file}: profile: no values profile "${definition.profile}" (expected ${profileFile}); create it or name an existing profile`);
+  }
+  const profile = readYamlDocument(profileFile, ValuesProfile, "values profile");
+  if (profile.name !== definition.profile) {
+    throw new UserError(`${profileFile}: name: "${profile.name}" does not match the file name; set name: ${definition.profile}`);
+  }
+  return { file, definition, profile };
+}

@@ -1,0 +1,104 @@
+import type { Construct } from "constructs";
+import { COMPONENT_NAMES, type ComponentName } from "../../schemas/components.js";
+import type { ReleaseDefinition } from "../../schemas/release.js";
+import type { ValuesProfile } from "../../schemas/profile.js";
+import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
+import { ApplianceNamespace } from "../../constructs/namespace.js";
+import { FluxTier } from "../../constructs/flux-tier.js";
+import { OciChartSource } from "../../constructs/oci-chart-source.js";
+import { ApplianceHelmRelease } from "../../constructs/helm-release.js";
+import { temporalHardening } from "../../constructs/temporal-hardening.js";
+import { ApplianceStatusAccess } from "../../constructs/appliance-status-access.js";
+import { CONTROL_PLANE_NAMESPACE, ControlPlane } from "../../constructs/control-plane.js";
+import { LicenseService } from "../../constructs/license-service.js";
+import { ChartFiles, kustomizeFile, withDirectoryKustomizations } from "./chart-files.js";
+import { APPLICATION_NAMESPACES, COMPONENT_CATALOG, TIER_KUSTOMIZATION, TIERS } from "./component-catalog.js";
+import { imageValues, mergeValues } from "./helm-values.js";
+import type { RenderedFile } from "./rendered-file.js";
+
+/** Name of the Flux OCIRepository (in flux-system) that carries the config bundle; setup creates it. */
+export const CONFIG_SOURCE_NAME = "alga-appliance";
+
+/** Baked Helm values of a component: profile values with the release's image on top. */
+export function componentValues(name: ComponentName, release: ReleaseDefinition, profile: ValuesProfile): Record<string, unknown> {
+  const placement = COMPONENT_CATALOG[name];
+  return mergeValues(profile.values[name] ?? {}, imageValues(release.components[name].image, placement.imageValuesPath));
+}
+
+function addComponent(scope: Construct, name: ComponentName, release: ReleaseDefinition, profile: ValuesProfile): void {
+  const placement = COMPONENT_CATALOG[name];
+  const component = release.components[name];
+  const chart = new OciChartSource(scope, "Chart", {
+    name: `${name}-chart`,
+    namespace: placement.namespace,
+    repository: release.chartRepository,
+    chart: component.chart.name,
+    version: component.chart.version,
+    ...(component.chart.digest ? { digest: component.chart.digest } : {}),
+  });
+  new ApplianceHelmRelease(scope, "Release", {
+    name,
+    namespace: placement.namespace,
+    chart,
+    values: componentValues(name, release, profile),
+    siteValues: { optional: placement.siteValuesOptional },
+    ...(placement.temporalHardening ? { postRenderers: [temporalHardening()] } : {}),
+  });
+}
+
+/**
+ * The files of one release: `config/` (the Flux tree that becomes the bundle) and
+ * `control-plane/` (applied by the host bootstrap). Paths are relative to `dist/<version>/`.
+ */
+export function composeRelease(release: ReleaseDefinition, profile: ValuesProfile): RenderedFile[] {
+  const charts = new ChartFiles();
+
+  charts.file("config/namespaces.yaml", (scope) => {
+    // Namespaces hold the database volume and Flux itself: never let a prune delete them.
+    new ApplianceNamespace(scope, "flux-system", { name: "flux-system", protectFromPrune: true });
+    for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, protectFromPrune: true });
+  });
+
+  charts.file("config/tiers.yaml", (scope) => {
+    const source = { kind: "OCIRepository", name: CONFIG_SOURCE_NAME, namespace: "flux-system" } as const;
+    let previous: FluxTier | undefined;
+    for (const tier of TIERS) {
+      previous = new FluxTier(scope, tier, {
+        name: TIER_KUSTOMIZATION[tier],
+        path: `./${tier}`,
+        source,
+        ...(previous ? { dependsOn: [previous] } : {}),
+      });
+    }
+  });
+
+  charts.file("config/platform/appliance-status.yaml", (scope) => new ApplianceStatusAccess(scope, "Status"));
+
+  for (const name of COMPONENT_NAMES) {
+    charts.file(`config/${COMPONENT_CATALOG[name].tier}/${name}.yaml`, (scope) => addComponent(scope, name, release, profile));
+  }
+
+  charts.file("control-plane/namespaces.yaml", (scope) => {
+    for (const name of [CONTROL_PLANE_NAMESPACE, ...APPLICATION_NAMESPACES]) new ApplianceNamespace(scope, name, { name });
+  });
+  charts.filesByKind("control-plane", { Deployment: "deployment.yaml", "*": "rbac.yaml" }, (scope) => {
+    new ControlPlane(scope, "ControlPlane", { image: release.controlPlane.image });
+  });
+
+  const files = charts.render();
+  // The root lists only what it applies itself; each tier directory is applied by its own Kustomization.
+  files.push(kustomizeFile("config/kustomization.yaml", ["namespaces.yaml", "tiers.yaml"]));
+  return withDirectoryKustomizations("", files, (dir) => dir === "config");
+}
+
+/** The vendor-side files (`vendor/license-service/`), rendered once for all releases. */
+export function composeVendor(licenseService: LicenseServiceDefinition): RenderedFile[] {
+  const charts = new ChartFiles();
+  charts.file("vendor/license-service/namespace.yaml", (scope) => {
+    new ApplianceNamespace(scope, "Namespace", { name: licenseService.namespace });
+  });
+  charts.filesByKind("vendor/license-service", { Deployment: "deployment.yaml", Service: "service.yaml" }, (scope) => {
+    new LicenseService(scope, "LicenseService", { definition: licenseService });
+  });
+  return withDirectoryKustomizations("vendor", charts.render());
+}

@@ -1,0 +1,66 @@
+import { basename } from "node:path";
+import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
+import type { ReleaseManifest } from "../../schemas/release-manifest.js";
+import { buildConfigBundle } from "../bundle/config-bundle.js";
+import { buildReleaseArtifact } from "../manifest/release-artifact.js";
+import { buildReleaseManifest } from "../manifest/build-release-manifest.js";
+import type { BuiltArtifact } from "../oci/build-artifact.js";
+import { enforcePolicies } from "../policy/index.js";
+import { loadRelease } from "../release/load-release.js";
+import { composeRelease, composeVendor } from "./compose-release.js";
+import { serializeFile, serializeJson } from "./serialize.js";
+import type { RenderedFile } from "./rendered-file.js";
+import { validateAgainstUpstreamSchemas } from "./upstream-schemas.js";
+
+const encoder = new TextEncoder();
+
+/** Everything synth produces for one release, in memory, before anything is written. */
+export interface SynthesizedRelease {
+  readonly version: string;
+  /** File bytes keyed by path relative to `dist/<version>/`. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  readonly releaseManifest: ReleaseManifest;
+  readonly bundle: BuiltArtifact;
+  readonly releaseArtifact: BuiltArtifact;
+}
+
+/** Validates rendered objects (upstream schemas, then policies) and serializes them. */
+function checkedFiles(files: readonly RenderedFile[], origin: string): Map<string, Uint8Array> {
+  validateAgainstUpstreamSchemas(files, origin);
+  enforcePolicies(files, origin);
+  return new Map(files.map((file) => [file.path, encoder.encode(serializeFile(file, origin))]));
+}
+
+/**
+ * Renders, validates and packages one release. Pure and offline: the same release file, profile
+ * and epoch give the same bytes and digests on any machine.
+ */
+export function synthesizeRelease(file: string, createdEpochSeconds: number): SynthesizedRelease {
+  const { definition, profile } = loadRelease(file);
+  // Only the file name goes into generated headers, so the checkout path never changes the bytes.
+  const origin = `releases/${basename(file)}`;
+  const files = checkedFiles(composeRelease(definition, profile), origin);
+
+  const bundle = buildConfigBundle({
+    files: [...files]
+      .filter(([path]) => path.startsWith("config/"))
+      .map(([path, data]) => ({ path: path.slice("config/".length), data })),
+    source: definition.source.repository,
+    revision: definition.source.revision,
+    createdEpochSeconds,
+  });
+  const releaseManifest = buildReleaseManifest(definition, profile, {
+    manifest: bundle.manifest.descriptor,
+    layer: bundle.layers[0]!.descriptor,
+  });
+  const manifestJson = encoder.encode(serializeJson(releaseManifest));
+  const releaseArtifact = buildReleaseArtifact(manifestJson, releaseManifest, createdEpochSeconds);
+  const all = new Map(files);
+  all.set("release-manifest.json", manifestJson);
+  return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact };
+}
+
+/** Renders and validates the vendor-side files (paths relative to the output root). */
+export function synthesizeVendor(licenseService: LicenseServiceDefinition, origin: string): Map<string, Uint8Array> {
+  return checkedFiles(composeVendor(licenseService), origin);
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import type { BuiltArtifact } from "../oci/build-artifact.js";
+import { openLayoutRepository } from "../oci/layout.js";
+import type { SynthesizedRelease } from "./synth-release.js";
+
+/** Directory, under a release's output, holding the staged OCI layouts that publish copies. */
+export const STAGED_LAYOUT_DIR = "oci";
+
+async function writeFiles(root: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  for (const [path, data] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const target = join(root, path);
+    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+    await writeFile(target, data);
+    // Modes must not depend on the umask of whoever runs synth.
+    await chmod(target, 0o644);
+  }
+}
+
+async function normalizeDirectoryModes(root: string, files: Iterable<string>): Promise<void> {
+  const dirs = new Set<string>([root]);
+  for (const path of files) for (let dir = dirname(join(root, path)); dir.startsWith(root); dir = dirname(dir)) dirs.add(dir);
+  for (const dir of dirs) await chmod(dir, 0o755);
+}
+
+/** Stages an artifact in an OCI image layout, tagged `tag`. */
+export async function stageArtifact(layoutRoot: string, repository: string, artifact: BuiltArtifact, tag: string): Promise<void> {
+  const layout = openLayoutRepository(layoutRoot, repository);
+  for (const blob of [artifact.config, ...artifact.layers]) await layout.pushBlob(blob.descriptor, blob.data);
+  await layout.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, tag);
+}
+
+/**
+ * Replaces `<outRoot>/<name>` with `build`'s output as one step: everything is written into a
+ * temporary sibling first and renamed into place only when complete, so a failure never leaves a
+ * half-written directory behind.
+ */
+export async function replaceDirectory(outRoot: string, name: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const target = join(outRoot, name);
+  const staging = join(outRoot, `.${name.replace(/\//g, "_")}.tmp-${randomBytes(6).toString("hex")}`);
+  await mkdir(outRoot, { recursive: true });
+  try {
+    await mkdir(staging, { mode: 0o755 });
+    await build(staging);
+    await rm(target, { recursive: true, force: true });
+    await mkdir(dirname(target), { recursive: true });
+    await rename(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return target;
+}
+
+/** Writes one release's directory: rendered files, release-manifest.json and the staged OCI layouts. */
+export async function writeRelease(outRoot: string, release: SynthesizedRelease): Promise<string> {
+  return replaceDirectory(outRoot, release.version, async (dir) => {
+    await writeFiles(dir, release.files);
+    await normalizeDirectoryModes(dir, release.files.keys());
+    const layouts = join(dir, STAGED_LAYOUT_DIR);
+    await stageArtifact(layouts, CONFIG_REPOSITORY, release.bundle, release.version);
+    await stageArtifact(layouts, RELEASE_REPOSITORY, release.releaseArtifact, release.version);
+  });
+}
+
+/** Writes the vendor files (paths start with `vendor/`). */
+export async function writeVendor(outRoot: string, files: ReadonlyMap<string, Uint8Array>): Promise<string> {
+  const relative = new Map([...files].map(([path, data]) => [path.replace(/^vendor\//, ""), data]));
+  return replaceDirectory(outRoot, "vendor", async (dir) => {
+    await writeFiles(dir, relative);
+    await normalizeDirectoryModes(dir, relative.keys());
+  });
+}
