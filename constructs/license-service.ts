@@ -78,9 +78,10 @@ export class LicenseService extends Construct {
     this.service = new Service(this, "Service", {
       metadata,
       type: ServiceType.CLUSTER_IP,
-      selector: this.deployment,
       ports: [{ name: "http", port: 80, targetPort: def.port, protocol: Protocol.TCP }],
     });
+    // Select by the stable name label, not cdk8s's construct-path label, which changes on refactors.
+    this.service.selectLabel("app.kubernetes.io/name", name);
   }
 
   private environment(sources: Record<LicenseServiceVariable, EnvironmentSource>): Record<string, EnvValue> {

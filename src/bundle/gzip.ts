@@ -1,0 +1,92 @@
+/**
+ * Reproducible gzip.
+ *
+ * Compression uses pako (pure JavaScript, pinned version) instead of node:zlib: Node bundles
+ * a Chromium zlib fork with CPU-specific code paths whose deflate output is not guaranteed to
+ * be identical across Node versions or machines, and the bundle digest must be. The gzip
+ * member is assembled here so every header byte is fixed:
+ *
+ *   1f 8b | CM 08 (deflate) | FLG 00 (no name, comment, extra, header CRC) | MTIME 00000000 |
+ *   XFL 02 (maximum compression, matching level 9) | OS ff (255, "unknown")
+ *
+ * OS 255 is what Go's compress/gzip writes by default and says nothing about the build host.
+ *
+ * Decompression may use node:zlib: any correct inflater yields the same bytes.
+ */
+import { deflateRaw } from "pako";
+import { gunzipSync } from "node:zlib";
+
+/** The OS byte (offset 9) of every member written here. */
+export const GZIP_OS_UNKNOWN = 255;
+/** The XFL byte (offset 8): 2 announces maximum compression. */
+export const GZIP_XFL_MAX_COMPRESSION = 2;
+/** Default cap on decompressed size: far above any config bundle, far below a gzip bomb. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+
+const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, GZIP_XFL_MAX_COMPRESSION, GZIP_OS_UNKNOWN);
+
+/** Compresses `data` into a single gzip member whose bytes depend on `data` alone. */
+export function deterministicGzip(data: Uint8Array): Uint8Array {
+  // Every tunable is spelled out so a change of pako defaults cannot change the output silently.
+  const body = deflateRaw(data, { level: 9, windowBits: 15, memLevel: 8, strategy: 0 });
+  const out = new Uint8Array(GZIP_HEADER.byteLength + body.byteLength + 8);
+  out.set(GZIP_HEADER, 0);
+  out.set(body, GZIP_HEADER.byteLength);
+  const trailer = new DataView(out.buffer, out.byteOffset + GZIP_HEADER.byteLength + body.byteLength, 8);
+  trailer.setUint32(0, crc32(data), true);
+  trailer.setUint32(4, data.byteLength >>> 0, true);
+  return out;
+}
+
+export interface GunzipOptions {
+  /** Refuse data that decompresses to more than this many bytes. Default 256 MiB. */
+  readonly maxBytes?: number;
+}
+
+/** Raised when compressed input would expand beyond the allowed size. */
+export class DecompressedSizeLimitError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`gzip data decompresses to more than ${maxBytes} bytes; refusing it (raise maxBytes if this is expected)`);
+    this.name = "DecompressedSizeLimitError";
+  }
+}
+
+/** Decompresses gzip data, stopping as soon as the output would exceed `maxBytes`. */
+export function gunzip(data: Uint8Array, options: GunzipOptions = {}): Uint8Array {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new Error(`maxBytes ${maxBytes} must be a non-negative integer`);
+  if (data.byteLength < 18 || data[0] !== 0x1f || data[1] !== 0x8b) {
+    throw new Error("data is not gzip-compressed (missing the 1f 8b magic bytes or too short)");
+  }
+  try {
+    // zlib needs room for one byte past the limit to tell "exactly maxBytes" from "more".
+    const out = gunzipSync(data, { maxOutputLength: Math.max(1, maxBytes + 1) });
+    if (out.byteLength > maxBytes) throw new DecompressedSizeLimitError(maxBytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (error) {
+    if (error instanceof DecompressedSizeLimitError) throw error;
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new DecompressedSizeLimitError(maxBytes);
+    }
+    throw new Error(`invalid gzip data: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const CRC_TABLE = buildCrcTable();
+
+function buildCrcTable(): Uint32Array {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+}
+
+/** CRC-32 (ISO 3309, as used by gzip's trailer). */
+export function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = (CRC_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

@@ -1,0 +1,322 @@
+/**
+ * Deterministic POSIX ustar writer for rendered config trees.
+ *
+ * The archive is a pure function of the set of paths, file bytes, the executable bit and
+ * the `mtime` option: nothing about the machine (owner, umask, timestamps, readdir order,
+ * time zone, checkout path) reaches the bytes. Layout decisions:
+ *
+ * - Every directory is written as its own entry (mode 0755), including directories that
+ *   only exist implicitly as a parent of a file, so a given set of files has exactly one
+ *   archive form. Flux's untar accepts archives with or without directory entries.
+ * - Entries are sorted by the UTF-8 bytes of their tar name, directories carrying a
+ *   trailing `/`; a directory therefore sorts directly before its contents.
+ * - Files are 0644, or 0755 when the source has any execute bit; uid/gid 0; uname/gname
+ *   empty; one fixed mtime for every entry (default 0).
+ * - Names that fit ustar's name (100 bytes) or prefix/name split (155 + 100) use it; only
+ *   longer names get a PAX `x` header carrying `path`, itself with fixed fields.
+ * - The archive ends with two zero blocks and is not padded to a 10240-byte record:
+ *   its length is always a multiple of 512.
+ */
+import { constants } from "node:fs";
+import { lstat, open, readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
+export interface TarFileEntry {
+  readonly type: "file";
+  /** Relative path with `/` separators, no leading `./`, no trailing `/`. */
+  readonly path: string;
+  readonly data: Uint8Array;
+  /** Written as 0755 instead of 0644. */
+  readonly executable?: boolean;
+}
+
+export interface TarDirectoryEntry {
+  readonly type: "directory";
+  /** Relative path with `/` separators, no leading `./`, no trailing `/`. */
+  readonly path: string;
+}
+
+export type TarEntry = TarFileEntry | TarDirectoryEntry;
+
+export interface DeterministicTarOptions {
+  /** Seconds since the epoch written as every entry's mtime, e.g. from SOURCE_DATE_EPOCH. Default 0. */
+  readonly mtime?: number;
+}
+
+const BLOCK_SIZE = 512;
+/** Largest value an 11-digit octal ustar field holds (size and mtime). */
+const MAX_OCTAL_11 = 0o77777777777;
+const NAME_LENGTH = 100;
+const PREFIX_LENGTH = 155;
+const DIRECTORY_MODE = 0o755;
+const FILE_MODE = 0o644;
+const EXECUTABLE_MODE = 0o755;
+
+const encoder = new TextEncoder();
+
+/** Builds the archive bytes; entries may come in any order and parents may be omitted. */
+export function createDeterministicTar(entries: readonly TarEntry[], options: DeterministicTarOptions = {}): Uint8Array {
+  const mtime = options.mtime ?? 0;
+  if (!Number.isSafeInteger(mtime) || mtime < 0 || mtime > MAX_OCTAL_11) {
+    throw new Error(`tar mtime ${mtime} must be a whole number of seconds between 0 and ${MAX_OCTAL_11}`);
+  }
+
+  const chunks: Uint8Array[] = [];
+  for (const entry of canonicalEntries(entries)) {
+    if (entry.type === "directory") {
+      chunks.push(...headerBlocks(`${entry.path}/`, "5", 0, DIRECTORY_MODE, mtime));
+    } else {
+      if (entry.data.byteLength > MAX_OCTAL_11) {
+        throw new Error(`tar entry "${entry.path}" is ${entry.data.byteLength} bytes; ustar entries are limited to ${MAX_OCTAL_11} bytes`);
+      }
+      const mode = entry.executable ? EXECUTABLE_MODE : FILE_MODE;
+      chunks.push(...headerBlocks(entry.path, "0", entry.data.byteLength, mode, mtime));
+      chunks.push(entry.data, new Uint8Array(paddingFor(entry.data.byteLength)));
+    }
+  }
+  chunks.push(new Uint8Array(2 * BLOCK_SIZE));
+  return concat(chunks);
+}
+
+/**
+ * Reads `dir` into tar entries: regular files and directories only.
+ * Symlinks, devices, FIFOs and sockets are refused, naming the offending path, because the
+ * rendered tree never contains them and following them would let content leak in from
+ * outside the tree. `dir` itself may be reached through a symlink (e.g. macOS `/tmp`).
+ */
+export async function collectTree(dir: string): Promise<TarEntry[]> {
+  const root = resolve(dir);
+  const rootStat = await stat(root);
+  if (!rootStat.isDirectory()) throw new Error(`cannot bundle "${root}": it is not a directory`);
+  const entries: TarEntry[] = [];
+  await collectDirectory(root, "", entries);
+  return entries;
+}
+
+async function collectDirectory(absolute: string, relative: string, out: TarEntry[]): Promise<void> {
+  // Sorting here only makes traversal (and any error) repeatable; the writer sorts again.
+  const names = (await readdir(absolute)).sort(compareUtf8);
+  for (const name of names) {
+    const childAbsolute = join(absolute, name);
+    const childRelative = relative === "" ? name : `${relative}/${name}`;
+    const info = await lstat(childAbsolute);
+    if (info.isDirectory()) {
+      out.push({ type: "directory", path: childRelative });
+      await collectDirectory(childAbsolute, childRelative, out);
+    } else if (info.isFile()) {
+      out.push(await readRegularFile(childAbsolute, childRelative));
+    } else {
+      throw refuseKind(childRelative, childAbsolute, describeKind(info));
+    }
+  }
+}
+
+/** Opens with O_NOFOLLOW and re-checks the type on the open handle, so a file swapped for a symlink after lstat is still refused. */
+async function readRegularFile(absolute: string, relative: string): Promise<TarFileEntry> {
+  let handle;
+  try {
+    handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isErrno(error, "ELOOP")) throw refuseKind(relative, absolute, "symbolic link");
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw refuseKind(relative, absolute, describeKind(info));
+    const buffer = await handle.readFile();
+    const data = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    return { type: "file", path: relative, data, executable: (info.mode & 0o111) !== 0 };
+  } finally {
+    await handle.close();
+  }
+}
+
+interface KindProbe {
+  isSymbolicLink(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}
+
+function describeKind(info: KindProbe): string {
+  if (info.isSymbolicLink()) return "symbolic link";
+  if (info.isCharacterDevice()) return "character device";
+  if (info.isBlockDevice()) return "block device";
+  if (info.isFIFO()) return "FIFO";
+  if (info.isSocket()) return "socket";
+  return "special file";
+}
+
+function refuseKind(relative: string, absolute: string, kind: string): Error {
+  return new Error(`refusing to bundle "${relative}" (${absolute}): it is a ${kind}; the tree may only contain regular files and directories`);
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/** Validates paths, adds missing parent directories, rejects duplicates and files used as directories, and sorts. */
+function canonicalEntries(entries: readonly TarEntry[]): TarEntry[] {
+  const byPath = new Map<string, TarEntry>();
+  for (const entry of entries) {
+    assertEntryPath(entry.path);
+    const existing = byPath.get(entry.path);
+    if (existing !== undefined) {
+      // An identical directory listed twice is harmless; anything else is ambiguous.
+      if (existing.type === "directory" && entry.type === "directory") continue;
+      throw new Error(`tar entry "${entry.path}" is listed more than once`);
+    }
+    byPath.set(entry.path, entry);
+  }
+
+  for (const entry of [...byPath.values()]) {
+    const segments = entry.path.split("/");
+    for (let depth = 1; depth < segments.length; depth++) {
+      const parent = segments.slice(0, depth).join("/");
+      const existing = byPath.get(parent);
+      if (existing === undefined) {
+        byPath.set(parent, { type: "directory", path: parent });
+      } else if (existing.type === "file") {
+        throw new Error(`tar entry "${entry.path}" is inside "${parent}", which is a file`);
+      }
+    }
+  }
+
+  const keyed = [...byPath.values()].map((entry) => ({
+    entry,
+    key: encoder.encode(entry.type === "directory" ? `${entry.path}/` : entry.path),
+  }));
+  keyed.sort((a, b) => compareBytes(a.key, b.key));
+  return keyed.map(({ entry }) => entry);
+}
+
+function assertEntryPath(path: string): void {
+  const reason = pathProblem(path);
+  if (reason !== undefined) throw new Error(`tar entry path "${path}" is invalid: ${reason}`);
+}
+
+function pathProblem(path: string): string | undefined {
+  if (path === "") return "it is empty";
+  if (path.includes("\0")) return "it contains a NUL byte";
+  if (path.includes("\\")) return "it contains a backslash; use / as the separator";
+  if (path.startsWith("/")) return "it is absolute";
+  if (path.endsWith("/")) return "it ends with /";
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === "." || segment === "..") return `it has a "${segment}" segment; paths must be relative and normalized`;
+  }
+  return undefined;
+}
+
+/** The ustar header for `name`, preceded by a PAX header when the name cannot be split into ustar's fields. */
+function headerBlocks(name: string, typeflag: "0" | "5", size: number, mode: number, mtime: number): Uint8Array[] {
+  const nameBytes = encoder.encode(name);
+  const split = splitUstarName(nameBytes);
+  if (split !== undefined) return [ustarHeader(split.name, split.prefix, typeflag, size, mode, mtime)];
+
+  const record = paxRecord("path", name);
+  const paxName = concat([encoder.encode("PaxHeaders/"), truncateUtf8(encoder.encode(baseName(name)), NAME_LENGTH - "PaxHeaders/".length)]);
+  return [
+    ustarHeader(paxName, new Uint8Array(0), "x", record.byteLength, FILE_MODE, mtime),
+    record,
+    new Uint8Array(paddingFor(record.byteLength)),
+    // Readers that ignore PAX still get a deterministic, if shortened, name.
+    ustarHeader(truncateUtf8(nameBytes, NAME_LENGTH), new Uint8Array(0), typeflag, size, mode, mtime),
+  ];
+}
+
+function baseName(name: string): string {
+  const trimmed = name.endsWith("/") ? name.slice(0, -1) : name;
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+/** Splits at the last `/` that leaves a prefix ≤ 155 bytes and a non-empty name ≤ 100 bytes. */
+function splitUstarName(bytes: Uint8Array): { name: Uint8Array; prefix: Uint8Array } | undefined {
+  if (bytes.byteLength <= NAME_LENGTH) return { name: bytes, prefix: new Uint8Array(0) };
+  const slash = 0x2f;
+  for (let index = Math.min(PREFIX_LENGTH, bytes.byteLength - 2); index > 0; index--) {
+    if (bytes[index] !== slash) continue;
+    const name = bytes.subarray(index + 1);
+    if (name.byteLength > NAME_LENGTH) return undefined;
+    return { name, prefix: bytes.subarray(0, index) };
+  }
+  return undefined;
+}
+
+/** `"<length> <key>=<value>\n"` where length counts the whole record, its own digits included. */
+function paxRecord(key: string, value: string): Uint8Array {
+  const body = encoder.encode(` ${key}=${value}\n`).byteLength;
+  let digits = 1;
+  while (String(body + digits).length !== digits) digits++;
+  return encoder.encode(`${body + digits} ${key}=${value}\n`);
+}
+
+/** Cuts at a UTF-8 character boundary so the shortened name stays valid text. */
+function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
+  if (bytes.byteLength <= max) return bytes;
+  let end = max;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
+}
+
+function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, size: number, mode: number, mtime: number): Uint8Array {
+  const header = new Uint8Array(BLOCK_SIZE);
+  header.set(name, 0);
+  writeOctal(header, 100, 8, mode);
+  writeOctal(header, 108, 8, 0); // uid
+  writeOctal(header, 116, 8, 0); // gid
+  writeOctal(header, 124, 12, size);
+  writeOctal(header, 136, 12, mtime);
+  header[156] = typeflag.charCodeAt(0);
+  // linkname (157..257) stays zero: no links are ever written.
+  header.set(encoder.encode("ustar\0"), 257);
+  header.set(encoder.encode("00"), 263);
+  // uname (265..297) and gname (297..329) stay empty on purpose.
+  writeOctal(header, 329, 8, 0); // devmajor
+  writeOctal(header, 337, 8, 0); // devminor
+  header.set(prefix, 345);
+
+  header.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  writeOctal(header, 148, 7, sum);
+  header[155] = 0x20;
+  return header;
+}
+
+/** Zero-padded octal digits filling the field except for a trailing NUL. */
+function writeOctal(target: Uint8Array, offset: number, length: number, value: number): void {
+  const digits = value.toString(8).padStart(length - 1, "0");
+  if (digits.length > length - 1) throw new Error(`value ${value} does not fit a ${length}-byte tar field`);
+  target.set(encoder.encode(digits), offset);
+  target[offset + length - 1] = 0;
+}
+
+function paddingFor(size: number): number {
+  return (BLOCK_SIZE - (size % BLOCK_SIZE)) % BLOCK_SIZE;
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.byteLength;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.byteLength, b.byteLength);
+  for (let index = 0; index < length; index++) {
+    const diff = (a[index] ?? 0) - (b[index] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.byteLength - b.byteLength;
+}
+
+function compareUtf8(a: string, b: string): number {
+  return compareBytes(encoder.encode(a), encoder.encode(b));
+}

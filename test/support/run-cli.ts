@@ -1,0 +1,29 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const PROJECT_ROOT = join(import.meta.dirname, "..", "..");
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command of src/cli/ as its own process, exactly as `npm run <command>` does. */
+export function runCli(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; shellPrefix?: string } = {}): Promise<CliResult> {
+  const script = join(PROJECT_ROOT, "src", "cli", `${command}.ts`);
+  // An absolute loader URL, so the command also runs from directories without node_modules.
+  const argv = ["--import", pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href, script, ...args];
+  const child = options.shellPrefix
+    ? spawn("sh", ["-c", `${options.shellPrefix} exec "$0" "$@"`, process.execPath, ...argv], { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, ...options.env } })
+    : spawn(process.execPath, argv, { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, ...options.env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
