@@ -1,6 +1,26 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError, UserError } from "../errors.js";
 
+/**
+ * Errors that already say what went wrong in words a person can act on (bad input, a refused
+ * registry request, a digest mismatch, a hostile archive): printed without a stack trace.
+ */
+const USER_FACING_ERRORS = new Set([
+  "UserError",
+  "UsageError",
+  "RegistryError",
+  "RegistryUnreachableError",
+  "TokenServiceError",
+  "DigestMismatchError",
+  "UnsafeTarEntryError",
+  "TarFormatError",
+  "DecompressedSizeLimitError",
+]);
+
+function isUserFacing(error: unknown): error is Error {
+  return error instanceof Error && USER_FACING_ERRORS.has(error.name);
+}
+
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
 /** What a command reports through: human lines on a terminal, one JSON document with --json. */
@@ -65,7 +85,7 @@ export async function runCli<O extends OptionSpec>(
       return;
     }
     const code = error instanceof UsageError ? 2 : 1;
-    const message = error instanceof UserError ? error.message : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+    const message = isUserFacing(error) ? error.message : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
     if (wantsJson) {
       process.stdout.write(`${JSON.stringify({ ok: false, error: message, ...(error instanceof UserError ? error.details : {}) }, null, 2)}\n`);
     } else {

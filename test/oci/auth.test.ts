@@ -77,7 +77,7 @@ describe("RegistryAuth token handling", () => {
     return new RegistryAuth({
       registry: "registry.test",
       http: new HttpClient({ retry: instantRetry() }),
-      lookupCredentials: () => (credentials ? { credentials, source: "test credentials" } : {}),
+      lookupCredentials: () => (credentials ? { credentials, source: "the test credentials" } : {}),
       now: () => clock.now,
     });
   }
@@ -130,7 +130,7 @@ describe("RegistryAuth token handling", () => {
     const error = await auth.respondToChallenge(`Bearer realm="${realm!.url}/token"`, ["repository:x:pull"], undefined).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TokenServiceError);
     expect((error as Error).message).toContain("authentication failed for registry.test");
-    expect((error as Error).message).toContain("credentials from test credentials");
+    expect((error as Error).message).toContain("rejected the test credentials");
     expect((error as Error).message).toContain("bad password");
     expect((error as Error).message).not.toContain("secret-value");
   });

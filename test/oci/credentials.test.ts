@@ -30,15 +30,15 @@ describe("lookupCredentials", () => {
 
     expect(lookupCredentials("reg.test", { explicit: { username: "x", password: "y" }, env })).toEqual({
       credentials: { username: "x", password: "y" },
-      source: "explicit credentials",
+      source: "the credentials passed explicitly",
     });
     expect(lookupCredentials("reg.test", { env })).toEqual({
       credentials: { username: "env-user", password: "env-pass" },
-      source: "environment variables OCI_USERNAME/OCI_PASSWORD",
+      source: "credentials from environment variables OCI_USERNAME/OCI_PASSWORD",
     });
     expect(lookupCredentials("reg.test", { env: { DOCKER_CONFIG: dir } })).toEqual({
       credentials: { username: "config-user", password: "config-pass" },
-      source: `docker config ${join(dir, "config.json")}`,
+      source: `credentials from docker config ${join(dir, "config.json")}`,
     });
   });
 

@@ -140,6 +140,16 @@ describe("registry with htpasswd Basic auth", () => {
     expect((error as RegistryError).message).toContain('helper "docker-credential-desktop", which this tool does not run');
   });
 
+  it("says that a bearer token cannot answer a Basic challenge", async () => {
+    const error = await clientFor({ env: { OCI_TOKEN: "some-token" } })
+      .repository("basic/token")
+      .listTags()
+      .catch((caught: unknown) => caught);
+    expect((error as RegistryError).status).toBe(401);
+    expect((error as RegistryError).message).toContain("asks for a username and password (Basic authentication)");
+    expect((error as RegistryError).message).toContain("the token from environment variable OCI_TOKEN cannot be used");
+  });
+
   it("pings a registry that requires authentication", async () => {
     await expect(clientFor().ping()).resolves.toBeUndefined();
   });

@@ -406,11 +406,14 @@ describe("ping", () => {
     }
   });
 
-  it("suggests --plain-http when HTTPS is spoken to a plain-HTTP registry", async () => {
-    const error = await clientFor({ plainHttp: false, retry: instantRetry(1) }).ping().catch((caught: unknown) => caught);
+  it("suggests --plain-http when HTTPS is spoken to a plain-HTTP registry, without retrying the TLS failure", async () => {
+    const retry = instantRetry();
+    const error = await clientFor({ plainHttp: false, retry }).ping().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RegistryUnreachableError);
     expect((error as Error).message).toContain(`cannot reach registry ${registry.host}`);
-    expect((error as Error).message).toContain("--plain-http");
+    expect((error as Error).message).toContain("TLS handshake failed");
+    expect((error as Error).message).toContain("try --plain-http");
+    expect(retry.delays).toEqual([]);
   });
 
   it("names the host when nothing listens, after retrying", async () => {

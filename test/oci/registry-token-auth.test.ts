@@ -147,6 +147,7 @@ describe("registry with token auth", () => {
       .listTags()
       .catch((caught: unknown) => caught);
     expect((elsewhere as RegistryError).status).toBe(401);
+    expect((elsewhere as RegistryError).message).toContain(`access denied by ${registry.host} while listing tags of ${registry.host}/token/other`);
     expect((elsewhere as RegistryError).message).toContain("environment variable OCI_TOKEN");
   });
 });

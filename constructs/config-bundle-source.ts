@@ -1,0 +1,57 @@
+import { ApiObject } from "cdk8s";
+import { Construct } from "constructs";
+import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
+import { standardLabels } from "./labels.js";
+
+/** Media type of the config bundle's content layer. */
+export const FLUX_CONTENT_LAYER_MEDIA_TYPE = "application/vnd.cncf.flux.content.v1.tar+gzip";
+
+export interface ConfigBundleSourceProps {
+  /** `oci://host/namespace/alga-appliance-config`. */
+  readonly url: string;
+  /** The bundle's manifest digest: the source never follows a tag. */
+  readonly digest: string;
+  /**
+   * Source name; the tiers read from it.
+   * @default "alga-appliance"
+   */
+  readonly name?: string;
+  /**
+   * @default "flux-system"
+   */
+  readonly namespace?: string;
+  /**
+   * Talk plain HTTP to the registry (a local mirror).
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
+   * @default "10m"
+   */
+  readonly interval?: string;
+}
+
+/** The Flux OCIRepository carrying the config bundle, pinned by digest and extracting the content layer. */
+export class ConfigBundleSource extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: ConfigBundleSourceProps) {
+    super(scope, id);
+    this.name = props.name ?? "alga-appliance";
+    this.namespace = props.namespace ?? "flux-system";
+    const spec: IOCIRepositorySpec = {
+      url: props.url,
+      interval: props.interval ?? "10m",
+      ref: { digest: props.digest },
+      layerSelector: { mediaType: FLUX_CONTENT_LAYER_MEDIA_TYPE, operation: "extract" },
+      ...(props.insecure ? { insecure: true } : {}),
+    };
+    new ApiObject(this, "Resource", {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: this.name, namespace: this.namespace, labels: standardLabels(this.name, "config-source") },
+      spec,
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { resolve } from "node:path";
+import { UsageError } from "../errors.js";
+import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { openLayoutRepository } from "../oci/layout.js";
+import { RegistryClient, type RegistryProgressEvent } from "../oci/registry-client.js";
+import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
+import type { ContentRepository } from "../oci/types.js";
+
+/** Where releases are published to or pulled from: a registry namespace or an OCI image layout directory. */
+export interface ReleaseStore {
+  /** For messages: `127.0.0.1:5000/alga` or `oci-layout:/path`. */
+  readonly location: string;
+  readonly config: ContentRepository;
+  readonly release: ContentRepository;
+  /** `oci://…/alga-appliance-config` for Flux, when the store is a registry. */
+  readonly configUrl?: string;
+  /** Plain HTTP registry: Flux needs `insecure: true`. */
+  readonly insecure: boolean;
+  /** Fails early with a clear message when the store cannot be reached. */
+  check(): Promise<void>;
+}
+
+export interface StoreOptions {
+  readonly registry?: string;
+  readonly plainHttp?: boolean;
+  readonly ociLayout?: string;
+  readonly onProgress?: (event: RegistryProgressEvent) => void;
+}
+
+/** The embedded default target: an OCI image layout directory beside the checkout. */
+export const DEFAULT_LAYOUT_DIR = "oci-layout";
+
+/** Opens the store named by `--registry` / `--oci-layout`; `defaultLayout` applies when neither is given. */
+export function openReleaseStore(options: StoreOptions, defaultLayout?: string): ReleaseStore {
+  if (options.registry && options.ociLayout) throw new UsageError("give either --registry or --oci-layout, not both");
+  if (options.plainHttp && !options.registry) throw new UsageError("--plain-http applies only with --registry");
+  if (options.registry) {
+    let target;
+    try {
+      target = parseRegistryTarget(options.registry);
+    } catch (error) {
+      throw new UsageError(`--registry: ${(error as Error).message}`);
+    }
+    const client = new RegistryClient({
+      registry: target.registry,
+      plainHttp: options.plainHttp ?? false,
+      userAgent: "appliance-release-kit",
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const repo = (name: string) => (target.namespace ? joinRepositoryName(target.namespace, name) : name);
+    return {
+      location: `${target.registry}${target.namespace ? `/${target.namespace}` : ""}`,
+      config: client.repository(repo(CONFIG_REPOSITORY)),
+      release: client.repository(repo(RELEASE_REPOSITORY)),
+      configUrl: `oci://${target.registry}/${repo(CONFIG_REPOSITORY)}`,
+      insecure: options.plainHttp ?? false,
+      check: () => client.ping(),
+    };
+  }
+  const dir = options.ociLayout ?? defaultLayout;
+  if (!dir) throw new UsageError("name where to read from: --registry HOST[:PORT]/NAMESPACE or --oci-layout DIR");
+  const root = resolve(dir);
+  return {
+    location: `oci-layout:${root}`,
+    config: openLayoutRepository(root, CONFIG_REPOSITORY),
+    release: openLayoutRepository(root, RELEASE_REPOSITORY),
+    insecure: false,
+    // A layout is created on first write; reads of a missing one find no tags.
+    check: async () => {},
+  };
+}

@@ -1,0 +1,47 @@
+import type { ReleaseManifest } from "../../schemas/release-manifest.js";
+import { RELEASE_MANIFEST_MEDIA_TYPE } from "../../schemas/release-manifest.js";
+import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../bundle/config-bundle.js";
+import { UserError } from "../errors.js";
+import { parseReleaseManifest } from "../manifest/validate-release-manifest.js";
+import { parseImageManifest } from "../oci/copy-artifact.js";
+import type { Descriptor, FetchedManifest, ImageManifest } from "../oci/types.js";
+import type { ReleaseStore } from "./release-store.js";
+
+/** A release read back from a store, every part verified against its digest. */
+export interface ResolvedRelease {
+  readonly reference: string;
+  readonly artifact: FetchedManifest;
+  readonly manifestBytes: Uint8Array;
+  readonly manifest: ReleaseManifest;
+  readonly bundle: FetchedManifest;
+  readonly bundleLayer: Descriptor;
+}
+
+/**
+ * Resolves a channel, version or digest to the release artifact, then fetches and validates the
+ * release manifest (ajv) and the config bundle manifest it pins by digest.
+ */
+export async function resolveRelease(store: ReleaseStore, reference: string): Promise<ResolvedRelease> {
+  const where = `${store.release.location}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
+  const descriptor = await store.release.resolve(reference);
+  if (!descriptor) throw new UserError(`${where}: no such release (list what is published with npm run channels)`);
+  const artifact = await store.release.fetchManifest(descriptor.digest);
+  const image: ImageManifest = parseImageManifest(artifact.bytes, where);
+  if (image.config.mediaType !== RELEASE_MANIFEST_MEDIA_TYPE) {
+    throw new UserError(`${where}: not an appliance release (config media type ${image.config.mediaType}, expected ${RELEASE_MANIFEST_MEDIA_TYPE})`);
+  }
+  const manifestBytes = await store.release.fetchBlob(image.config.digest, image.config.size);
+  const manifest = parseReleaseManifest(manifestBytes, where);
+
+  const bundleWhere = `${store.config.location}@${manifest.configBundle.digest}`;
+  const bundle = await store.config.fetchManifest(manifest.configBundle.digest);
+  const bundleImage = parseImageManifest(bundle.bytes, bundleWhere);
+  const layer = bundleImage.layers[0];
+  if (bundleImage.config.mediaType !== FLUX_CONFIG_MEDIA_TYPE || bundleImage.layers.length !== 1 || layer?.mediaType !== FLUX_CONTENT_MEDIA_TYPE) {
+    throw new UserError(`${bundleWhere}: not a Flux config bundle (one ${FLUX_CONTENT_MEDIA_TYPE} layer with config ${FLUX_CONFIG_MEDIA_TYPE})`);
+  }
+  if (layer.digest !== manifest.configBundle.layerDigest) {
+    throw new UserError(`${bundleWhere}: its layer ${layer.digest} is not the ${manifest.configBundle.layerDigest} the release manifest pins`);
+  }
+  return { reference: where, artifact, manifestBytes, manifest, bundle, bundleLayer: layer };
+}

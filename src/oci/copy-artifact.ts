@@ -1,0 +1,60 @@
+import { OCI_IMAGE_MANIFEST } from "./media-types.js";
+import type { ContentRepository, Descriptor, ImageManifest } from "./types.js";
+
+/** What a copy did, for progress and reports. */
+export interface CopyReport {
+  readonly manifest: Descriptor;
+  readonly blobsUploaded: number;
+  readonly blobsSkipped: number;
+  readonly bytesUploaded: number;
+}
+
+export interface CopyOptions {
+  /** Called before each blob or manifest is written. */
+  readonly onStep?: (step: { kind: "blob" | "manifest"; digest: string; size: number }) => void;
+  /** Write nothing; report what would be uploaded. */
+  readonly dryRun?: boolean;
+}
+
+/** Parses manifest bytes as an OCI image manifest, refusing anything else. */
+export function parseImageManifest(bytes: Uint8Array, what: string): ImageManifest {
+  let manifest: ImageManifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(bytes)) as ImageManifest;
+  } catch {
+    throw new Error(`${what}: the manifest is not JSON`);
+  }
+  if (manifest?.schemaVersion !== 2 || manifest.mediaType !== OCI_IMAGE_MANIFEST || !manifest.config || !Array.isArray(manifest.layers)) {
+    throw new Error(`${what}: not an OCI image manifest (schemaVersion 2, mediaType ${OCI_IMAGE_MANIFEST})`);
+  }
+  return manifest;
+}
+
+/**
+ * Copies one image manifest and every blob it references from `source` to `target`, blobs first
+ * and the manifest last, by digest (no tag moves here). Blobs the target already has are skipped.
+ */
+export async function copyArtifact(source: ContentRepository, target: ContentRepository, digest: string, options: CopyOptions = {}): Promise<CopyReport> {
+  const fetched = await source.fetchManifest(digest);
+  const manifest = parseImageManifest(fetched.bytes, `${source.location}@${digest}`);
+  let blobsUploaded = 0;
+  let blobsSkipped = 0;
+  let bytesUploaded = 0;
+  for (const blob of [manifest.config, ...manifest.layers]) {
+    if (await target.hasBlob(blob.digest)) {
+      blobsSkipped++;
+      continue;
+    }
+    options.onStep?.({ kind: "blob", digest: blob.digest, size: blob.size });
+    blobsUploaded++;
+    bytesUploaded += blob.size;
+    if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size));
+  }
+  const existing = await target.resolve(digest);
+  if (!existing) {
+    options.onStep?.({ kind: "manifest", digest, size: fetched.bytes.byteLength });
+    bytesUploaded += fetched.bytes.byteLength;
+    if (!options.dryRun) await target.pushManifest(fetched.bytes, fetched.descriptor.mediaType, digest);
+  }
+  return { manifest: fetched.descriptor, blobsUploaded, blobsSkipped, bytesUploaded };
+}
