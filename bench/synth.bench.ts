@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,6 +10,18 @@ import { printTimings, timeFunction, timeProcess, type Timing } from "./measure.
 const root = join(import.meta.dirname, "..");
 const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
+/** Compiles the project with tsc into `dir`, to time synth without an on-the-fly TypeScript loader. */
+function compile(dir: string): string {
+  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "false", "--outDir", dir], { cwd: root, stdio: "ignore" });
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  copyFileSync(join(root, "package.json"), join(dir, "package.json"));
+  for (const file of readdirSync(join(root, "schemas")).filter((name) => name.endsWith(".json"))) {
+    mkdirSync(join(dir, "schemas"), { recursive: true });
+    copyFileSync(join(root, "schemas", file), join(dir, "schemas", file));
+  }
+  return join(dir, "src", "cli", "synth.js");
+}
+
 /** Whole-process synth of every release against the process floor, and the in-process cost of one release. */
 export async function benchSynth(runs: number): Promise<Timing[]> {
   const out = mkdtempSync(join(tmpdir(), "ark-bench-synth-"));
@@ -16,6 +29,7 @@ export async function benchSynth(runs: number): Promise<Timing[]> {
     const processes = [
       timeProcess("node -e 0 (process floor)", process.execPath, ["-e", "0"], runs),
       timeProcess("synth, all releases (tsx)", process.execPath, ["--import", tsx, "src/cli/synth.ts", "--out", join(out, "tsx")], runs, { cwd: root }),
+      timeProcess("synth, all releases (tsc-compiled JS)", process.execPath, [compile(join(out, "build")), "--out", join(out, "js")], runs, { cwd: root }),
       timeProcess(
         "synth via ts-node/esm (cdk8s template runner)",
         process.execPath,
