@@ -1,24 +1,13 @@
-import { lstat, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deterministicGzip } from "../../src/bundle/gzip.js";
 import { extractTar, extractTarGz, UnsafeTarEntryError } from "../../src/bundle/safe-extract.js";
 import { collectTree, createDeterministicTar } from "../../src/bundle/tar-writer.js";
 import { paxEntry, rawEntry, rawTar } from "./craft-tar.js";
-import { SAMPLE_TREE, tempDir, writeTree } from "./tree-fixture.js";
+import { SAMPLE_TREE, scratch, writeTree } from "./tree-fixture.js";
 
-const cleanup: string[] = [];
-
-afterEach(async () => {
-  for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(prefix: string): Promise<string> {
-  const dir = await tempDir(prefix);
-  cleanup.push(dir);
-  return dir;
-}
 
 async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o7777;

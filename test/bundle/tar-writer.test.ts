@@ -1,31 +1,20 @@
 import { execFile } from "node:child_process";
-import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deterministicGzip } from "../../src/bundle/gzip.js";
 import { readTar } from "../../src/bundle/tar-reader.js";
 import { collectTree, createDeterministicTar, type TarEntry } from "../../src/bundle/tar-writer.js";
 import { sha256Digest } from "../../src/oci/digest.js";
 import { rawHeaders } from "./craft-tar.js";
-import { SAMPLE_TREE, tempDir, writeTree } from "./tree-fixture.js";
+import { SAMPLE_TREE, scratch, writeTree } from "./tree-fixture.js";
 
 const run = promisify(execFile);
 const encoder = new TextEncoder();
-const cleanup: string[] = [];
-
-afterEach(async () => {
-  for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function scratch(prefix: string): Promise<string> {
-  const dir = await tempDir(prefix);
-  cleanup.push(dir);
-  return dir;
-}
 
 function sampleEntries(): TarEntry[] {
   return [

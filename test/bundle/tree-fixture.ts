@@ -1,7 +1,8 @@
 /** Writes small source trees to disk with controllable creation order, umask, modes and timestamps. */
-import { chmod, mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { afterEach } from "vitest";
 
 export interface TreeFile {
   readonly path: string;
@@ -29,6 +30,19 @@ export const SAMPLE_TREE: readonly TreeFile[] = [
   { path: "a-b.yaml", content: "x: 1\n" },
   { path: "a.yaml", content: "y: 2\n" },
 ];
+
+const scratchDirs: string[] = [];
+
+afterEach(async () => {
+  for (const dir of scratchDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory removed after the current test. */
+export async function scratch(prefix: string): Promise<string> {
+  const dir = await tempDir(prefix);
+  scratchDirs.push(dir);
+  return dir;
+}
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
