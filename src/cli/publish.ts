@@ -42,7 +42,8 @@ await runCli(
       reports.push(await publishRelease(staged, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
     }
     const lines = reports.flatMap((report) => [
-      `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes`,
+      `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes` +
+        (report.blobsMounted > 0 ? `, mounted ${report.blobsMounted}` : ""),
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
       ...report.channels.map((channel) => `  ${channel.reference} -> ${report.version}`),

@@ -19,6 +19,7 @@ export interface PublishReport {
   readonly releaseArtifact: { readonly reference: string; readonly digest: string };
   readonly channels: readonly { readonly channel: string; readonly reference: string; readonly previous?: string }[];
   readonly blobsUploaded: number;
+  readonly blobsMounted: number;
   readonly blobsSkipped: number;
   readonly bytesUploaded: number;
 }
@@ -47,19 +48,22 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
   const alreadyPublished = configState === "same" && releaseState === "same";
 
   let blobsUploaded = 0;
+  let blobsMounted = 0;
   let blobsSkipped = 0;
   let bytesUploaded = 0;
-  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string) => {
+  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: string) => {
     const onStep: CopyOptions["onStep"] = (step) => progress(`${dryRun ? "would upload" : "uploading"} ${what} ${step.kind} ${step.digest.slice(0, 19)} (${step.size} bytes)`);
-    const report = await copyArtifact(source, target, digest, { onStep, dryRun });
+    const report = await copyArtifact(source, target, digest, { onStep, dryRun, ...(mountFrom ? { mountFrom } : {}) });
     blobsUploaded += report.blobsUploaded;
+    blobsMounted += report.blobsMounted;
     blobsSkipped += report.blobsSkipped;
     bytesUploaded += report.bytesUploaded;
   };
 
   if (!alreadyPublished) {
     await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
-    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest");
+    // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent.
+    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", store.configRepositoryName);
     if (!dryRun) {
       const tag = async (target: ContentRepository, source: ContentRepository, descriptor: Descriptor) => {
         const { bytes } = await source.fetchManifest(descriptor.digest);
@@ -91,6 +95,7 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
     releaseArtifact: { reference: `${store.release.location}:${staged.version}`, digest: staged.releaseArtifact.digest },
     channels,
     blobsUploaded,
+    blobsMounted,
     blobsSkipped,
     bytesUploaded,
   };

@@ -14,6 +14,8 @@ export interface ReleaseStore {
   readonly release: ContentRepository;
   /** `oci://…/alga-appliance-config` for Flux, when the store is a registry. */
   readonly configUrl?: string;
+  /** Registry repository name of the config bundle, for cross-repository mounts into the release repository. */
+  readonly configRepositoryName?: string;
   /** Plain HTTP registry: Flux needs `insecure: true`. */
   readonly insecure: boolean;
   /** Fails early with a clear message when the store cannot be reached. */
@@ -53,6 +55,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       config: client.repository(repo(CONFIG_REPOSITORY)),
       release: client.repository(repo(RELEASE_REPOSITORY)),
       configUrl: `oci://${target.registry}/${repo(CONFIG_REPOSITORY)}`,
+      configRepositoryName: repo(CONFIG_REPOSITORY),
       insecure: options.plainHttp ?? false,
       check: () => client.ping(),
     };

@@ -5,6 +5,7 @@ import type { ContentRepository, Descriptor, ImageManifest } from "./types.js";
 export interface CopyReport {
   readonly manifest: Descriptor;
   readonly blobsUploaded: number;
+  readonly blobsMounted: number;
   readonly blobsSkipped: number;
   readonly bytesUploaded: number;
 }
@@ -14,6 +15,20 @@ export interface CopyOptions {
   readonly onStep?: (step: { kind: "blob" | "manifest"; digest: string; size: number }) => void;
   /** Write nothing; report what would be uploaded. */
   readonly dryRun?: boolean;
+  /**
+   * A repository on the target's registry to mount missing blobs from before uploading them
+   * (cross-repository mount: no bytes travel). Ignored by targets that cannot mount.
+   */
+  readonly mountFrom?: string;
+}
+
+/** A target that can link a blob from another repository of the same registry. */
+interface MountingRepository {
+  mountBlob(descriptor: Descriptor, fromRepository: string): Promise<boolean>;
+}
+
+function canMount(repository: ContentRepository): repository is ContentRepository & MountingRepository {
+  return typeof (repository as Partial<MountingRepository>).mountBlob === "function";
 }
 
 /** Parses manifest bytes as an OCI image manifest, refusing anything else. */
@@ -38,11 +53,16 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
   const fetched = await source.fetchManifest(digest);
   const manifest = parseImageManifest(fetched.bytes, `${source.location}@${digest}`);
   let blobsUploaded = 0;
+  let blobsMounted = 0;
   let blobsSkipped = 0;
   let bytesUploaded = 0;
   for (const blob of [manifest.config, ...manifest.layers]) {
     if (await target.hasBlob(blob.digest)) {
       blobsSkipped++;
+      continue;
+    }
+    if (!options.dryRun && options.mountFrom && canMount(target) && (await target.mountBlob(blob, options.mountFrom))) {
+      blobsMounted++;
       continue;
     }
     options.onStep?.({ kind: "blob", digest: blob.digest, size: blob.size });
@@ -56,5 +76,5 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
     bytesUploaded += fetched.bytes.byteLength;
     if (!options.dryRun) await target.pushManifest(fetched.bytes, fetched.descriptor.mediaType, digest);
   }
-  return { manifest: fetched.descriptor, blobsUploaded, blobsSkipped, bytesUploaded };
+  return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded };
 }
