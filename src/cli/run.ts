@@ -3,7 +3,7 @@ import { UsageError, UserError } from "../errors.js";
 
 /**
  * Errors that already say what went wrong in words a person can act on (bad input, a refused
- * registry request, a digest mismatch, a hostile archive): printed without a stack trace.
+ * registry request, a digest mismatch, a hostile archive).
  */
 const USER_FACING_ERRORS = new Set([
   "UserError",
@@ -12,13 +12,21 @@ const USER_FACING_ERRORS = new Set([
   "RegistryUnreachableError",
   "TokenServiceError",
   "DigestMismatchError",
+  "BodyTooLargeError",
   "UnsafeTarEntryError",
   "TarFormatError",
   "DecompressedSizeLimitError",
 ]);
 
-function isUserFacing(error: unknown): error is Error {
-  return error instanceof Error && USER_FACING_ERRORS.has(error.name);
+/**
+ * The line printed for a failure. Every error gets its message, never a bare stack trace; errors
+ * not known to be user-facing are marked unexpected, with the stack when ARK_DEBUG is set.
+ */
+function failureMessage(error: unknown): string {
+  if (!(error instanceof Error)) return `unexpected error: ${String(error)}`;
+  if (USER_FACING_ERRORS.has(error.name)) return error.message;
+  const debug = process.env["ARK_DEBUG"] ? `\n${error.stack ?? ""}` : " (set ARK_DEBUG=1 for a stack trace)";
+  return `${error.message}${debug}`;
 }
 
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
@@ -85,7 +93,7 @@ export async function runCli<O extends OptionSpec>(
       return;
     }
     const code = error instanceof UsageError ? 2 : 1;
-    const message = isUserFacing(error) ? error.message : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+    const message = failureMessage(error);
     if (wantsJson) {
       process.stdout.write(`${JSON.stringify({ ok: false, error: message, ...(error instanceof UserError ? error.details : {}) }, null, 2)}\n`);
     } else {

@@ -18,7 +18,8 @@ Renders release definitions into dist/: for each release <version>,
   dist/<version>/release-manifest.json  what an appliance reads
   dist/<version>/oci/                   the bundle and release artifacts, staged for publish
 and dist/vendor/ (the license service). Every object is validated against the upstream
-Kubernetes and Flux schemas and the release policies before anything is written.
+Kubernetes and Flux schemas and the release policies before anything is written; a release that
+fails leaves nothing of itself in the output (not even an earlier rendering).
 
   --release V     render one release: a version (releases/V.yaml) or a path to a release file
   --out DIR       output root (default: $CDK8S_OUTDIR or dist)
@@ -26,8 +27,14 @@ Kubernetes and Flux schemas and the release policies before anything is written.
   --json          print a JSON summary on stdout
   --help          show this help
 
-Without --release the output root is recreated from scratch. SOURCE_DATE_EPOCH sets the
+Without --release, earlier synth output that this run did not produce is removed (other files in
+the output root are never touched). SOURCE_DATE_EPOCH sets the
 bundle's created time and tar mtimes (default: the epoch, so digests are reproducible).`;
+
+/** A directory synth writes: a release (it holds release-manifest.json), vendor/, or a staging leftover. */
+function isSynthOutput(path: string, name: string): boolean {
+  return name === "vendor" || /^\..+\.tmp-[0-9a-f]+$/.test(name) || existsSync(join(path, "release-manifest.json"));
+}
 
 await runCli(
   HELP,
@@ -40,34 +47,34 @@ await runCli(
     const files = values.release ? [resolveReleaseFile(releasesDir, values.release)] : listReleaseFiles(releasesDir);
     if (files.length === 0) throw new UserError(`${releasesDir}: no release files (expected <version>.yaml)`);
 
+    // Everything is rendered and validated in memory first; only then is anything written.
+    const vendorFile = join(releasesDir, "vendor", "license-service.yaml");
+    const vendorFiles = existsSync(vendorFile)
+      ? synthesizeVendor(readYamlDocument(vendorFile, LicenseServiceDefinition, "license service definition"), "releases/vendor/license-service.yaml")
+      : undefined;
     const written: SynthesizedRelease[] = [];
     const failures: { file: string; error: string }[] = [];
     for (const file of files) {
       output.progress(`synth ${basename(file)}`);
-      // A failed release leaves nothing behind, not even an older rendering of it.
-      const staleDir = join(outRoot, basename(file).replace(/\.yaml$/, ""));
       try {
-        const release = synthesizeRelease(file, epoch);
-        await writeRelease(outRoot, release);
-        written.push(release);
+        written.push(synthesizeRelease(file, epoch));
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
-        await rm(staleDir, { recursive: true, force: true });
         failures.push({ file, error: error.message });
       }
     }
 
-    const vendorFile = join(releasesDir, "vendor", "license-service.yaml");
-    let vendorDir: string | undefined;
-    if (existsSync(vendorFile)) {
-      const licenseService = readYamlDocument(vendorFile, LicenseServiceDefinition, "license service definition");
-      vendorDir = await writeVendor(outRoot, synthesizeVendor(licenseService, "releases/vendor/license-service.yaml"));
-    }
-
-    if (!values.release) {
-      // Recreated from scratch: nothing from an earlier run survives.
-      const keep = new Set([...written.map((release) => release.version), "vendor"]);
-      for (const entry of await readdir(outRoot)) if (!keep.has(entry)) await rm(join(outRoot, entry), { recursive: true, force: true });
+    for (const release of written) await writeRelease(outRoot, release);
+    const vendorDir = vendorFiles ? await writeVendor(outRoot, vendorFiles) : undefined;
+    // A failed release leaves nothing behind, not even an older rendering of it.
+    for (const failure of failures) await rm(join(outRoot, basename(failure.file).replace(/\.yaml$/, "")), { recursive: true, force: true });
+    if (!values.release && existsSync(outRoot)) {
+      // Recreated from scratch: earlier synth output that this run did not produce is removed.
+      // Only what synth itself writes is touched, whatever else the directory holds.
+      const keep = new Set([...written.map((release) => release.version), ...(vendorDir ? ["vendor"] : [])]);
+      for (const entry of await readdir(outRoot)) {
+        if (!keep.has(entry) && isSynthOutput(join(outRoot, entry), entry)) await rm(join(outRoot, entry), { recursive: true, force: true });
+      }
     }
 
     const summary = {

@@ -243,3 +243,42 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 function withoutHeaders(headers: Record<string, string>, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([key]) => !names.includes(key.toLowerCase())));
 }
+
+/** The body grew past what the caller was prepared to hold. */
+export class BodyTooLargeError extends Error {
+  constructor(
+    readonly limit: number,
+    what: string,
+  ) {
+    super(`${what}: the response body exceeds ${limit} bytes; refusing it`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/**
+ * Reads a response body, refusing it as soon as it passes `limit` bytes, so a hostile or broken
+ * server cannot make us buffer more than we expect (a declared size is only a claim).
+ */
+export async function readBodyWithin(response: Response, limit: number, what: string): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limit, what);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

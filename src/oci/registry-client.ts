@@ -6,7 +6,7 @@
 import { RegistryAuth, TokenServiceError, repositoryScope } from "./auth.js";
 import { lookupCredentials, type Credentials } from "./credentials.js";
 import { DigestMismatchError, assertDigest, isDigest, sha256Digest, verifyContent } from "./digest.js";
-import { HttpClient, HttpConnectionError, discard, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
+import { HttpClient, HttpConnectionError, discard, readBodyWithin, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
 import { assertRegistryHost, assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
 import type { ContentRepository, Descriptor, FetchedManifest } from "./types.js";
@@ -88,6 +88,8 @@ const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 const DEFAULT_TAG_PAGE_SIZE = 100;
 /** The distribution spec lets registries refuse bigger manifests; we refuse to read them. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Cap for a blob fetched without a known size. */
+const MAX_UNSIZED_BLOB_BYTES = 512 * 1024 * 1024;
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(", ");
 
 /** @internal */
@@ -381,7 +383,8 @@ export class RegistryRepository implements ContentRepository {
       await discard(response);
       throw new DigestMismatchError(what, `${digest} (${size} bytes)`, `content of ${announced} bytes`);
     }
-    const data = new Uint8Array(await response.arrayBuffer());
+    // Never hold more than the descriptor promised (or a generous cap when no size is known).
+    const data = await readBodyWithin(response, size ?? MAX_UNSIZED_BLOB_BYTES, what);
     return verifyContent(data, digest, what, size);
   }
 
@@ -501,10 +504,7 @@ export class RegistryRepository implements ContentRepository {
       await discard(response);
       throw new Error(`manifest ${reference} in ${this.location} is ${announced} bytes; refusing manifests over ${MAX_MANIFEST_BYTES} bytes`);
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.byteLength > MAX_MANIFEST_BYTES) {
-      throw new Error(`manifest ${reference} in ${this.location} is ${bytes.byteLength} bytes; refusing manifests over ${MAX_MANIFEST_BYTES} bytes`);
-    }
+    const bytes = await readBodyWithin(response, MAX_MANIFEST_BYTES, `manifest ${reference} in ${this.location}`);
     const what = `manifest ${reference} from ${this.location}`;
     const digest = sha256Digest(bytes);
     if (isDigestReference(reference)) {
