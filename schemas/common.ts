@@ -26,7 +26,7 @@ export const ReleaseVersion = z
 export const ChannelName = z
   .string()
   .regex(OCI_TAG_PATTERN, { error: "must be a valid OCI tag" })
-  .regex(/^[a-zA-Z_]/, { error: "must start with a letter, so it can never collide with a release version" })
+  .regex(/^[a-zA-Z]/, { error: "must start with a letter, so it can never collide with a release version" })
   .describe("Channel tag name, e.g. stable or nightly.");
 
 /** Lower-case DNS label, used for Kubernetes object names. */

@@ -4,10 +4,10 @@
  * regular files are ever created (so no later entry can be redirected through a link), and
  * the result appears at `destDir` all at once or not at all.
  */
-import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzip } from "./gzip.js";
+import { moveIntoPlace } from "../fs/move-into-place.js";
 import { readTar, type TarReadEntry } from "./tar-reader.js";
 
 export interface ExtractOptions {
@@ -228,28 +228,4 @@ async function assertDestinationFree(destination: string, replace: boolean): Pro
   }
 }
 
-/**
- * A fresh destination is a single rename. An existing one is renamed aside first, then the
- * new tree renamed in, then the old one deleted; if the second rename fails the old tree is
- * put back, so `destDir` always holds one complete tree except for the instant between
- * the two renames.
- */
-async function moveIntoPlace(staging: string, destination: string): Promise<void> {
-  const exists = await lstat(destination).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    await rename(staging, destination);
-    return;
-  }
-  const aside = `${destination}.old-${randomBytes(6).toString("hex")}`;
-  await rename(destination, aside);
-  try {
-    await rename(staging, destination);
-  } catch (error) {
-    await rename(aside, destination);
-    throw error;
-  }
-  await rm(aside, { recursive: true, force: true });
-}
+

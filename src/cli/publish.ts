@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
-import { publishRelease } from "../distribution/publish-release.js";
+import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
 import { openStagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { runCli } from "./run.js";
@@ -35,18 +35,23 @@ await runCli(
       : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
     const store = openReleaseStore(storeOptions(values, output), DEFAULT_LAYOUT_DIR);
+    // Every release is opened and checked against the target's version tags before anything is
+    // uploaded, so one refused release does not leave the others half published.
+    const staged = [];
+    for (const version of versions) staged.push(await openStagedRelease(resolve(values.dist ?? "dist"), version));
+    await store.check();
+    for (const release of staged) await assertPublishable(release, store);
     const reports = [];
-    for (const version of versions) {
-      const staged = await openStagedRelease(resolve(values.dist ?? "dist"), version);
-      output.progress(`publishing ${version} to ${store.location}`);
-      reports.push(await publishRelease(staged, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
+    for (const release of staged) {
+      output.progress(`publishing ${release.version} to ${store.location}`);
+      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
     }
     const lines = reports.flatMap((report) => [
       `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes` +
         (report.blobsMounted > 0 ? `, mounted ${report.blobsMounted}` : ""),
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
-      ...report.channels.map((channel) => `  ${channel.reference} -> ${report.version}`),
+      ...report.channels.map((channel) => `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}`),
     ]);
     output.done(lines.join("\n"), { target: store.location, releases: reports });
   },

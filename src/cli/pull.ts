@@ -1,3 +1,4 @@
+import { OciUrl, ReleaseVersion } from "../../schemas/common.js";
 import { isDigest } from "../oci/digest.js";
 import { UsageError } from "../errors.js";
 import { openReleaseStore } from "../distribution/release-store.js";
@@ -37,7 +38,9 @@ await runCli(
     if (!values.registry && !values["oci-layout"]) throw new UsageError(`give --registry or --oci-layout\n\n${HELP}`);
     if (values.digest && !isDigest(values.digest)) throw new UsageError(`--digest "${values.digest}" is not a sha256 digest`);
     if (values.channel) channelName(values.channel);
-    if (values["flux-url"] && !/^oci:\/\/[^/]+\/.+/.test(values["flux-url"])) throw new UsageError(`--flux-url must be an oci:// URL`);
+    if (values.release && !ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0-rc5)`);
+    const fluxUrl = values["flux-url"];
+    if (fluxUrl && !OciUrl.safeParse(fluxUrl).success) throw new UsageError(`--flux-url "${fluxUrl}" must be an oci:// URL such as oci://registry.local/alga/alga-appliance-config`);
     const store = openReleaseStore(storeOptions(values, output));
     const report = await pullRelease(store, {
       reference: references[0]!,

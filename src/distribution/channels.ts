@@ -1,10 +1,21 @@
-import { UserError } from "../errors.js";
+import { parseImageManifest } from "../oci/copy-artifact.js";
+import type { ContentRepository } from "../oci/types.js";
 import type { ReleaseStore } from "./release-store.js";
 import { resolveRelease } from "./resolve-release.js";
 
 /** Channel tags start with a letter; version tags with a digit (enforced by the schemas). */
 export function isChannelTag(tag: string): boolean {
-  return /^[a-zA-Z_]/.test(tag);
+  return /^[a-zA-Z]/.test(tag);
+}
+
+function isVersionTag(tag: string): boolean {
+  return /^[0-9]/.test(tag);
+}
+
+/** Fetches (and so verifies against its digest) every blob a manifest references. */
+async function fetchEveryBlob(repository: ContentRepository, manifestBytes: Uint8Array, what: string): Promise<void> {
+  const manifest = parseImageManifest(manifestBytes, what);
+  for (const blob of [manifest.config, ...manifest.layers]) await repository.fetchBlob(blob.digest, blob.size);
 }
 
 export interface PromoteReport {
@@ -23,11 +34,9 @@ export async function promoteChannel(store: ReleaseStore, channel: string, versi
   await store.check();
   progress(`verifying ${store.release.location}:${version}`);
   const release = await resolveRelease(store, version);
-  if (release.manifest.version !== version) {
-    throw new UserError(`${release.reference}: the manifest says version ${release.manifest.version}; refusing to promote a mislabelled release`);
-  }
-  // Download and verify the layer too: a channel must never point at a bundle that cannot be pulled.
-  await store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
+  // Download and verify every blob of both artifacts: a channel must never point at something that cannot be pulled.
+  await fetchEveryBlob(store.release, release.artifact.bytes, release.reference);
+  await fetchEveryBlob(store.config, release.bundle.bytes, release.reference);
   const previous = await store.release.resolve(channel);
   const moved = previous?.digest !== release.artifact.descriptor.digest;
   if (moved) {
@@ -55,7 +64,7 @@ export async function listChannels(store: ReleaseStore): Promise<ChannelListing>
   const tags = await store.release.listTags();
   const versions: Record<string, string> = {};
   const channels = [];
-  for (const tag of tags.filter((t) => !isChannelTag(t))) {
+  for (const tag of tags.filter(isVersionTag)) {
     const descriptor = await store.release.resolve(tag);
     if (descriptor) versions[descriptor.digest] = tag;
   }

@@ -35,6 +35,12 @@ async function versionState(repository: ContentRepository, version: string, expe
   );
 }
 
+/** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */
+export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<void> {
+  await versionState(store.config, staged.version, staged.bundle, "config bundle");
+  await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest");
+}
+
 /**
  * Publishes a staged release. Order: bundle blobs and manifest, release blobs and manifest (all by
  * digest), then the version tags, then channel tags last, so a tag never points at anything incomplete.

@@ -1,5 +1,6 @@
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { RELEASE_MANIFEST_MEDIA_TYPE } from "../../schemas/release-manifest.js";
+import { ReleaseVersion } from "../../schemas/common.js";
 import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../bundle/config-bundle.js";
 import { UserError } from "../errors.js";
 import { parseReleaseManifest } from "../manifest/validate-release-manifest.js";
@@ -32,6 +33,10 @@ export async function resolveRelease(store: ReleaseStore, reference: string): Pr
   }
   const manifestBytes = await store.release.fetchBlob(image.config.digest, image.config.size);
   const manifest = parseReleaseManifest(manifestBytes, where);
+  // A version tag must hold that version: a re-pointed tag would otherwise install another release silently.
+  if (ReleaseVersion.safeParse(reference).success && manifest.version !== reference) {
+    throw new UserError(`${where}: the tag holds release ${manifest.version}, not ${reference}; refusing a mislabelled release`);
+  }
 
   const bundleWhere = `${store.config.location}@${manifest.configBundle.digest}`;
   const bundle = await store.config.fetchManifest(manifest.configBundle.digest);

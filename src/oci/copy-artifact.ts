@@ -31,6 +31,15 @@ function canMount(repository: ContentRepository): repository is ContentRepositor
   return typeof (repository as Partial<MountingRepository>).mountBlob === "function";
 }
 
+/** A mount is only a shortcut: any refusal (no access to the source, no mount support) means upload instead. */
+async function tryMount(target: MountingRepository, blob: Descriptor, from: string): Promise<boolean> {
+  try {
+    return await target.mountBlob(blob, from);
+  } catch {
+    return false;
+  }
+}
+
 /** Parses manifest bytes as an OCI image manifest, refusing anything else. */
 export function parseImageManifest(bytes: Uint8Array, what: string): ImageManifest {
   let manifest: ImageManifest;
@@ -61,7 +70,7 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
       blobsSkipped++;
       continue;
     }
-    if (!options.dryRun && options.mountFrom && canMount(target) && (await target.mountBlob(blob, options.mountFrom))) {
+    if (!options.dryRun && options.mountFrom && canMount(target) && (await tryMount(target, blob, options.mountFrom))) {
       blobsMounted++;
       continue;
     }

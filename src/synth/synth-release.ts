@@ -8,7 +8,7 @@ import type { BuiltArtifact } from "../oci/build-artifact.js";
 import { enforcePolicies } from "../policy/index.js";
 import { loadRelease } from "../release/load-release.js";
 import { composeRelease, composeVendor } from "./compose-release.js";
-import { serializeFile, serializeJson } from "./serialize.js";
+import { serializeFile, serializeJson, synthHeader } from "./serialize.js";
 import type { RenderedFile } from "./rendered-file.js";
 import { validateAgainstUpstreamSchemas } from "./upstream-schemas.js";
 
@@ -28,7 +28,7 @@ export interface SynthesizedRelease {
 function checkedFiles(files: readonly RenderedFile[], origin: string): Map<string, Uint8Array> {
   validateAgainstUpstreamSchemas(files, origin);
   enforcePolicies(files, origin);
-  return new Map(files.map((file) => [file.path, encoder.encode(serializeFile(file, origin))]));
+  return new Map(files.map((file) => [file.path, encoder.encode(serializeFile(file, synthHeader(origin)))]));
 }
 
 /**

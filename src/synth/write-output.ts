@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { moveIntoPlace } from "../fs/move-into-place.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
 import { openLayoutRepository } from "../oci/layout.js";
@@ -44,9 +45,7 @@ export async function replaceDirectory(outRoot: string, name: string, build: (di
   try {
     await mkdir(staging, { mode: 0o755 });
     await build(staging);
-    await rm(target, { recursive: true, force: true });
-    await mkdir(dirname(target), { recursive: true });
-    await rename(staging, target);
+    await moveIntoPlace(staging, target);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

@@ -1,0 +1,28 @@
+import { randomBytes } from "node:crypto";
+import { lstat, rename, rm } from "node:fs/promises";
+
+/**
+ * Puts a completely written `staging` directory at `destination`. A fresh destination is a single
+ * rename. An existing one is renamed aside first, then the new tree renamed in, then the old one
+ * deleted; if the second rename fails the old tree is put back, so `destination` always holds one
+ * complete tree except for the instant between the two renames.
+ */
+export async function moveIntoPlace(staging: string, destination: string): Promise<void> {
+  const exists = await lstat(destination).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    await rename(staging, destination);
+    return;
+  }
+  const aside = `${destination}.old-${randomBytes(6).toString("hex")}`;
+  await rename(destination, aside);
+  try {
+    await rename(staging, destination);
+  } catch (error) {
+    await rename(aside, destination);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
