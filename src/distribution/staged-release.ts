@@ -29,7 +29,12 @@ export async function openStagedRelease(distDir: string, version: string): Promi
   const rerun = `run npm run synth -- --release ${version} first`;
   if (!existsSync(manifestFile)) throw new UserError(`${dir}: no synthesized release ${version}; ${rerun}`);
   const manifestBytes = readFileSync(manifestFile);
-  const manifest = ReleaseManifest.parse(JSON.parse(manifestBytes.toString("utf8")));
+  let manifest: ReleaseManifest;
+  try {
+    manifest = ReleaseManifest.parse(JSON.parse(manifestBytes.toString("utf8")));
+  } catch {
+    throw new UserError(`${manifestFile} is not a valid release manifest (edited after synth?); ${rerun}`);
+  }
   const layouts = join(dir, STAGED_LAYOUT_DIR);
   const config = openLayoutRepository(layouts, CONFIG_REPOSITORY);
   const release = openLayoutRepository(layouts, RELEASE_REPOSITORY);

@@ -16,6 +16,7 @@ const RELEASE_FILE = /^[0-9][a-zA-Z0-9._-]*\.yaml$/;
 
 /** Every `releases/<version>.yaml` (lock files and sub-directories excluded), in version-name order. */
 export function listReleaseFiles(releasesDir: string): string[] {
+  if (!existsSync(releasesDir)) throw new UserError(`${releasesDir}: no releases directory (run from the checkout, or name one release with --release)`);
   return readdirSync(releasesDir)
     .filter((name) => RELEASE_FILE.test(name) && !name.includes(".lock."))
     .sort()
