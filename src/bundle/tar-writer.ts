@@ -20,6 +20,7 @@
 import { constants } from "node:fs";
 import { lstat, open, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { concatBytes } from "../bytes.js";
 
 export interface TarFileEntry {
   readonly type: "file";
@@ -75,7 +76,7 @@ export function createDeterministicTar(entries: readonly TarEntry[], options: De
     }
   }
   chunks.push(new Uint8Array(2 * BLOCK_SIZE));
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 /**
@@ -215,7 +216,7 @@ function headerBlocks(name: string, typeflag: "0" | "5", size: number, mode: num
   if (split !== undefined) return [ustarHeader(split.name, split.prefix, typeflag, size, mode, mtime)];
 
   const record = paxRecord("path", name);
-  const paxName = concat([encoder.encode("PaxHeaders/"), truncateUtf8(encoder.encode(baseName(name)), NAME_LENGTH - "PaxHeaders/".length)]);
+  const paxName = concatBytes([encoder.encode("PaxHeaders/"), truncateUtf8(encoder.encode(baseName(name)), NAME_LENGTH - "PaxHeaders/".length)]);
   return [
     ustarHeader(paxName, new Uint8Array(0), "x", record.byteLength, FILE_MODE, mtime),
     record,
@@ -294,18 +295,6 @@ function writeOctal(target: Uint8Array, offset: number, length: number, value: n
 
 function paddingFor(size: number): number {
   return (BLOCK_SIZE - (size % BLOCK_SIZE)) % BLOCK_SIZE;
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const chunk of chunks) total += chunk.byteLength;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

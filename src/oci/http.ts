@@ -4,6 +4,7 @@
  * (registries commonly redirect blob downloads to object storage on another host).
  */
 import { setTimeout as delay } from "node:timers/promises";
+import { concatBytes } from "../bytes.js";
 
 export interface RetryOptions {
   /** Total attempts per request, including the first. Default 4. */
@@ -274,11 +275,5 @@ export async function readBodyWithin(response: Response, limit: number, what: st
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
