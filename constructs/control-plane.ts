@@ -132,22 +132,27 @@ export class ControlPlane extends Construct {
     container.mount("/tmp", Volume.fromEmptyDir(this, "Tmp", "tmp"));
   }
 
-  /** Setup writes the Flux source + root Kustomization and the per-namespace values and Secrets; nothing else. */
+  /**
+   * Setup writes the Flux source + root Kustomization, and the per-namespace values and Secrets;
+   * updates only annotate HelmReleases to reconcile them. Nothing is ever deleted.
+   */
   private grantSetupWrites(ownNamespace: string, fluxNamespace: string, applicationNamespaces: readonly string[]): void {
     const write = ["get", "list", "watch", "create", "update", "patch"];
-    const grant = (namespace: string, verbs: string[], ...resources: ApiResource[]) => {
-      const roleName = `appliance-control-plane-setup`;
-      const role = new Role(this, `Setup-${namespace}`, { metadata: { name: roleName, namespace, labels: standardLabels(roleName, "rbac") } });
-      role.allow(verbs, ...resources);
-      new RoleBinding(this, `SetupBinding-${namespace}`, {
-        metadata: { name: roleName, namespace, labels: standardLabels(roleName, "rbac") },
-        role,
-      }).addSubjects(this.serviceAccount);
+    const annotate = ["get", "list", "watch", "patch"];
+    const grant = (namespace: string, rules: readonly [string[], ApiResource[]][]) => {
+      const roleName = "appliance-control-plane-setup";
+      const metadata = { name: roleName, namespace, labels: standardLabels(roleName, "rbac") };
+      const role = new Role(this, `Setup-${namespace}`, { metadata });
+      for (const [verbs, resources] of rules) role.allow(verbs, ...resources);
+      new RoleBinding(this, `SetupBinding-${namespace}`, { metadata, role }).addSubjects(this.serviceAccount);
     };
-    grant(fluxNamespace, write, FLUX_RESOURCES.ociRepositories, FLUX_RESOURCES.kustomizations);
+    grant(fluxNamespace, [[write, [FLUX_RESOURCES.ociRepositories, FLUX_RESOURCES.kustomizations]]]);
     for (const namespace of applicationNamespaces) {
-      grant(namespace, write, ApiResource.CONFIG_MAPS, ApiResource.SECRETS, FLUX_RESOURCES.helmReleases);
+      grant(namespace, [
+        [write, [ApiResource.CONFIG_MAPS, ApiResource.SECRETS]],
+        [annotate, [FLUX_RESOURCES.helmReleases]],
+      ]);
     }
-    grant(ownNamespace, ["get", "list", "watch", "create", "update", "patch"], ApiResource.CONFIG_MAPS);
+    grant(ownNamespace, [[write, [ApiResource.CONFIG_MAPS]]]);
   }
 }

@@ -54,6 +54,8 @@ describe("control plane", () => {
     expect(resources(byNamespace["flux-system"])).toEqual(["kustomizations", "ocirepositories"]);
     expect(resources(byNamespace["msp"])).toEqual(["configmaps", "helmreleases", "secrets"]);
     for (const role of roles) for (const rule of role.rules) expect(rule.verbs).not.toContain("delete");
+    const helmReleaseRule = byNamespace["alga-system"].find((rule: any) => rule.resources.includes("helmreleases"));
+    expect(helmReleaseRule.verbs).toEqual(["get", "list", "watch", "patch"]);
     const clusterRoles = allObjects(files).filter((object) => object.kind === "ClusterRole") as any[];
     for (const role of clusterRoles) for (const rule of role.rules) expect(READ).toEqual(expect.arrayContaining(rule.verbs));
   });
