@@ -1,10 +1,12 @@
+import { FLUX_CONTENT_LAYER_MEDIA_TYPE } from "../../constructs/config-bundle-source.js";
 import { buildArtifact, type BuiltArtifact } from "../oci/build-artifact.js";
 import { deterministicGzip } from "./gzip.js";
 import { createDeterministicTar } from "./tar-writer.js";
 
 /** Flux's media types for a config artifact (what `flux push artifact` writes and OCIRepository reads). */
 export const FLUX_CONFIG_MEDIA_TYPE = "application/vnd.cncf.flux.config.v1+json";
-export const FLUX_CONTENT_MEDIA_TYPE = "application/vnd.cncf.flux.content.v1.tar+gzip";
+/** The content layer's media type; the OCIRepository construct's layerSelector names the same one. */
+export const FLUX_CONTENT_MEDIA_TYPE = FLUX_CONTENT_LAYER_MEDIA_TYPE;
 
 export const ANNOTATION_SOURCE = "org.opencontainers.image.source";
 export const ANNOTATION_REVISION = "org.opencontainers.image.revision";

@@ -4,7 +4,7 @@ import type { ReleaseStore } from "./release-store.js";
 import { resolveRelease } from "./resolve-release.js";
 
 /** Channel tags start with a letter; version tags with a digit (enforced by the schemas). */
-export function isChannelTag(tag: string): boolean {
+function isChannelTag(tag: string): boolean {
   return /^[a-zA-Z]/.test(tag);
 }
 

@@ -3,6 +3,8 @@
  * malicious archives can be expressed and the writer's output can be checked field by field.
  */
 
+import { concatBytes } from "../../src/bytes.js";
+
 const encoder = new TextEncoder();
 
 export interface RawEntry {
@@ -69,14 +71,7 @@ export function paxEntry(records: Record<string, string>, typeflag: "x" | "g" = 
 
 /** Entries followed by the two zero blocks. */
 export function rawTar(...entries: Uint8Array[]): Uint8Array {
-  const total = entries.reduce((sum, entry) => sum + entry.byteLength, 0) + 1024;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const entry of entries) {
-    out.set(entry, offset);
-    offset += entry.byteLength;
-  }
-  return out;
+  return concatBytes([...entries, new Uint8Array(1024)]);
 }
 
 export interface RawHeaderFields {

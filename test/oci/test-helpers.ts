@@ -2,48 +2,13 @@
  * Shared by the OCI tests: tiny local HTTP servers for failure modes a real registry will not
  * produce on demand, a fetch wrapper that records what the client sent, and artifact fixtures.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { sha256Digest } from "../../src/oci/digest.js";
 import { OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
 import type { Descriptor } from "../../src/oci/types.js";
 import type { RetryOptions } from "../../src/oci/http.js";
 
-export interface LocalServer {
-  readonly url: string;
-  /** `127.0.0.1:PORT` */
-  readonly host: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-export type Handler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => void | Promise<void>;
-
-/** An HTTP server on 127.0.0.1 with a random port. */
-export async function startLocalServer(handler: Handler): Promise<LocalServer> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      Promise.resolve(handler(request, response, Buffer.concat(chunks))).catch((error: unknown) => {
-        response.statusCode = 500;
-        response.end(String(error));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { startLocalServer, type Handler, type LocalServer } from "../support/local-server.js";
+import { startLocalServer } from "../support/local-server.js";
 
 /** A port on which nothing listens (bound, then released). */
 export async function closedPort(): Promise<number> {

@@ -6,11 +6,12 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createSign, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { startLocalServer } from "./local-server.js";
 import bcrypt from "bcryptjs";
 
 const REGISTRY_BINARY = "/usr/bin/docker-registry";
@@ -277,25 +278,16 @@ async function startTokenIssuer(dir: string, users: readonly RegistryUser[]): Pr
     return `${signingInput}.${signature.toString("base64url")}`;
   };
 
-  const server: Server = createServer((request, response) => {
-    handleTokenRequest(request, response, { users, refreshTokens, requests, sign }).catch((error: unknown) => {
-      response.statusCode = 500;
-      response.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLocalServer((request, response, body) =>
+    handleTokenRequest(request, response, body.toString("utf8"), { users, refreshTokens, requests, sign }),
+  );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     certPath,
     requests,
     refreshTokenFor: (username) => [...refreshTokens].find(([, user]) => user === username)?.[0] ?? "",
     sign,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
 
@@ -306,7 +298,7 @@ interface IssuerState {
   sign(subject: string | undefined, scopes: readonly string[]): string;
 }
 
-async function handleTokenRequest(request: IncomingMessage, response: ServerResponse, state: IssuerState): Promise<void> {
+async function handleTokenRequest(request: IncomingMessage, response: ServerResponse, body: string, state: IssuerState): Promise<void> {
   const url = new URL(request.url ?? "/", "http://issuer");
   const reply = (status: number, body: unknown, user: string | undefined, scopes: readonly string[]): void => {
     state.requests.push({ method: request.method ?? "", user, scopes, status });
@@ -319,7 +311,7 @@ async function handleTokenRequest(request: IncomingMessage, response: ServerResp
 
   if (request.method === "POST") {
     // OAuth2: docker exchanges an identity token (refresh token) or a password for an access token.
-    const form = new URLSearchParams(await readBody(request));
+    const form = new URLSearchParams(body);
     const scopes = (form.get("scope") ?? "").split(" ").filter((scope) => scope !== "");
     let user: string | undefined;
     if (form.get("grant_type") === "refresh_token") user = state.refreshTokens.get(form.get("refresh_token") ?? "");
@@ -359,8 +351,3 @@ function base64url(text: string): string {
   return Buffer.from(text, "utf8").toString("base64url");
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
