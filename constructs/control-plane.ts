@@ -1,6 +1,7 @@
 import { Duration, Size } from "cdk8s";
 import {
   ApiResource,
+  type IApiResource,
   Cpu,
   Deployment,
   DeploymentStrategy,
@@ -17,10 +18,23 @@ import {
 import { Construct } from "constructs";
 import { FLUX_RESOURCES } from "./api-resources.js";
 import { standardLabels } from "./labels.js";
+import type { PodSecurityLevel } from "./namespace.js";
+import { restrictedContainerSecurity } from "./restricted-security-context.js";
 import { StatusReaderRole } from "./status-reader-role.js";
 
 /** Namespace the control plane runs in. */
 export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
+
+/**
+ * Pod Security level enforced in the control plane's namespace. The control plane serves setup on
+ * the host network and keeps the appliance state in a host directory, which no level below
+ * `privileged` admits; its container is otherwise restricted, and release files waive exactly
+ * these two fields.
+ */
+export const CONTROL_PLANE_POD_SECURITY: PodSecurityLevel = "privileged";
+
+/** Secrets setup creates in each application namespace (initial tenant + admin, license seed). */
+export const SETUP_SECRETS = ["appliance-initial-tenant", "appliance-license-seed"] as const;
 
 export interface ControlPlaneProps {
   /** Control-plane image (from the release). */
@@ -60,6 +74,11 @@ export interface ControlPlaneProps {
    * @default 10001
    */
   readonly runAsId?: number;
+  /**
+   * Secrets setup writes in every application namespace; the only Secrets it may update.
+   * @default SETUP_SECRETS - appliance-initial-tenant and appliance-license-seed
+   */
+  readonly setupSecrets?: readonly string[];
 }
 
 /**
@@ -85,7 +104,7 @@ export class ControlPlane extends Construct {
       automountToken: true,
     });
 
-    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? ["msp", "alga-system"]);
+    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? ["msp", "alga-system"], props.setupSecrets ?? SETUP_SECRETS);
     new StatusReaderRole(this, "StatusReader", { name: `${name}-status-reader` }).grantTo(this.serviceAccount, `${name}-status-reader`);
 
     this.deployment = new Deployment(this, "Deployment", {
@@ -106,6 +125,7 @@ export class ControlPlane extends Construct {
           image: props.image,
           // The image is baked into the ISO and imported into k3s; never require the network to start.
           imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+          securityContext: restrictedContainerSecurity(uid),
           portNumber: port,
           envVariables: {},
           liveness: Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
@@ -134,12 +154,14 @@ export class ControlPlane extends Construct {
 
   /**
    * Setup writes the Flux source + root Kustomization, and the per-namespace values and Secrets;
-   * updates only annotate HelmReleases to reconcile them. Nothing is ever deleted.
+   * updates only annotate HelmReleases to reconcile them. Nothing is ever deleted. Secrets are
+   * never readable: setup creates them (Kubernetes cannot restrict `create` by name, and creating
+   * reveals nothing) and may update or patch only the Secrets it names.
    */
-  private grantSetupWrites(ownNamespace: string, fluxNamespace: string, applicationNamespaces: readonly string[]): void {
+  private grantSetupWrites(ownNamespace: string, fluxNamespace: string, applicationNamespaces: readonly string[], setupSecrets: readonly string[]): void {
     const write = ["get", "list", "watch", "create", "update", "patch"];
     const annotate = ["get", "list", "watch", "patch"];
-    const grant = (namespace: string, rules: readonly [string[], ApiResource[]][]) => {
+    const grant = (namespace: string, rules: readonly [string[], IApiResource[]][]) => {
       const roleName = "appliance-control-plane-setup";
       const metadata = { name: roleName, namespace, labels: standardLabels(roleName, "rbac") };
       const role = new Role(this, `Setup-${namespace}`, { metadata });
@@ -149,7 +171,9 @@ export class ControlPlane extends Construct {
     grant(fluxNamespace, [[write, [FLUX_RESOURCES.ociRepositories, FLUX_RESOURCES.kustomizations]]]);
     for (const namespace of applicationNamespaces) {
       grant(namespace, [
-        [write, [ApiResource.CONFIG_MAPS, ApiResource.SECRETS]],
+        [write, [ApiResource.CONFIG_MAPS]],
+        [["create"], [ApiResource.SECRETS]],
+        [["update", "patch"], setupSecrets.map((secret) => ({ apiGroup: "", resourceType: "secrets", resourceName: secret }))],
         [annotate, [FLUX_RESOURCES.helmReleases]],
       ]);
     }

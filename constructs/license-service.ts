@@ -21,6 +21,7 @@ import {
   type SecretKeyRef,
 } from "../schemas/license-service.js";
 import { standardLabels } from "./labels.js";
+import { restrictedContainerSecurity } from "./restricted-security-context.js";
 
 export interface LicenseServiceProps {
   /** The vendor's definition of the service (image, database, secrets, object store). */
@@ -61,6 +62,7 @@ export class LicenseService extends Construct {
           name: "license-service",
           image: def.image,
           imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+          securityContext: restrictedContainerSecurity(10001),
           portNumber: def.port,
           envVariables: this.environment(environmentSources(def)),
           liveness: Probe.fromHttpGet("/healthz", { port: def.port, periodSeconds: Duration.seconds(20) }),

@@ -2,6 +2,9 @@ import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { standardLabels } from "./labels.js";
 
+/** Kubernetes Pod Security Standard levels, weakest first. */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
 export interface ApplianceNamespaceProps {
   /** Namespace name. */
   readonly name: string;
@@ -11,6 +14,12 @@ export interface ApplianceNamespaceProps {
    * @default false - Flux may prune the namespace when a later release drops it
    */
   readonly protectFromPrune?: boolean;
+  /**
+   * Pod Security level the API server enforces in the namespace. Whatever is enforced, pods below
+   * the restricted level are always reported (`warn` and `audit` are `restricted`).
+   * @default "restricted"
+   */
+  readonly podSecurity?: PodSecurityLevel;
 }
 
 /** A namespace of the appliance. */
@@ -25,7 +34,12 @@ export class ApplianceNamespace extends Construct {
       kind: "Namespace",
       metadata: {
         name: props.name,
-        labels: standardLabels(props.name, "namespace"),
+        labels: {
+          ...standardLabels(props.name, "namespace"),
+          "pod-security.kubernetes.io/enforce": props.podSecurity ?? "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+        },
         ...(props.protectFromPrune ? { annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" } } : {}),
       },
     });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ChartVersion, Digest, DnsLabel, HelmValues, ImageReference, OciUrl, ReleaseVersion } from "./common.js";
 import { COMPONENT_NAMES, type ComponentName } from "./components.js";
+import { PolicyWaiver } from "./release.js";
 
 /** Media type of the release manifest when it is the config blob of the release artifact. */
 export const RELEASE_MANIFEST_MEDIA_TYPE = "application/vnd.nineminds.alga-appliance.release.v1+json";
@@ -47,6 +48,10 @@ export const ReleaseManifest = z
       name: DnsLabel,
       values: z.partialRecord(z.enum(COMPONENT_NAMES), HelmValues),
     }),
+    waivers: z
+      .array(PolicyWaiver)
+      .optional()
+      .describe("Policy checks the release waived, with their reasons (absent in manifests written before waivers existed)."),
   })
   .describe("Alga PSA appliance release manifest.");
 export type ReleaseManifest = z.infer<typeof ReleaseManifest>;

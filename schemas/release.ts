@@ -20,6 +20,27 @@ const componentShape = Object.fromEntries(COMPONENT_NAMES.map((name) => [name, C
   typeof ComponentRelease
 >;
 
+/**
+ * A policy check the release knowingly breaks, and why. Waivers live only in the release file so
+ * that every exception is reviewed with the release; synth and the release manifest list them.
+ */
+export const PolicyWaiver = z
+  .strictObject({
+    policy: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: "must be a policy id such as restricted-pod-security" })
+      .describe("Id of the waived policy, as synth prints it in brackets."),
+    object: z.string().min(1).describe("The object as synth names it: `Kind namespace/name`."),
+    fields: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("Field paths waived (a path also waives everything below it); omit to waive the policy for the whole object."),
+    reason: z.string().trim().min(10, { error: "must say why the check is waived (at least 10 characters)" }).describe("Why the exception is needed."),
+  })
+  .describe("A policy waiver: which check, which object (and fields), and why.");
+export type PolicyWaiver = z.infer<typeof PolicyWaiver>;
+
 /** `releases/<version>.yaml`: what a release engineer writes. */
 export const ReleaseDefinition = z
   .strictObject({
@@ -34,6 +55,7 @@ export const ReleaseDefinition = z
     chartRepository: OciUrl.describe("OCI repository holding the Helm charts, e.g. oci://ghcr.io/nine-minds/charts."),
     controlPlane: z.strictObject({ image: ImageReference }).describe("The control-plane image the host bootstrap runs."),
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
+    waivers: z.array(PolicyWaiver).optional().describe("Policy checks this release knowingly breaks, each with its reason."),
   })
   .describe("An Alga PSA appliance release definition.");
 export type ReleaseDefinition = z.infer<typeof ReleaseDefinition>;

@@ -85,6 +85,7 @@ await runCli(
         files: release.files.size,
         configBundle: release.bundle.manifest.descriptor.digest,
         releaseArtifact: release.releaseArtifact.manifest.descriptor.digest,
+        waivers: release.waivers,
       })),
       ...(vendorDir ? { vendor: vendorDir } : {}),
       failures,
@@ -93,7 +94,11 @@ await runCli(
       output.fail(failures.map((failure) => failure.error).join("\n"), summary);
     }
     const lines = summary.releases.map(
-      (release) => `${release.version}: ${release.files} files in ${release.dir}\n  config bundle    ${release.configBundle}\n  release artifact ${release.releaseArtifact}`,
+      (release) =>
+        `${release.version}: ${release.files} files in ${release.dir}\n  config bundle    ${release.configBundle}\n  release artifact ${release.releaseArtifact}` +
+        release.waivers
+          .map((waiver) => `\n  waived ${waiver.policy} for ${waiver.object} (${waiver.covers.length} finding(s)${waiver.fields ? `: ${waiver.fields.join(", ")}` : ""}): ${waiver.reason}`)
+          .join(""),
     );
     output.done(lines.join("\n"), summary);
   },

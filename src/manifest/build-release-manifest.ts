@@ -49,5 +49,6 @@ export function buildReleaseManifest(
     },
     components,
     profile: { name: profile.name, values: profileValues },
+    ...(release.waivers?.length ? { waivers: release.waivers } : {}),
   });
 }

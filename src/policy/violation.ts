@@ -8,8 +8,16 @@ export interface PolicyViolation {
   readonly message: string;
 }
 
+/** What a check may know besides the rendered objects. */
+export interface PolicyContext {
+  /** The release has a lock file: every image and chart must then be pinned by digest. */
+  readonly locked: boolean;
+}
+
+export const DEFAULT_POLICY_CONTEXT: PolicyContext = { locked: false };
+
 /** A check over the whole rendered output. */
-export type Policy = (files: readonly RenderedFile[]) => PolicyViolation[];
+export type Policy = (files: readonly RenderedFile[], context: PolicyContext) => PolicyViolation[];
 
 /** Every object with the file that holds it. */
 export function* objectsOf(files: readonly RenderedFile[]): Generator<{ file: RenderedFile; object: KubernetesObject }> {

@@ -9,12 +9,19 @@ import { OciChartSource } from "../../constructs/oci-chart-source.js";
 import { ApplianceHelmRelease } from "../../constructs/helm-release.js";
 import { temporalHardening } from "../../constructs/temporal-hardening.js";
 import { ApplianceStatusAccess } from "../../constructs/appliance-status-access.js";
-import { CONTROL_PLANE_NAMESPACE, ControlPlane } from "../../constructs/control-plane.js";
+import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_POD_SECURITY, ControlPlane } from "../../constructs/control-plane.js";
 import { LicenseService } from "../../constructs/license-service.js";
 import { ChartFiles, kustomizeFile, withDirectoryKustomizations } from "./chart-files.js";
 import { APPLICATION_NAMESPACES, COMPONENT_CATALOG, TIER_KUSTOMIZATION, TIERS } from "./component-catalog.js";
 import { imageValues, mergeValues } from "./helm-values.js";
 import type { RenderedFile } from "./rendered-file.js";
+
+/**
+ * Pod Security level enforced where Flux and the Helm charts run. Chart workloads (Postgres, Redis,
+ * Temporal, the app) are rendered by Helm on the appliance, not by the kit, so the kit cannot prove
+ * them restricted; `baseline` is enforced and anything below `restricted` is warned and audited.
+ */
+const APPLICATION_POD_SECURITY = "baseline";
 
 /** Name of the Flux OCIRepository (in flux-system) that carries the config bundle; setup creates it. */
 export const CONFIG_SOURCE_NAME = "alga-appliance";
@@ -55,8 +62,8 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
 
   charts.file("config/namespaces.yaml", (scope) => {
     // Namespaces hold the database volume and Flux itself: never let a prune delete them.
-    new ApplianceNamespace(scope, "flux-system", { name: "flux-system", protectFromPrune: true });
-    for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, protectFromPrune: true });
+    new ApplianceNamespace(scope, "flux-system", { name: "flux-system", protectFromPrune: true, podSecurity: APPLICATION_POD_SECURITY });
+    for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, protectFromPrune: true, podSecurity: APPLICATION_POD_SECURITY });
   });
 
   charts.file("config/tiers.yaml", (scope) => {
@@ -79,7 +86,8 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
   }
 
   charts.file("control-plane/namespaces.yaml", (scope) => {
-    for (const name of [CONTROL_PLANE_NAMESPACE, ...APPLICATION_NAMESPACES]) new ApplianceNamespace(scope, name, { name });
+    new ApplianceNamespace(scope, CONTROL_PLANE_NAMESPACE, { name: CONTROL_PLANE_NAMESPACE, podSecurity: CONTROL_PLANE_POD_SECURITY });
+    for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, podSecurity: APPLICATION_POD_SECURITY });
   });
   charts.filesByKind("control-plane", { Deployment: "deployment.yaml", "*": "rbac.yaml" }, (scope) => {
     new ControlPlane(scope, "ControlPlane", { image: release.controlPlane.image });

@@ -5,7 +5,8 @@ import { buildConfigBundle } from "../bundle/config-bundle.js";
 import { buildReleaseArtifact } from "../manifest/release-artifact.js";
 import { buildReleaseManifest } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
-import { enforcePolicies } from "../policy/index.js";
+import { enforcePolicies, type EnforceOptions } from "../policy/index.js";
+import type { AppliedWaiver } from "../policy/waivers.js";
 import { loadRelease } from "../release/load-release.js";
 import { composeRelease, composeVendor } from "./compose-release.js";
 import { serializeFile, serializeJson, synthHeader } from "./serialize.js";
@@ -22,13 +23,15 @@ export interface SynthesizedRelease {
   readonly releaseManifest: ReleaseManifest;
   readonly bundle: BuiltArtifact;
   readonly releaseArtifact: BuiltArtifact;
+  /** Policy checks the release file waived, with what each covered. */
+  readonly waivers: readonly AppliedWaiver[];
 }
 
 /** Validates rendered objects (upstream schemas, then policies) and serializes them. */
-function checkedFiles(files: readonly RenderedFile[], origin: string): Map<string, Uint8Array> {
+function checkedFiles(files: readonly RenderedFile[], origin: string, policy: EnforceOptions = {}): { files: Map<string, Uint8Array>; waivers: AppliedWaiver[] } {
   validateAgainstUpstreamSchemas(files, origin);
-  enforcePolicies(files, origin);
-  return new Map(files.map((file) => [file.path, encoder.encode(serializeFile(file, synthHeader(origin)))]));
+  const waivers = enforcePolicies(files, origin, policy);
+  return { files: new Map(files.map((file) => [file.path, encoder.encode(serializeFile(file, synthHeader(origin)))])), waivers };
 }
 
 /**
@@ -39,7 +42,9 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   const { definition, profile } = loadRelease(file);
   // Only the file name goes into generated headers, so the checkout path never changes the bytes.
   const origin = `releases/${basename(file)}`;
-  const files = checkedFiles(composeRelease(definition, profile), origin);
+  const { files, waivers } = checkedFiles(composeRelease(definition, profile), origin, {
+    ...(definition.waivers ? { waivers: definition.waivers } : {}),
+  });
 
   const bundle = buildConfigBundle({
     files: [...files]
@@ -57,10 +62,10 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   const releaseArtifact = buildReleaseArtifact(manifestJson, releaseManifest, createdEpochSeconds);
   const all = new Map(files);
   all.set("release-manifest.json", manifestJson);
-  return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact };
+  return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact, waivers };
 }
 
 /** Renders and validates the vendor-side files (paths relative to the output root). */
 export function synthesizeVendor(licenseService: LicenseServiceDefinition, origin: string): Map<string, Uint8Array> {
-  return checkedFiles(composeVendor(licenseService), origin);
+  return checkedFiles(composeVendor(licenseService), origin).files;
 }

@@ -46,13 +46,26 @@ describe("control plane", () => {
     expect(fileOf(files, "control-plane/deployment.yaml").objects.map((o) => o.kind)).toEqual(["Deployment"]);
   });
 
+  it("can never read a Secret: it creates Secrets and updates only the ones setup names", () => {
+    const roles = allObjects(files).filter((object) => object.kind === "Role") as any[];
+    const secretRules = roles.flatMap((role) => role.rules.filter((rule: any) => rule.resources.includes("secrets")).map((rule: any) => ({ ns: role.metadata.namespace, ...rule })));
+    expect(secretRules.length).toBeGreaterThan(0);
+    for (const rule of secretRules) {
+      expect(rule.verbs).not.toEqual(expect.arrayContaining(["get"]));
+      for (const verb of ["get", "list", "watch"]) expect(rule.verbs).not.toContain(verb);
+      if (rule.verbs.includes("update")) expect(rule.resourceNames).toHaveLength(1);
+    }
+    const named = secretRules.filter((rule) => rule.ns === "msp" && rule.resourceNames).flatMap((rule) => rule.resourceNames).sort();
+    expect(named).toEqual(["appliance-initial-tenant", "appliance-license-seed"]);
+  });
+
   it("may write only Flux sources/Kustomizations in flux-system and values, Secrets, HelmReleases in the app namespaces", () => {
     const roles = allObjects(files).filter((object) => object.kind === "Role") as any[];
     const byNamespace = Object.fromEntries(roles.map((role) => [role.metadata.namespace, role.rules]));
     expect(Object.keys(byNamespace).sort()).toEqual(["alga-appliance-control-plane", "alga-system", "flux-system", "msp"]);
     const resources = (rules: any[]) => rules.flatMap((rule) => rule.resources).sort();
     expect(resources(byNamespace["flux-system"])).toEqual(["kustomizations", "ocirepositories"]);
-    expect(resources(byNamespace["msp"])).toEqual(["configmaps", "helmreleases", "secrets"]);
+    expect([...new Set(resources(byNamespace["msp"]))]).toEqual(["configmaps", "helmreleases", "secrets"]);
     for (const role of roles) for (const rule of role.rules) expect(rule.verbs).not.toContain("delete");
     const helmReleaseRule = byNamespace["alga-system"].find((rule: any) => rule.resources.includes("helmreleases"));
     expect(helmReleaseRule.verbs).toEqual(["get", "list", "watch", "patch"]);
