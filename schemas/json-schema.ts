@@ -3,6 +3,7 @@ import { ValuesProfile } from "./profile.js";
 import { ReleaseManifest } from "./release-manifest.js";
 import { LicenseServiceDefinition } from "./license-service.js";
 import { ReleaseDefinition } from "./release.js";
+import { ReleaseLock } from "./release-lock.js";
 
 /**
  * The JSON Schema files generated from the zod schemas, keyed by file name.
@@ -14,6 +15,7 @@ export const JSON_SCHEMA_SOURCES = {
   "profile.schema.json": { schema: ValuesProfile, io: "input", id: "profile" },
   "license-service.schema.json": { schema: LicenseServiceDefinition, io: "input", id: "license-service" },
   "release-manifest.schema.json": { schema: ReleaseManifest, io: "output", id: "release-manifest" },
+  "release-lock.schema.json": { schema: ReleaseLock, io: "output", id: "release-lock" },
 } as const;
 
 export type JsonSchemaFile = keyof typeof JSON_SCHEMA_SOURCES;

@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
-import { UsageError } from "../errors.js";
+import { UsageError, UserError } from "../errors.js";
+import { preflightRelease, unpinnedReferences, type PreflightReport } from "../distribution/preflight.js";
+import { ReferenceRegistries } from "../distribution/reference-registries.js";
+import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
 import { openStagedRelease } from "../distribution/staged-release.js";
@@ -9,12 +12,21 @@ import { runCli } from "./run.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry HOST[:PORT]/NAMESPACE [--plain-http]]
-                       [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run] [--json]
+                       [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
+                       [--skip-preflight | --preflight] [--allow-unpinned] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
 Order: blobs, bundle manifest, release manifest, version tags, then channel tags last.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
+
+Preflight (on by default for a registry): before anything is pushed, every image and chart the
+release references is looked up in its registry (by digest when pinned); a missing one refuses
+the publish, naming the component, the reference, its tier and whether it blocks login. An
+unreachable registry or refused credentials are reported as such. Publishing into an OCI image
+layout (the offline default) skips the preflight and says so, unless --preflight is given.
+Publishing to a channel needs every image and chart pinned by digest (in the release or its lock
+file, see npm run lock) unless --allow-unpinned is given.
 
   --release V        version or release file (default: every release in releases/)
 ${STORE_HELP}
@@ -22,12 +34,24 @@ ${STORE_HELP}
   --channel NAME     also point this channel tag at the release (repeatable)
   --dist DIR         where synth wrote its output (default: dist)
   --dry-run          report what would be uploaded; write nothing
+  --skip-preflight   do not check that the referenced images and charts exist (shown in the report)
+  --preflight        run the preflight also when publishing into an OCI image layout
+  --allow-unpinned   allow --channel for a release with images or charts not pinned by digest
   --json             print the references and digests as JSON
   --help             show this help`;
 
 await runCli(
   HELP,
-  { ...STORE_FLAGS, release: { type: "string" }, channel: { type: "string", multiple: true }, dist: { type: "string" }, "dry-run": { type: "boolean" } },
+  {
+    ...STORE_FLAGS,
+    release: { type: "string" },
+    channel: { type: "string", multiple: true },
+    dist: { type: "string" },
+    "dry-run": { type: "boolean" },
+    "skip-preflight": { type: "boolean" },
+    preflight: { type: "boolean" },
+    "allow-unpinned": { type: "boolean" },
+  },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
     const versions = values.release
@@ -35,25 +59,64 @@ await runCli(
       : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
     const store = openReleaseStore(storeOptions(values, output), DEFAULT_LAYOUT_DIR);
-    // Every release is opened and checked against the target's version tags before anything is
-    // uploaded, so one refused release does not leave the others half published.
+    if (values["skip-preflight"] && values.preflight) throw new UsageError("give either --skip-preflight or --preflight, not both");
+    // Every release is opened and checked (pins, the target's version tags, preflight) before
+    // anything is uploaded, so one refused release does not leave the others half published.
+    const distDir = resolve(values.dist ?? "dist");
     const staged = [];
-    for (const version of versions) staged.push(await openStagedRelease(resolve(values.dist ?? "dist"), version));
+    for (const version of versions) staged.push(await openStagedRelease(distDir, version));
+    const references = new Map(staged.map((release) => [release.version, stagedReferences(distDir, release)]));
+    if (channels.length > 0 && !values["allow-unpinned"]) {
+      // A channel is what appliances follow: it must never point at something a tag move can change.
+      for (const release of staged) {
+        const unpinned = unpinnedReferences(references.get(release.version)!);
+        if (unpinned.length > 0) {
+          throw new UserError(
+            `release ${release.version} is not pinned by digest, so it cannot be published to a channel (${channels.join(", ")}):\n` +
+              unpinned.map((reference) => `  ${reference.uses.map((use) => use.user).join(", ")}: ${reference.reference}`).join("\n") +
+              `\nRun npm run lock -- --release ${release.version} and npm run synth, or pass --allow-unpinned.`,
+          );
+        }
+      }
+    }
+    const preflightReason = values["skip-preflight"]
+      ? "skipped (--skip-preflight)"
+      : !values.registry && !values.preflight
+        ? "skipped (publishing into an OCI image layout, which needs no network; pass --preflight to check)"
+        : undefined;
     await store.check();
     for (const release of staged) await assertPublishable(release, store);
+    const preflight = new Map<string, PreflightReport>();
+    if (preflightReason === undefined) {
+      const registries = new ReferenceRegistries();
+      for (const release of staged) {
+        output.progress(`preflight ${release.version}: checking ${references.get(release.version)!.length} reference(s)`);
+        preflight.set(release.version, await preflightRelease(release.version, references.get(release.version)!, { registries, progress: output.progress }));
+      }
+    }
     const reports = [];
     for (const release of staged) {
       output.progress(`publishing ${release.version} to ${store.location}`);
       reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
     }
+    const preflightLine = (version: string) => {
+      const report = preflight.get(version);
+      return report
+        ? `  preflight: ${report.checked} image(s) and chart(s) present (${report.byDigest} by digest, ${report.checked - report.byDigest} by tag)`
+        : `  preflight: ${preflightReason}`;
+    };
     const lines = reports.flatMap((report) => [
       `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes` +
         (report.blobsMounted > 0 ? `, mounted ${report.blobsMounted}` : ""),
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
+      preflightLine(report.version),
       ...report.channels.map((channel) => `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}`),
     ]);
-    output.done(lines.join("\n"), { target: store.location, releases: reports });
+    output.done(lines.join("\n"), {
+      target: store.location,
+      releases: reports.map((report) => ({ ...report, preflight: preflight.get(report.version) ?? { skipped: preflightReason } })),
+    });
   },
 );
 

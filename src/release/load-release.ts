@@ -3,6 +3,8 @@ import { basename, join, resolve } from "node:path";
 import { ReleaseDefinition } from "../../schemas/release.js";
 import { ValuesProfile } from "../../schemas/profile.js";
 import { UserError } from "../errors.js";
+import type { ReleaseLock } from "../../schemas/release-lock.js";
+import { readReleaseLock } from "./load-lock.js";
 import { readYamlDocument } from "./read-yaml-document.js";
 
 /** A release definition together with the values profile it names. */
@@ -10,6 +12,8 @@ export interface LoadedRelease {
   readonly file: string;
   readonly definition: ReleaseDefinition;
   readonly profile: ValuesProfile;
+  /** `<version>.lock.yaml` beside the release, when `npm run lock` wrote one. */
+  readonly lock?: { readonly file: string; readonly lock: ReleaseLock };
 }
 
 const RELEASE_FILE = /^[0-9][a-zA-Z0-9._-]*\.yaml$/;
@@ -49,5 +53,6 @@ export function loadRelease(file: string, profilesDir = join(resolve(file, "..")
   if (profile.name !== definition.profile) {
     throw new UserError(`${profileFile}: name: "${profile.name}" does not match the file name; set name: ${definition.profile}`);
   }
-  return { file, definition, profile };
+  const lock = readReleaseLock(file, definition.version);
+  return { file, definition, profile, ...(lock ? { lock } : {}) };
 }

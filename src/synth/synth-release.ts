@@ -8,6 +8,7 @@ import type { BuiltArtifact } from "../oci/build-artifact.js";
 import { enforcePolicies, type EnforceOptions } from "../policy/index.js";
 import type { AppliedWaiver } from "../policy/waivers.js";
 import { loadRelease } from "../release/load-release.js";
+import { applyLock, lockRenderedImages } from "./apply-lock.js";
 import { composeRelease, composeVendor } from "./compose-release.js";
 import { serializeFile, serializeJson, synthHeader } from "./serialize.js";
 import type { RenderedFile } from "./rendered-file.js";
@@ -39,10 +40,15 @@ function checkedFiles(files: readonly RenderedFile[], origin: string, policy: En
  * and epoch give the same bytes and digests on any machine.
  */
 export function synthesizeRelease(file: string, createdEpochSeconds: number): SynthesizedRelease {
-  const { definition, profile } = loadRelease(file);
+  const loaded = loadRelease(file);
+  const { profile, lock } = loaded;
+  // With a lock every reference renders as repo:tag@sha256:…, and the release manifest records it.
+  const definition = lock ? applyLock(loaded.definition, lock.lock, lock.file) : loaded.definition;
   // Only the file name goes into generated headers, so the checkout path never changes the bytes.
   const origin = `releases/${basename(file)}`;
-  const { files, waivers } = checkedFiles(composeRelease(definition, profile), origin, {
+  const composed = composeRelease(definition, profile);
+  const { files, waivers } = checkedFiles(lock ? lockRenderedImages(composed, lock.lock) : composed, origin, {
+    context: { locked: lock !== undefined },
     ...(definition.waivers ? { waivers: definition.waivers } : {}),
   });
 

@@ -1,0 +1,70 @@
+import { writeFileSync, renameSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { UsageError, UserError } from "../errors.js";
+import { checkLock } from "../distribution/lock-check.js";
+import { lockRelease, serializeLock } from "../distribution/lock-release.js";
+import { ReferenceRegistries } from "../distribution/reference-registries.js";
+import { lockFileFor } from "../release/load-lock.js";
+import { loadRelease, resolveReleaseFile } from "../release/load-release.js";
+import { releaseReferences } from "../synth/release-references.js";
+import { runCli } from "./run.js";
+
+const HELP = `Usage: npm run lock -- --release <version|file> [--check] [--offline] [--concurrency N] [--json]
+
+Resolves every image (components, control plane, every image of a rendered pod template) and every
+chart (OCI, under chartRepository) of a release to a manifest digest with registry HEAD requests,
+and writes releases/<version>.lock.yaml beside the release: reference, digest, media type (for a
+multi-platform image: the index digest and its platforms). synth then renders repo:tag@sha256:…
+and records the digests in the release manifest, without touching the network.
+A digest the release already pins is checked by digest and kept.
+
+  --release V        version (releases/V.yaml) or path to a release file
+  --check            write nothing; re-resolve every tag and exit 1 when one moved since the lock
+                     (or is missing, unreachable, refused, or not locked)
+  --offline          ask no registry: take the digests the release itself pins (all must be pinned)
+  --concurrency N    requests in flight (default 8)
+  --releases DIR     release definitions (default: releases)
+  --json             print the lock (or the drift) as JSON
+  --help             show this help
+
+Credentials as for publish: OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN), then docker's config.json.
+Loopback registries (127.0.0.1, localhost) are spoken to over plain HTTP, all others over HTTPS.`;
+
+await runCli(
+  HELP,
+  { release: { type: "string" }, check: { type: "boolean" }, offline: { type: "boolean" }, concurrency: { type: "string" }, releases: { type: "string" } },
+  async ({ values, output }) => {
+    if (!values.release) throw new UsageError(`--release is required\n\n${HELP}`);
+    if (values.check && values.offline) throw new UsageError("--check re-resolves tags and cannot be --offline");
+    const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency "${values.concurrency}": must be a whole number from 1 to 64`);
+    const file = resolveReleaseFile(resolve(values.releases ?? "releases"), values.release);
+    const loaded = loadRelease(file);
+    const registries = new ReferenceRegistries();
+    const lockFile = lockFileFor(file);
+
+    if (values.check) {
+      if (!loaded.lock) throw new UserError(`${lockFile}: no lock file to check; run npm run lock -- --release ${loaded.definition.version}`);
+      output.progress(`checking ${basename(lockFile)}`);
+      const { drift } = await checkLock(loaded.lock.lock, releaseReferences(loaded.definition, loaded.profile), { registries, concurrency, progress: output.progress });
+      const result = { release: loaded.definition.version, lockFile, drift };
+      if (drift.length > 0) {
+        const lines = drift.map((d) =>
+          d.problem === "moved" ? `  ${d.reference} moved: locked ${d.locked}, now ${d.current}` : `  ${d.reference}: ${d.problem}${d.detail ? `: ${d.detail}` : ""}`,
+        );
+        output.fail(`${lockFile}: ${drift.length} reference(s) differ from the lock:\n${lines.join("\n")}\nRe-lock deliberately with npm run lock -- --release ${loaded.definition.version}`, result);
+      }
+      output.done(`${lockFile}: every tag still resolves to its locked digest`, result);
+      return;
+    }
+
+    output.progress(`locking ${basename(file)}`);
+    const { lock } = await lockRelease(loaded, { registries, concurrency, progress: output.progress, offline: values.offline ?? false });
+    // Written whole or not at all: a temp file renamed into place.
+    const temp = `${lockFile}.tmp-${process.pid}`;
+    writeFileSync(temp, serializeLock(lock, values.offline ?? false), { mode: 0o644 });
+    renameSync(temp, lockFile);
+    const lines = [...lock.images, ...lock.charts].map((entry) => `  ${entry.reference}@${entry.digest}${entry.platforms ? ` (index: ${entry.platforms.join(", ")})` : ""}`);
+    output.done(`${lockFile}: locked ${lock.images.length} image(s) and ${lock.charts.length} chart(s)\n${lines.join("\n")}`, { lockFile, lock });
+  },
+);

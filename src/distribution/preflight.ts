@@ -1,0 +1,81 @@
+import { UserError } from "../errors.js";
+import { blocksLogin, type ReleaseReference } from "../synth/release-references.js";
+import { lookUpReferences, type ReferenceLookup } from "./look-up-references.js";
+import type { ReferenceRegistries } from "./reference-registries.js";
+
+export interface PreflightOptions {
+  readonly registries: ReferenceRegistries;
+  /** Requests in flight. Default 8. */
+  readonly concurrency?: number;
+  readonly progress?: (message: string) => void;
+}
+
+export interface PreflightReport {
+  readonly version: string;
+  readonly checked: number;
+  /** References checked by digest (the rest by tag). */
+  readonly byDigest: number;
+}
+
+/** References not pinned by digest (neither in the release nor in its lock). */
+export function unpinnedReferences(references: readonly ReleaseReference[]): ReleaseReference[] {
+  return references.filter((reference) => !reference.pinned);
+}
+
+function impact(reference: ReleaseReference): string {
+  const tiers = [...new Set(reference.uses.map((use) => use.tier))].join(", ");
+  return blocksLogin(reference) ? `tier ${tiers}: blocks login` : `tier ${tiers}: only background services, login still works`;
+}
+
+const FIX: Record<Exclude<ReferenceLookup["status"], "present">, string> = {
+  missing: "push it (or fix the reference) before publishing",
+  unreachable: "the registry could not be reached: check the network, the host and port; this says nothing about whether the image exists",
+  refused: "the registry refused the credentials: set OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN) or docker login; this says nothing about whether the image exists",
+  failed: "the registry answered with an error",
+};
+
+/** One line per problem: the component, the reference, its tier, whether it blocks login, and the fix. */
+export function describePreflightFailure(lookup: ReferenceLookup): string {
+  const { reference } = lookup;
+  const where = `${reference.reference}${lookup.asked === reference.tag ? "" : `@${lookup.asked}`}`;
+  const users = reference.uses.map((use) => use.user).join(", ");
+  const status = lookup.status as Exclude<ReferenceLookup["status"], "present">;
+  return `  ${users}: ${reference.kind} ${where} ${status === "missing" ? "does not exist" : status} (${impact(reference)}): ${FIX[status]}${lookup.detail && status !== "missing" ? ` [${lookup.detail}]` : ""}`;
+}
+
+/**
+ * Checks that every image and chart a release references exists in its registry (by digest when
+ * pinned) before anything is pushed. Throws a `UserError` naming every problem; unreachable
+ * registries and refused credentials are reported as such, never as a missing image.
+ */
+export async function preflightRelease(version: string, references: readonly ReleaseReference[], options: PreflightOptions): Promise<PreflightReport> {
+  const lookups = await lookUpReferences(references, {
+    registries: options.registries,
+    by: "pinned",
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.progress ? { progress: (line: string) => options.progress!(`preflight ${version} ${line}`) } : {}),
+  });
+  const failures = lookups.filter((lookup) => lookup.status !== "present");
+  if (failures.length > 0) {
+    const counts = ["missing", "unreachable", "refused", "failed"]
+      .map((status) => [status, failures.filter((f) => f.status === status).length] as const)
+      .filter(([, count]) => count > 0)
+      .map(([status, count]) => `${count} ${status}`)
+      .join(", ");
+    throw new UserError(
+      `preflight refused release ${version} (${counts}); nothing was pushed and no channel moved:\n${failures.map(describePreflightFailure).join("\n")}`,
+      {
+        preflight: failures.map((f) => ({
+          reference: f.reference.reference,
+          asked: f.asked,
+          kind: f.reference.kind,
+          status: f.status,
+          usedBy: f.reference.uses,
+          blocksLogin: blocksLogin(f.reference),
+          ...(f.detail ? { detail: f.detail } : {}),
+        })),
+      },
+    );
+  }
+  return { version, checked: lookups.length, byDigest: lookups.filter((lookup) => lookup.asked !== lookup.reference.tag).length };
+}

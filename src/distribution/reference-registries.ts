@@ -1,0 +1,42 @@
+import { RegistryClient } from "../oci/registry-client.js";
+
+/**
+ * Loopback registries (127.0.0.0/8, localhost, [::1]) are spoken to over plain HTTP, as Docker
+ * treats them as insecure registries by default; every other registry over HTTPS.
+ */
+export function isLoopbackRegistry(host: string): boolean {
+  const name = host.replace(/:[0-9]+$/, "");
+  return name === "localhost" || name === "[::1]" || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(name);
+}
+
+export interface ReferenceRegistriesOptions {
+  /** Environment for the credential lookup (OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN, DOCKER_CONFIG). Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Per request attempt. Default 30 s: these are small HEAD requests. */
+  readonly timeoutMs?: number;
+  /** Attempts per request (retries for transient failures). Default the client's. */
+  readonly attempts?: number;
+}
+
+/** One registry client per registry host a release references, credentials looked up as for publish. */
+export class ReferenceRegistries {
+  private readonly clients = new Map<string, RegistryClient>();
+
+  constructor(private readonly options: ReferenceRegistriesOptions = {}) {}
+
+  client(host: string): RegistryClient {
+    let client = this.clients.get(host);
+    if (!client) {
+      client = new RegistryClient({
+        registry: host,
+        plainHttp: isLoopbackRegistry(host),
+        userAgent: "appliance-release-kit",
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+        ...(this.options.attempts !== undefined ? { retry: { attempts: this.options.attempts } } : {}),
+        ...(this.options.env ? { env: this.options.env } : {}),
+      });
+      this.clients.set(host, client);
+    }
+    return client;
+  }
+}
