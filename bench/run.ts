@@ -1,3 +1,4 @@
+import { benchLock } from "./lock.bench.js";
 import { benchPublish } from "./publish.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
@@ -5,3 +6,4 @@ const runs = Number(process.env["BENCH_RUNS"] ?? 7);
 console.log(`appliance-release-kit benchmarks: median of ${runs} runs after a warm-up, node ${process.version}, ${process.platform}/${process.arch}`);
 await benchSynth(runs);
 await benchPublish(runs);
+await benchLock(runs);
