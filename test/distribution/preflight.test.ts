@@ -92,6 +92,19 @@ describe("publish preflight", () => {
     expect(allowed.stdout).toContain("preflight: 13 image(s) and chart(s) present (0 by digest, 13 by tag)");
   });
 
+  it("runs for an OCI image layout target only when --preflight asks for it", async () => {
+    const dir = tempDir();
+    const { version } = await localRelease(dir, images.host, { version: "3.4.0", skipImages: ["temporal"] });
+    await synthesized(dir, version);
+    const checked = await runCli("publish", ["--release", version, "--preflight"], { cwd: dir, env: NO_CREDENTIALS });
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain("temporal: image");
+    expect(checked.stderr).toContain("(tier background: only background services, login still works)");
+    const skipped = await runCli("publish", ["--release", version], { cwd: dir, env: NO_CREDENTIALS });
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stdout).toContain("preflight: skipped (publishing into an OCI image layout");
+  });
+
   it("tells an unreachable registry apart from a missing image", async () => {
     const dir = tempDir();
     const { version } = await localRelease(dir, images.host, { version: "3.2.0", pushNothing: true, referencedRegistry: `127.0.0.1:${await closedPort()}` });

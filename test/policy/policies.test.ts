@@ -4,7 +4,11 @@ import type { PolicyContext } from "../../src/policy/violation.js";
 import type { KubernetesObject, RenderedFile } from "../../src/synth/rendered-file.js";
 import { loadRelease } from "../../src/release/load-release.js";
 import { RELEASES_DIR, renderedRelease } from "../support/rendered.js";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ReleaseDefinition } from "../../schemas/release.js";
+import { runCli } from "../support/run-cli.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const file = (...objects: KubernetesObject[]): RenderedFile[] => [{ path: "config/x.yaml", objects }];
 const at = (path: string, ...objects: KubernetesObject[]): RenderedFile => ({ path, objects });
@@ -324,6 +328,24 @@ describe("release policies", () => {
 
   describe("waivers", () => {
     const hostNetwork = deployment({}, { hostNetwork: true });
+    it("need a reason, in the release file", () => {
+      const release = loadRelease(join(RELEASES_DIR, "1.0.0.yaml")).definition;
+      const parsed = ReleaseDefinition.safeParse({ ...release, waivers: [{ policy: "restricted-pod-security", object: "Deployment a/b", reason: "because" }] });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toContain("must say why the check is waived");
+    });
+    it("are listed by synth and in the release manifest", async () => {
+      const out = tempDir();
+      const result = await runCli("synth", ["--release", "1.0.0", "--out", out, "--json"]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).releases[0].waivers).toEqual([
+        expect.objectContaining({ policy: "restricted-pod-security", object: "Deployment alga-appliance-control-plane/appliance-control-plane", reason: expect.stringContaining("host network") }),
+      ]);
+      const manifest = JSON.parse(readFileSync(join(out, "1.0.0", "release-manifest.json"), "utf8"));
+      expect(manifest.waivers).toEqual([expect.objectContaining({ policy: "restricted-pod-security", fields: ["spec.template.spec.hostNetwork", "spec.template.spec.volumes[0].hostPath"] })]);
+      const text = await runCli("synth", ["--release", "1.0.0", "--out", out]);
+      expect(text.stdout).toContain("waived restricted-pod-security for Deployment alga-appliance-control-plane/appliance-control-plane (2 finding(s)");
+    });
     it("cover exactly the named fields, and are reported with what they covered", () => {
       const applied = enforcePolicies(file(hostNetwork), "releases/x.yaml", {
         waivers: [{ policy: "restricted-pod-security", object: "Deployment msp/web", fields: ["spec.template.spec.hostNetwork"], reason: "needs the host network" }],
