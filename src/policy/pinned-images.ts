@@ -1,5 +1,6 @@
 import { parseImageReference } from "../../schemas/common.js";
 import { describeObject, type KubernetesObject } from "../synth/rendered-file.js";
+import { HELM_CHART_LAYER_MEDIA_TYPE } from "../../constructs/oci-chart-source.js";
 import { containersOf } from "./pod-templates.js";
 import { objectsOf, type Policy, type PolicyContext, type PolicyViolation } from "./violation.js";
 
@@ -26,6 +27,13 @@ function* valueImages(value: unknown, path: string): Generator<{ path: string; i
   for (const [key, child] of Object.entries(node)) yield* valueImages(child, `${path}.${key}`);
 }
 
+/** An OCIRepository that carries a Helm chart (by its layer selector, or the kit's chart-source label). */
+function isHelmChartSource(object: KubernetesObject): boolean {
+  const spec = object["spec"] as { layerSelector?: { mediaType?: string } } | undefined;
+  const labels = (object.metadata?.["labels"] ?? {}) as Record<string, string>;
+  return spec?.layerSelector?.mediaType === HELM_CHART_LAYER_MEDIA_TYPE || labels["app.kubernetes.io/component"] === "chart-source";
+}
+
 /** A Flux OCIRepository holding a Helm chart must pin it by digest when the release is locked. */
 function chartSourceProblem(object: KubernetesObject): string | undefined {
   const ref = (object["spec"] as { ref?: { digest?: string } } | undefined)?.ref;
@@ -50,8 +58,7 @@ export const pinnedImages: Policy = (files, context) => {
         if (problem) push(path, problem);
       }
     }
-    const isChartSource = object.kind === "OCIRepository" && object.metadata?.labels !== undefined &&
-      (object.metadata.labels as Record<string, string>)["app.kubernetes.io/component"] === "chart-source";
+    const isChartSource = object.kind === "OCIRepository" && isHelmChartSource(object);
     if (context.locked && isChartSource) {
       const problem = chartSourceProblem(object);
       if (problem) push("spec.ref", problem);

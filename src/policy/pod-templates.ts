@@ -7,6 +7,10 @@ export interface SecurityContextSpec {
   readonly allowPrivilegeEscalation?: boolean;
   readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
   readonly seccompProfile?: { readonly type?: string };
+  readonly seLinuxOptions?: { readonly type?: string; readonly user?: string; readonly role?: string };
+  readonly procMount?: string;
+  readonly windowsOptions?: { readonly hostProcess?: boolean };
+  readonly sysctls?: readonly { readonly name: string }[];
 }
 
 export interface ContainerSpec {

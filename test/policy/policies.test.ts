@@ -291,6 +291,18 @@ describe("release policies", () => {
       ]);
       expect(findings("restricted-pod-security", file(object))[0]?.message).toContain("remove hostNetwork");
     });
+    it("refuses the baseline escapes: SELinux user, unmasked /proc, unsafe sysctls, root UID", () => {
+      const object = deployment(
+        { securityContext: { ...RESTRICTED, procMount: "Unmasked", seLinuxOptions: { user: "system_u" } } },
+        { securityContext: { runAsUser: 0, sysctls: [{ name: "kernel.msgmax" }, { name: "net.ipv4.tcp_syncookies" }] } },
+      );
+      expect(findings("restricted-pod-security", file(object)).map((v) => v.field)).toEqual([
+        "spec.template.spec.securityContext.runAsUser",
+        "spec.template.spec.securityContext.sysctls[0]",
+        "spec.template.spec.containers[0].securityContext.seLinuxOptions.user",
+        "spec.template.spec.containers[0].securityContext.procMount",
+      ]);
+    });
     it("checks every workload kind with a pod template, including Jobs and sidecars", () => {
       const job: KubernetesObject = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j", namespace: "msp" }, spec: { template: { spec: { containers: [{ name: "a", image: "ghcr.io/a/b:1", securityContext: RESTRICTED }, { name: "sidecar", image: "ghcr.io/a/c:1" }] } } } };
       expect(findings("restricted-pod-security", file(job)).every((v) => v.field.startsWith("spec.template.spec.containers[1]"))).toBe(true);
