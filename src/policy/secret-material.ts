@@ -4,8 +4,12 @@ export const CREDENTIAL_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|ACCESS_K
 const CREDENTIAL_KEY = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|signing[-_]?key|credential)/i;
 /** Keys that may hold a credential; their value is flagged when it looks random (high entropy). */
 const CREDENTIAL_LIKE_KEY = /(key|auth|salt|cookie|dsn|connection[-_]?string|cert)/i;
-/** Keys that name where a credential lives (a Secret, a key in it), not the credential itself. */
-const REFERENCE_KEY = /(^existing|secretname$|secretref$|keyref$|name$|ref$|^secret[-_]?key$|path$|file$|enabled$|^kind$)/i;
+/**
+ * Keys that name where a credential lives (a Secret, a key in it) or describe it (its URL, type,
+ * lifetime), not the credential itself.
+ */
+const REFERENCE_KEY =
+  /(^existing|secretname$|secretref$|keyref$|name$|ref$|^secret[-_]?key$|path$|file$|enabled$|^kind$|url$|uri$|endpoint$|issuer$|audience$|ttl$|expiry$|duration$|lifetime$|header$|type$|mode$|format$|length$)/i;
 export const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 /** Shannon entropy in bits per character. */

@@ -140,7 +140,12 @@ describe("release policies", () => {
     it("passes secretKeyRef env, Secret references and plain values", () => {
       const env = [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "DB_HOST", value: "db" }];
       const release = helmRelease("alga-core", "msp", {
-        values: { db: { existingSecret: "db-credentials", passwordSecretName: "db", secretKey: "password", persistence: { size: "20Gi" } }, valuesKey: "values.yaml", session: { key: "session" } },
+        values: {
+          db: { existingSecret: "db-credentials", passwordSecretName: "db", secretKey: "password", persistence: { size: "20Gi" } },
+          valuesKey: "values.yaml",
+          session: { key: "session" },
+          oidc: { tokenUrl: "https://login.example.com/oauth/token", tokenTtl: "15m" },
+        },
       });
       expect(findings("no-literal-credentials", file(deployment({ env }), release))).toEqual([]);
     });
