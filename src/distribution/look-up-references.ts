@@ -3,7 +3,7 @@ import { OCI_IMAGE_INDEX, DOCKER_MANIFEST_LIST } from "../oci/media-types.js";
 import type { Descriptor } from "../oci/types.js";
 import type { ReleaseReference } from "../synth/release-references.js";
 import { mapBounded } from "./map-bounded.js";
-import type { ReferenceRegistries } from "./reference-registries.js";
+import { registryEndpoint, type ReferenceRegistries } from "./reference-registries.js";
 
 /**
  * What a registry said about one reference. `unreachable` (no answer at all) and `refused` (the
@@ -53,7 +53,8 @@ export async function lookUpReferences(references: readonly ReleaseReference[], 
   let done = 0;
   return mapBounded(references, options.concurrency ?? 8, async (reference) => {
     const asked = options.by === "pinned" && reference.pinned ? reference.pinned : reference.tag;
-    const repository = options.registries.client(reference.registry).repository(reference.repository);
+    const endpoint = registryEndpoint(reference.registry, reference.repository);
+    const repository = options.registries.client(endpoint.host).repository(endpoint.repository);
     let result: ReferenceLookup;
     try {
       const descriptor = await repository.resolve(asked);

@@ -27,20 +27,39 @@ function impact(reference: ReleaseReference): string {
   return blocksLogin(reference) ? `tier ${tiers}: blocks login` : `tier ${tiers}: only background services, login still works`;
 }
 
-const FIX: Record<Exclude<ReferenceLookup["status"], "present">, string> = {
-  missing: "push it (or fix the reference) before publishing",
-  unreachable: "the registry could not be reached: check the network, the host and port; this says nothing about whether the image exists",
-  refused: "the registry refused the credentials: set OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN) or docker login; this says nothing about whether the image exists",
+/** `  alga-core: image ghcr.io/…:tag (tier core: blocks login)` */
+function referenceLine(lookup: ReferenceLookup): string {
+  const { reference } = lookup;
+  const where = `${reference.reference}${lookup.asked === reference.tag ? "" : `@${lookup.asked}`}`;
+  return `${reference.uses.map((use) => use.user).join(", ")}: ${reference.kind} ${where}`;
+}
+
+const REGISTRY_PROBLEM: Record<"unreachable" | "refused" | "failed", string> = {
+  unreachable: "the registry could not be reached: check the network, the host and port",
+  refused: "the registry refused the credentials: set OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN) or docker login",
   failed: "the registry answered with an error",
 };
 
-/** One line per problem: the component, the reference, its tier, whether it blocks login, and the fix. */
-export function describePreflightFailure(lookup: ReferenceLookup): string {
-  const { reference } = lookup;
-  const where = `${reference.reference}${lookup.asked === reference.tag ? "" : `@${lookup.asked}`}`;
-  const users = reference.uses.map((use) => use.user).join(", ");
-  const status = lookup.status as Exclude<ReferenceLookup["status"], "present">;
-  return `  ${users}: ${reference.kind} ${where} ${status === "missing" ? "does not exist" : status} (${impact(reference)}): ${FIX[status]}${lookup.detail && status !== "missing" ? ` [${lookup.detail}]` : ""}`;
+/**
+ * The refusal: every missing reference with its component, tier and login impact; then, per
+ * registry, what went wrong once (unreachable, refused credentials) and the references it leaves
+ * unchecked, which are not said to be missing.
+ */
+export function describePreflightFailures(failures: readonly ReferenceLookup[]): string[] {
+  const lines = failures
+    .filter((lookup) => lookup.status === "missing")
+    .map((lookup) => `  ${referenceLine(lookup)} does not exist (${impact(lookup.reference)}): push it (or fix the reference) before publishing`);
+  for (const status of ["unreachable", "refused", "failed"] as const) {
+    const byRegistry = new Map<string, ReferenceLookup[]>();
+    for (const lookup of failures.filter((f) => f.status === status)) {
+      byRegistry.set(lookup.reference.registry, [...(byRegistry.get(lookup.reference.registry) ?? []), lookup]);
+    }
+    for (const [registry, lookups] of byRegistry) {
+      lines.push(`  registry ${registry}: ${REGISTRY_PROBLEM[status]} [${lookups[0]!.detail ?? status}]; whether these exist is unknown:`);
+      for (const lookup of lookups) lines.push(`    ${referenceLine(lookup)} (${impact(lookup.reference)})`);
+    }
+  }
+  return lines;
 }
 
 /**
@@ -63,7 +82,7 @@ export async function preflightRelease(version: string, references: readonly Rel
       .map(([status, count]) => `${count} ${status}`)
       .join(", ");
     throw new UserError(
-      `preflight refused release ${version} (${counts}); nothing was pushed and no channel moved:\n${failures.map(describePreflightFailure).join("\n")}`,
+      `preflight refused release ${version} (${counts}); nothing was pushed and no channel moved:\n${describePreflightFailures(failures).join("\n")}`,
       {
         preflight: failures.map((f) => ({
           reference: f.reference.reference,

@@ -9,6 +9,19 @@ export function isLoopbackRegistry(host: string): boolean {
   return name === "localhost" || name === "[::1]" || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(name);
 }
 
+/** Names image references use for Docker Hub; its registry API is served by registry-1.docker.io. */
+const DOCKER_HUB_NAMES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+const DOCKER_HUB_API = "registry-1.docker.io";
+
+/**
+ * Where the registry API for `registry/repository` is: Docker Hub references name `docker.io`
+ * (and official images no namespace), but its API lives at registry-1.docker.io under `library/`.
+ */
+export function registryEndpoint(registry: string, repository: string): { host: string; repository: string } {
+  if (!DOCKER_HUB_NAMES.has(registry)) return { host: registry, repository };
+  return { host: DOCKER_HUB_API, repository: repository.includes("/") ? repository : `library/${repository}` };
+}
+
 export interface ReferenceRegistriesOptions {
   /** Environment for the credential lookup (OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN, DOCKER_CONFIG). Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
