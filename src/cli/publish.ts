@@ -3,17 +3,20 @@ import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
+import { releaseSigner } from "../distribution/release-signatures.js";
 import { openStagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { runCli } from "./run.js";
+import { IDENTITY_HELP, loadSigningKey } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry HOST[:PORT]/NAMESPACE [--plain-http]]
-                       [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run] [--json]
+                       [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
+                       [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE]] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
-Order: blobs, bundle manifest, release manifest, version tags, then channel tags last.
+Order: blobs, bundle manifest, release manifest, signatures, version tags, then channel tags last.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
 
   --release V        version or release file (default: every release in releases/)
@@ -22,12 +25,15 @@ ${STORE_HELP}
   --channel NAME     also point this channel tag at the release (repeatable)
   --dist DIR         where synth wrote its output (default: dist)
   --dry-run          report what would be uploaded; write nothing
+  --sign-key FILE    sign both artifacts with this key (cosign.key, passphrase from COSIGN_PASSWORD or
+                     a prompt, or a PKCS#8 PEM) before any tag moves; default: SIGNING_KEY_FILE
+${IDENTITY_HELP}
   --json             print the references and digests as JSON
   --help             show this help`;
 
 await runCli(
   HELP,
-  { ...STORE_FLAGS, release: { type: "string" }, channel: { type: "string", multiple: true }, dist: { type: "string" }, "dry-run": { type: "boolean" } },
+  { ...STORE_FLAGS, release: { type: "string" }, channel: { type: "string", multiple: true }, dist: { type: "string" }, "dry-run": { type: "boolean" }, "sign-key": { type: "string" }, identity: { type: "string" } },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
     const versions = values.release
@@ -35,6 +41,9 @@ await runCli(
       : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
     const store = openReleaseStore(storeOptions(values, output), DEFAULT_LAYOUT_DIR);
+    const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
+    if (values.identity && !signKeyFile) throw new UsageError("--identity applies only with --sign-key (or SIGNING_KEY_FILE)");
+    const signer = signKeyFile ? releaseSigner(store, await loadSigningKey(signKeyFile, "--sign-key"), values.identity) : undefined;
     // Every release is opened and checked against the target's version tags before anything is
     // uploaded, so one refused release does not leave the others half published.
     const staged = [];
@@ -44,13 +53,14 @@ await runCli(
     const reports = [];
     for (const release of staged) {
       output.progress(`publishing ${release.version} to ${store.location}`);
-      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
+      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress, ...(signer ? { signer } : {}) }));
     }
     const lines = reports.flatMap((report) => [
       `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes` +
         (report.blobsMounted > 0 ? `, mounted ${report.blobsMounted}` : ""),
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
+      ...(report.signatures ?? []).map((signature) => `  ${signature.signatureReference} ${signature.pushed ? "signed" : "already signed"}`),
       ...report.channels.map((channel) => `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}`),
     ]);
     output.done(lines.join("\n"), { target: store.location, releases: reports });
