@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { ContentRepository } from "../oci/types.js";
+import { signatureTag } from "./cosign-format.js";
 import { verifyPayload } from "./ecdsa-signature.js";
 import { readStoredSignatures, type StoredSignature } from "./read-signatures.js";
 import { parseSimpleSigningPayload, type SignedClaim } from "./simple-signing-payload.js";
@@ -66,7 +67,7 @@ export async function verifyArtifact(repository: ContentRepository, dockerRefere
   const where = `${repository.location}@${digest}`;
   const stored = await readStoredSignatures(repository, digest);
   if (!stored || stored.signatures.length === 0) {
-    throw new SignatureVerificationError(`${where} is not signed (no ${stored?.tag ?? "sha256-<hex>.sig"} signature in ${repository.location}); sign it with npm run sign, or pull from the vendor's registry`, ["unsigned"]);
+    throw new SignatureVerificationError(`${where} is not signed (no ${signatureTag(digest)} signature in ${repository.location}); sign it with npm run sign, or pull from the vendor's registry`, ["unsigned"]);
   }
   const reasons: string[] = [];
   for (const signature of stored.signatures) {
