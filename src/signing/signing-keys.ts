@@ -5,6 +5,7 @@ import {
   encryptPrivateKey,
   SIGSTORE_ENCRYPTED_KEY_PEM_TYPE,
 } from "./encrypted-private-key.js";
+import { UserError } from "../errors.js";
 
 /** A signing key: ECDSA P-256, the curve cosign generates and Flux's key verification expects by default. */
 export interface SigningKey {
@@ -23,7 +24,7 @@ export interface VerificationKey {
 }
 
 /** The key is unreadable, of the wrong kind, or locked: the message says which and what to do. */
-export class SigningKeyError extends Error {
+export class SigningKeyError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "SigningKeyError";

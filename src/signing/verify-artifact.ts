@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { UserError } from "../errors.js";
 import type { ContentRepository } from "../oci/types.js";
 import { signatureTag } from "./cosign-format.js";
 import { verifyPayload } from "./ecdsa-signature.js";
@@ -14,12 +15,13 @@ export interface TrustedKey {
 export type SignatureCheck = { readonly ok: true; readonly fingerprint: string } | { readonly ok: false; readonly reason: string };
 
 /** Refusal of an artifact's signatures: unsigned, another key, a payload for something else, or tampering. */
-export class SignatureVerificationError extends Error {
+export class SignatureVerificationError extends UserError {
   constructor(
     message: string,
     readonly reasons: readonly string[],
   ) {
-    super(message);
+    // `reasons` also lands in the --json error document.
+    super(message, { reasons });
     this.name = "SignatureVerificationError";
   }
 }

@@ -69,6 +69,9 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
     const refused = await cli("verify", ["--release", "1.0-rc5", "--key", "other/cosign.pub", ...target]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/no valid signature by the given key/);
+    const refusedJson = await cli("verify", ["--release", "1.0-rc5", "--key", "other/cosign.pub", ...target, "--json"]);
+    expect(refusedJson.code).toBe(1);
+    expect(JSON.parse(refusedJson.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/no valid signature/), reasons: [expect.stringMatching(/does not verify with any given key/)] });
 
     const out = join(checkout, "appliance");
     const pulledWrong = await cli("pull", [...target, "--channel", "stable", "--out", out, "--verify-key", "other/cosign.pub"]);
