@@ -92,4 +92,27 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
     expect(verifyPrivate.code).toBe(1);
     expect(verifyPrivate.stderr).toMatch(/expected a PUBLIC KEY PEM/);
   });
+
+  it("npm run sign signs a release already published to a layout, for the vendor's namespace", async () => {
+    const layout = ["--oci-layout", "layout"];
+    const published = await cli("publish", ["--release", "1.0-rc5", ...layout]);
+    expect(published.code, published.stderr).toBe(0);
+    const unsigned = await cli("verify", ["--release", "1.0-rc5", "--key", "keys/cosign.pub", ...layout]);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toMatch(/is not signed/);
+
+    const signed = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--json"]);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(JSON.parse(signed.stdout).signatures.map((s: any) => [s.dockerReference, s.pushed])).toEqual([
+      ["ghcr.io/nine-minds/alga-appliance-config", true],
+      ["ghcr.io/nine-minds/alga-appliance-release", true],
+    ]);
+    const again = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--json"]);
+    expect(JSON.parse(again.stdout).signatures.map((s: any) => s.pushed)).toEqual([false, false]);
+
+    expect((await cli("verify", ["--release", "1.0-rc5", "--key", "keys/cosign.pub", ...layout, "--identity", "ghcr.io/nine-minds"])).code).toBe(0);
+    const elsewhere = await cli("verify", ["--release", "1.0-rc5", "--key", "keys/cosign.pub", ...layout, "--identity", "mirror.local/alga"]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toMatch(/names repository ghcr\.io\/nine-minds\/alga-appliance-release, not mirror\.local\/alga\/alga-appliance-release/);
+  });
 });
