@@ -3,16 +3,16 @@ import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
-import { releaseSigner } from "../distribution/release-signatures.js";
+import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
 import { openStagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { runCli } from "./run.js";
-import { IDENTITY_HELP, loadSigningKey } from "./signing-options.js";
+import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry HOST[:PORT]/NAMESPACE [--plain-http]]
                        [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
-                       [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE]] [--json]
+                       [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE] [--signature-format F]] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
@@ -28,12 +28,13 @@ ${STORE_HELP}
   --sign-key FILE    sign both artifacts with this key (cosign.key, passphrase from COSIGN_PASSWORD or
                      a prompt, or a PKCS#8 PEM) before any tag moves; default: SIGNING_KEY_FILE
 ${IDENTITY_HELP}
+${SIGNATURE_FORMAT_HELP}
   --json             print the references and digests as JSON
   --help             show this help`;
 
 await runCli(
   HELP,
-  { ...STORE_FLAGS, release: { type: "string" }, channel: { type: "string", multiple: true }, dist: { type: "string" }, "dry-run": { type: "boolean" }, "sign-key": { type: "string" }, identity: { type: "string" } },
+  { ...STORE_FLAGS, release: { type: "string" }, channel: { type: "string", multiple: true }, dist: { type: "string" }, "dry-run": { type: "boolean" }, "sign-key": { type: "string" }, identity: { type: "string" }, "signature-format": { type: "string" } },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
     const versions = values.release
@@ -42,8 +43,11 @@ await runCli(
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
     const store = openReleaseStore(storeOptions(values, output), DEFAULT_LAYOUT_DIR);
     const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
-    if (values.identity && !signKeyFile) throw new UsageError("--identity applies only with --sign-key (or SIGNING_KEY_FILE)");
-    const signer = signKeyFile ? releaseSigner(store, await loadSigningKey(signKeyFile, "--sign-key"), values.identity) : undefined;
+    if ((values.identity || values["signature-format"]) && !signKeyFile) throw new UsageError("--identity and --signature-format apply only with --sign-key (or SIGNING_KEY_FILE)");
+    const formats = signatureFormats(values["signature-format"]);
+    const signer = signKeyFile
+      ? releaseSigner(store, await loadSigningKey(signKeyFile, "--sign-key"), { formats, ...(values.identity ? { identity: values.identity } : {}) })
+      : undefined;
     // Every release is opened and checked against the target's version tags before anything is
     // uploaded, so one refused release does not leave the others half published.
     const staged = [];
@@ -60,7 +64,7 @@ await runCli(
         (report.blobsMounted > 0 ? `, mounted ${report.blobsMounted}` : ""),
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
-      ...(report.signatures ?? []).map((signature) => `  ${signature.signatureReference} ${signature.pushed ? "signed" : "already signed"}`),
+      ...(report.signatures ?? []).map((signature) => `  ${signature.signatureReference} ${signature.pushed ? "signed" : "already signed"} (${signature.format})`),
       ...report.channels.map((channel) => `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}`),
     ]);
     output.done(lines.join("\n"), { target: store.location, releases: reports });

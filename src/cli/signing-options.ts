@@ -8,6 +8,10 @@ export const IDENTITY_HELP = `  --identity HOST[:PORT]/NAMESPACE   the registry 
                                      default: the --registry itself, or for --oci-layout the bare repository
                                      name; give the vendor's namespace when using a layout or a mirror`;
 
+export const SIGNATURE_FORMAT_HELP = `  --signature-format F               classic (default: cosign's sha256-<hex>.sig image, what cosign verify and
+                                     Flux < 2.8 read), bundle (a sigstore bundle attached as an OCI 1.1
+                                     referrer, what Flux >= 2.8 reads first), or both`;
+
 function readKeyFile(file: string, flag: string): string {
   try {
     return readFileSync(resolve(file), "utf8");

@@ -81,8 +81,8 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
   const signatures: ArtifactSignature[] = [];
   if (options.signer && !dryRun) {
     progress("signing");
-    signatures.push(await options.signer("config", store.config, staged.bundle.digest));
-    signatures.push(await options.signer("release", store.release, staged.releaseArtifact.digest));
+    signatures.push(...(await options.signer("config", store.config, staged.bundle.digest)));
+    signatures.push(...(await options.signer("release", store.release, staged.releaseArtifact.digest)));
   }
 
   if (!alreadyPublished) {

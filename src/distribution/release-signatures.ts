@@ -2,7 +2,7 @@ import { UsageError } from "../errors.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
 import type { ContentRepository } from "../oci/types.js";
-import { signArtifact, type SignOutcome } from "../signing/sign-artifact.js";
+import { signArtifact, signArtifactBundle, type SignatureFormat, type SignOutcome } from "../signing/sign-artifact.js";
 import type { SigningKey } from "../signing/signing-keys.js";
 import { verifyArtifact, type TrustedKey, type VerifiedSignature } from "../signing/verify-artifact.js";
 import type { ReleaseStore } from "./release-store.js";
@@ -54,25 +54,46 @@ export interface ArtifactSignature extends SignOutcome {
   readonly dockerReference: string;
 }
 
-/** What publish calls to sign an artifact after its manifest is stored and before any tag names it. */
-export type ArtifactSigner = (which: ReleaseRepository, repository: ContentRepository, digest: string) => Promise<ArtifactSignature>;
+/** What publish calls to sign an artifact after its manifest is stored and before any tag names it: one result per format. */
+export type ArtifactSigner = (which: ReleaseRepository, repository: ContentRepository, digest: string) => Promise<ArtifactSignature[]>;
+
+export interface SignerOptions {
+  /** `HOST[:PORT]/NAMESPACE` the signatures name; see `signatureIdentity`. */
+  readonly identity?: string;
+  /**
+   * Which formats to write: cosign's classic `.sig` image (what Flux < 2.8 and `cosign verify` read),
+   * a sigstore bundle referrer (what Flux ≥ 2.8 reads first), or both.
+   * @default ["classic"]
+   */
+  readonly formats?: readonly SignatureFormat[];
+}
+
+/** The `--signature-format` values: classic, bundle, or both. */
+export function signatureFormats(value: string | undefined): SignatureFormat[] {
+  if (value === undefined || value === "classic") return ["classic"];
+  if (value === "bundle") return ["bundle"];
+  if (value === "both") return ["classic", "bundle"];
+  throw new UsageError(`--signature-format "${value}": use classic (cosign's .sig tag), bundle (sigstore bundle referrer, Flux >= 2.8) or both`);
+}
 
 /** A signer for `store` with `key`. */
-export function releaseSigner(store: ReleaseStore, key: SigningKey, identity?: string): ArtifactSigner {
+export function releaseSigner(store: ReleaseStore, key: SigningKey, options: SignerOptions = {}): ArtifactSigner {
+  const formats = options.formats ?? ["classic"];
   return async (which, repository, digest) => {
-    const reference = signatureIdentity(store, which, identity);
-    const outcome = await signArtifact(repository, reference, digest, key);
-    return { artifact: which, digest, dockerReference: reference, ...outcome };
+    const reference = signatureIdentity(store, which, options.identity);
+    const results: ArtifactSignature[] = [];
+    for (const format of formats) {
+      const outcome = format === "classic" ? await signArtifact(repository, reference, digest, key) : await signArtifactBundle(repository, reference, digest, key);
+      results.push({ artifact: which, digest, dockerReference: reference, ...outcome });
+    }
+    return results;
   };
 }
 
 /** Signs an already published release: the config bundle and the release artifact, each by manifest digest. */
-export async function signRelease(store: ReleaseStore, release: ResolvedRelease, key: SigningKey, identity?: string): Promise<ArtifactSignature[]> {
-  const sign = releaseSigner(store, key, identity);
-  return [
-    await sign("config", store.config, release.bundle.descriptor.digest),
-    await sign("release", store.release, release.artifact.descriptor.digest),
-  ];
+export async function signRelease(store: ReleaseStore, release: ResolvedRelease, key: SigningKey, options: SignerOptions = {}): Promise<ArtifactSignature[]> {
+  const sign = releaseSigner(store, key, options);
+  return [...(await sign("config", store.config, release.bundle.descriptor.digest)), ...(await sign("release", store.release, release.artifact.descriptor.digest))];
 }
 
 export interface ReleaseVerification {

@@ -23,7 +23,10 @@ export function signatureTag(digest: string): string {
   return `sha256-${match[1]}.sig`;
 }
 
-/** True for tags cosign uses for signatures, attestations and SBOMs (never a version or channel). */
+/**
+ * True for tags cosign uses for signatures, attestations and SBOMs, and for OCI 1.1 referrers-tag
+ * indexes (`sha256-<hex>`): never a version or channel.
+ */
 export function isCosignTag(tag: string): boolean {
-  return /^sha256-[a-f0-9]{64}\.(sig|att|sbom)$/.test(tag);
+  return /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
 }

@@ -3,7 +3,10 @@ import { UserError } from "../errors.js";
 import type { ContentRepository } from "../oci/types.js";
 import { signatureTag } from "./cosign-format.js";
 import { verifyPayload } from "./ecdsa-signature.js";
+import { readStoredBundles } from "./bundle-referrer.js";
 import { readStoredSignatures, type StoredSignature } from "./read-signatures.js";
+import type { SignatureFormat } from "./sign-artifact.js";
+import { checkSigstoreBundle } from "./sigstore-bundle.js";
 import { parseSimpleSigningPayload, type SignedClaim } from "./simple-signing-payload.js";
 
 /** A key a signature may verify with. */
@@ -27,9 +30,12 @@ export class SignatureVerificationError extends UserError {
 }
 
 export interface VerifiedSignature {
+  /** The signature(s) that verified: the `.sig` tag and/or the bundle referrer. */
   readonly signatureReference: string;
   /** Fingerprint of the key that verified it. */
   readonly fingerprint: string;
+  /** The formats found, each of which verified. */
+  readonly formats: readonly SignatureFormat[];
 }
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -61,25 +67,54 @@ export function verifyStoredSignature(stored: StoredSignature, keys: readonly Tr
 }
 
 /**
- * Verifies that manifest `digest` in `repository` carries a cosign signature by one of `keys` whose
- * payload names `dockerReference` and `digest`. Throws `SignatureVerificationError` with every
- * layer's reason otherwise.
+ * Verifies that manifest `digest` in `repository` is signed by one of `keys` with a payload naming
+ * `dockerReference` and `digest`: cosign's classic `.sig` image and/or a sigstore bundle referrer.
+ * Whichever formats are present must each hold a valid signature (Flux ≥ 2.8 reads only the bundle
+ * when there is one, older Flux and cosign the classic one). Throws `SignatureVerificationError`
+ * with every signature's reason otherwise.
  */
 export async function verifyArtifact(repository: ContentRepository, dockerReference: string, digest: string, keys: readonly TrustedKey[]): Promise<VerifiedSignature> {
   const where = `${repository.location}@${digest}`;
-  const stored = await readStoredSignatures(repository, digest);
-  if (!stored || stored.signatures.length === 0) {
-    throw new SignatureVerificationError(`${where} is not signed (no ${signatureTag(digest)} signature in ${repository.location}); sign it with npm run sign, or pull from the vendor's registry`, ["unsigned"]);
+  const expected = { dockerReference, digest };
+  const classic = (await readStoredSignatures(repository, digest))?.signatures ?? [];
+  const bundles = await readStoredBundles(repository, digest);
+  if (classic.length === 0 && bundles.length === 0) {
+    throw new SignatureVerificationError(`${where} is not signed (no ${signatureTag(digest)} signature and no sigstore bundle in ${repository.location}); sign it with npm run sign, or pull from the vendor's registry`, ["unsigned"]);
   }
-  const reasons: string[] = [];
-  for (const signature of stored.signatures) {
-    const check = verifyStoredSignature(signature, keys, { dockerReference, digest });
-    if (check.ok) return { signatureReference: `${repository.location}:${stored.tag}`, fingerprint: check.fingerprint };
-    reasons.push(check.reason);
+  const references: string[] = [];
+  const formats: SignatureFormat[] = [];
+  let fingerprint = "";
+  const refuse = (what: string, reasons: string[]) => {
+    const listed = reasons.map((reason, index) => `  ${what} ${index + 1}: ${reason}`).join("\n");
+    throw new SignatureVerificationError(`${where}: no valid ${what} by the given key(s) ${keys.map((key) => key.fingerprint.slice(0, 19)).join(", ")}; refusing it\n${listed}`, reasons);
+  };
+  if (classic.length > 0) {
+    const reasons: string[] = [];
+    const valid = classic.map((signature) => verifyStoredSignature(signature, keys, expected)).find((check) => check.ok || (reasons.push(check.reason), false));
+    if (!valid?.ok) refuse("signature", reasons);
+    else {
+      references.push(`${repository.location}:${signatureTag(digest)}`);
+      formats.push("classic");
+      fingerprint = valid.fingerprint;
+    }
   }
-  const listed = reasons.map((reason, index) => `  signature ${index + 1}: ${reason}`).join("\n");
-  throw new SignatureVerificationError(
-    `${where}: no valid signature by the given key(s) ${keys.map((key) => key.fingerprint.slice(0, 19)).join(", ")}; refusing it\n${listed}`,
-    reasons,
-  );
+  if (bundles.length > 0) {
+    const reasons: string[] = [];
+    let found: { fingerprint: string; reference: string } | undefined;
+    for (const stored of bundles) {
+      const check = stored.bundle ? checkSigstoreBundle(stored.bundle, keys, expected) : { ok: false as const, reason: stored.problem ?? "unreadable" };
+      if (check.ok) {
+        found = { fingerprint: check.fingerprint, reference: `${repository.location}@${stored.manifest.digest}` };
+        break;
+      }
+      reasons.push(check.reason);
+    }
+    if (!found) refuse("sigstore bundle", reasons);
+    else {
+      references.push(found.reference);
+      formats.push("bundle");
+      fingerprint ||= found.fingerprint;
+    }
+  }
+  return { signatureReference: references.join(" "), fingerprint, formats };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listChannels, promoteChannel } from "../../src/distribution/channels.js";
 import { publishRelease } from "../../src/distribution/publish-release.js";
 import { pullRelease } from "../../src/distribution/pull-release.js";
-import { releaseSigner, signatureIdentity, signRelease, verifyReleaseSignatures } from "../../src/distribution/release-signatures.js";
+import { releaseSigner, signatureFormats, signatureIdentity, signRelease, verifyReleaseSignatures } from "../../src/distribution/release-signatures.js";
 import { openReleaseStore, type ReleaseStore } from "../../src/distribution/release-store.js";
 import { resolveRelease } from "../../src/distribution/resolve-release.js";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
@@ -76,6 +76,29 @@ describe.each(["registry", "layout"] as const)("signed releases through a %s", (
     });
   });
 
+  it("--signature-format both: a classic signature and a sigstore bundle referrer per artifact, both verified on pull", async () => {
+    const store = freshStore(kind);
+    const signer = releaseSigner(store, vendor, { formats: signatureFormats("both") });
+    const report = await publishRelease(await openStagedRelease(dist, "1.0-rc5"), store, { channels: ["stable"], signer });
+    expect(report.signatures?.map((s) => [s.artifact, s.format, s.pushed])).toEqual([
+      ["config", "classic", true],
+      ["config", "bundle", true],
+      ["release", "classic", true],
+      ["release", "bundle", true],
+    ]);
+    const hex = report.configBundle.digest.slice(7);
+    expect(await store.config.listTags()).toEqual(["1.0-rc5", `sha256-${hex}`, `sha256-${hex}.sig`]);
+    expect((await listChannels(store)).channels.map((c) => c.channel)).toEqual(["stable"]);
+    const verified = await verifyReleaseSignatures(store, await resolveRelease(store, "stable"), [vendorPub]);
+    expect([verified.config.formats, verified.release.formats]).toEqual([
+      ["classic", "bundle"],
+      ["classic", "bundle"],
+    ]);
+    const again = await publishRelease(await openStagedRelease(dist, "1.0-rc5"), store, { channels: ["stable"], signer });
+    expect(again.signatures?.map((s) => s.pushed)).toEqual([false, false, false, false]);
+    await expectPullRefused(store, [strangerPub], /no valid signature by the given key/);
+  });
+
   it("re-publishing an unchanged signed release adds nothing", async () => {
     const store = freshStore(kind);
     const first = await publishSigned(store);
@@ -114,7 +137,7 @@ describe.each(["registry", "layout"] as const)("signed releases through a %s", (
     const store = freshStore(kind);
     const staged = await openStagedRelease(dist, "1.0-rc5");
     const signer = releaseSigner(store, vendor);
-    await publishRelease(staged, store, { signer: async (which, repository, digest) => (which === "release" ? signer(which, repository, digest) : { artifact: which, digest, dockerReference: "", signatureReference: "", pushed: false }) });
+    await publishRelease(staged, store, { signer: async (which, repository, digest) => (which === "release" ? signer(which, repository, digest) : []) });
     await expectPullRefused(store, [vendorPub], /alga-appliance-config@sha256:[0-9a-f]{64} is not signed/);
   });
 
@@ -140,9 +163,10 @@ describe("signature identity", () => {
     expect(signatureIdentity(layout, "release", "ghcr.io/nine-minds")).toBe("ghcr.io/nine-minds/alga-appliance-release");
     expect(signatureIdentity(layout, "release", "docker.io/nineminds")).toBe("index.docker.io/nineminds/alga-appliance-release");
     expect(() => signatureIdentity(layout, "release", "not a registry")).toThrow(/--identity "not a registry"/);
+    expect(() => signatureFormats("cms")).toThrow(/--signature-format "cms": use classic/);
 
     // Signed for the vendor's namespace in a layout; verified there with that identity, refused without it.
-    await publishRelease(await openStagedRelease(dist, "1.0-rc5"), layout, { signer: releaseSigner(layout, vendor, "ghcr.io/nine-minds") });
+    await publishRelease(await openStagedRelease(dist, "1.0-rc5"), layout, { signer: releaseSigner(layout, vendor, { identity: "ghcr.io/nine-minds" }) });
     const release = await resolveRelease(layout, "1.0-rc5");
     await expect(verifyReleaseSignatures(layout, release, [vendorPub], "ghcr.io/nine-minds")).resolves.toMatchObject({ release: { dockerReference: "ghcr.io/nine-minds/alga-appliance-release" } });
     await expect(verifyReleaseSignatures(layout, release, [vendorPub])).rejects.toThrow(/names repository ghcr\.io\/nine-minds\/alga-appliance-release, not alga-appliance-release/);

@@ -66,7 +66,7 @@ describe.each(["registry", "layout"] as const)("cosign signatures in a %s", (kin
   it("signs as cosign does, verifies, and openssl agrees independently", async () => {
     const { repository, digest, reference } = await artifactIn(kind);
     const outcome = await signArtifact(repository, reference, digest, vendor);
-    expect(outcome).toEqual({ signatureReference: `${repository.location}:${signatureTag(digest)}`, pushed: true });
+    expect(outcome).toEqual({ format: "classic", signatureReference: `${repository.location}:${signatureTag(digest)}`, pushed: true });
     expect(await verifyArtifact(repository, reference, digest, [stranger, vendor])).toMatchObject({ fingerprint: vendor.fingerprint });
 
     // The image cosign writes: an OCI manifest, OCI config listing the payload as diff ID, one simple-signing layer.
