@@ -114,5 +114,14 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
     const elsewhere = await cli("verify", ["--release", "1.0-rc5", "--key", "keys/cosign.pub", ...layout, "--identity", "mirror.local/alga"]);
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toMatch(/names repository ghcr\.io\/nine-minds\/alga-appliance-release, not mirror\.local\/alga\/alga-appliance-release/);
+
+    const bundled = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--signature-format", "bundle", "--json"]);
+    expect(bundled.code, bundled.stderr).toBe(0);
+    expect(JSON.parse(bundled.stdout).signatures.map((s: any) => [s.format, s.pushed])).toEqual([
+      ["bundle", true],
+      ["bundle", true],
+    ]);
+    const both = await cli("verify", ["--release", "1.0-rc5", "--key", "keys/cosign.pub", ...layout, "--identity", "ghcr.io/nine-minds", "--json"]);
+    expect(JSON.parse(both.stdout).release.formats).toEqual(["classic", "bundle"]);
   });
 });
