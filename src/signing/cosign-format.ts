@@ -30,3 +30,6 @@ export function signatureTag(digest: string): string {
 export function isCosignTag(tag: string): boolean {
   return /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
 }
+
+/** Which signature format: cosign's classic `.sig` image, or a sigstore bundle attached as an OCI 1.1 referrer. */
+export type SignatureFormat = "classic" | "bundle";

@@ -1,4 +1,4 @@
-import { parseImageManifest } from "../oci/copy-artifact.js";
+import { DOCKER_MANIFEST_V2, OCI_IMAGE_MANIFEST } from "../oci/media-types.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, signatureTag } from "./cosign-format.js";
 
@@ -28,7 +28,7 @@ export async function readStoredSignatures(repository: ContentRepository, digest
   const descriptor = await repository.resolve(tag);
   if (!descriptor) return undefined;
   const fetched = await repository.fetchManifest(descriptor.digest);
-  const image = parseImageManifest(fetched.bytes, `${repository.location}:${tag}`);
+  const image = parseSignatureManifest(fetched.bytes, `${repository.location}:${tag}`);
   if (image.layers.length > MAX_SIGNATURE_LAYERS) throw new Error(`${repository.location}:${tag} has ${image.layers.length} layers; refusing more than ${MAX_SIGNATURE_LAYERS}`);
   const signatures: StoredSignature[] = [];
   for (const layer of image.layers) {
@@ -49,4 +49,18 @@ export async function readStoredSignatures(repository: ContentRepository, digest
     }
   }
   return { tag, signatures };
+}
+
+/** cosign writes OCI manifests, or Docker schema 2 with COSIGN_DOCKER_MEDIA_TYPES=1 (as older releases did): both are read. */
+function parseSignatureManifest(bytes: Uint8Array, what: string): { layers: Descriptor[] } {
+  let manifest: { schemaVersion?: unknown; mediaType?: unknown; layers?: unknown };
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new Error(`${what}: the signature manifest is not JSON`);
+  }
+  if (manifest?.schemaVersion !== 2 || (manifest.mediaType !== OCI_IMAGE_MANIFEST && manifest.mediaType !== DOCKER_MANIFEST_V2) || !Array.isArray(manifest.layers)) {
+    throw new Error(`${what}: not a signature image (an OCI or Docker schema 2 image manifest)`);
+  }
+  return { layers: manifest.layers as Descriptor[] };
 }

@@ -1,6 +1,8 @@
 import { sha256Digest } from "../oci/digest.js";
 import type { ContentRepository } from "../oci/types.js";
-import { signatureTag, SIMPLE_SIGNING_MEDIA_TYPE } from "./cosign-format.js";
+import { signatureTag, SIMPLE_SIGNING_MEDIA_TYPE, type SignatureFormat } from "./cosign-format.js";
+
+export type { SignatureFormat } from "./cosign-format.js";
 import { signPayload } from "./ecdsa-signature.js";
 import { readStoredSignatures } from "./read-signatures.js";
 import { attachBundle, readStoredBundles } from "./bundle-referrer.js";
@@ -9,9 +11,6 @@ import { buildSigstoreBundle, checkSigstoreBundle } from "./sigstore-bundle.js";
 import type { SigningKey } from "./signing-keys.js";
 import { simpleSigningPayload } from "./simple-signing-payload.js";
 import { verifyStoredSignature } from "./verify-artifact.js";
-
-/** Which signature format: cosign's classic `.sig` image, or a sigstore bundle attached as an OCI 1.1 referrer. */
-export type SignatureFormat = "classic" | "bundle";
 
 export interface SignOutcome {
   readonly format: SignatureFormat;

@@ -1,11 +1,10 @@
 import type { KeyObject } from "node:crypto";
 import { UserError } from "../errors.js";
 import type { ContentRepository } from "../oci/types.js";
-import { signatureTag } from "./cosign-format.js";
+import { signatureTag, type SignatureFormat } from "./cosign-format.js";
 import { verifyPayload } from "./ecdsa-signature.js";
 import { readStoredBundles } from "./bundle-referrer.js";
 import { readStoredSignatures, type StoredSignature } from "./read-signatures.js";
-import type { SignatureFormat } from "./sign-artifact.js";
 import { checkSigstoreBundle } from "./sigstore-bundle.js";
 import { parseSimpleSigningPayload, type SignedClaim } from "./simple-signing-payload.js";
 

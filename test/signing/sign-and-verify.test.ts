@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildArtifact } from "../../src/oci/build-artifact.js";
+import { sha256Digest } from "../../src/oci/digest.js";
 import { openLayoutRepository } from "../../src/oci/layout.js";
 import { RegistryClient } from "../../src/oci/registry-client.js";
 import type { ContentRepository } from "../../src/oci/types.js";
@@ -55,7 +56,7 @@ async function signatureImage(repository: ContentRepository, digest: string): Pr
 /** Stores a hand-made signature image (payload, base64 signature) under the artifact's .sig tag. */
 async function storeSignature(repository: ContentRepository, digest: string, payload: Uint8Array, signature: string): Promise<void> {
   const image = buildSignatureImage([{ payload, signature }]);
-  await repository.pushBlob({ mediaType: SIMPLE_SIGNING_MEDIA_TYPE, digest: (await import("../../src/oci/digest.js")).sha256Digest(payload), size: payload.byteLength }, payload);
+  await repository.pushBlob({ mediaType: SIMPLE_SIGNING_MEDIA_TYPE, digest: sha256Digest(payload), size: payload.byteLength }, payload);
   await repository.pushBlob(image.config.descriptor, image.config.data);
   await repository.pushManifest(image.manifest.bytes, image.manifest.mediaType, signatureTag(digest));
 }
@@ -164,5 +165,20 @@ describe.each(["registry", "layout"] as const)("cosign signatures in a %s", (kin
       writeFileSync(file, Buffer.from(payload).toString().replace("cosign", "cosigm"));
       await expect(verifyArtifact(repository, reference, digest, [vendor])).rejects.toThrow(/cannot be read intact/);
     });
+  });
+});
+
+describe("signature images cosign wrote with Docker media types", () => {
+  it("are read and verified like OCI ones", async () => {
+    const { repository, digest, reference } = await artifactIn("layout");
+    const payload = simpleSigningPayload({ dockerReference: reference, digest });
+    const image = buildSignatureImage([{ payload, signature: sign(vendor, payload) }]);
+    const docker = JSON.parse(Buffer.from(image.manifest.bytes).toString());
+    docker.mediaType = "application/vnd.docker.distribution.manifest.v2+json";
+    docker.config.mediaType = "application/vnd.docker.container.image.v1+json";
+    await repository.pushBlob({ mediaType: SIMPLE_SIGNING_MEDIA_TYPE, digest: sha256Digest(payload), size: payload.byteLength }, payload);
+    await repository.pushBlob(image.config.descriptor, image.config.data);
+    await repository.pushManifest(new TextEncoder().encode(JSON.stringify(docker)), docker.mediaType, signatureTag(digest));
+    expect(await verifyArtifact(repository, reference, digest, [vendor])).toMatchObject({ fingerprint: vendor.fingerprint, formats: ["classic"] });
   });
 });
