@@ -6,7 +6,7 @@ import { resolveRelease, type ResolvedRelease } from "./resolve-release.js";
 
 /** Channel tags start with a letter; version tags with a digit (enforced by the schemas). */
 function isChannelTag(tag: string): boolean {
-  // cosign's `sha256-<hex>.sig` tags start with a letter too, but are never channels.
+  // cosign's `sha256-<hex>.sig` and referrers-tag `sha256-<hex>` tags start with a letter too, but are never channels.
   return /^[a-zA-Z]/.test(tag) && !isCosignTag(tag);
 }
 
