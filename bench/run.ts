@@ -1,5 +1,6 @@
 import { benchLock } from "./lock.bench.js";
 import { benchPublish } from "./publish.bench.js";
+import { benchSigning } from "./signing.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 7);
@@ -7,3 +8,4 @@ console.log(`appliance-release-kit benchmarks: median of ${runs} runs after a wa
 await benchSynth(runs);
 await benchPublish(runs);
 await benchLock(runs);
+await benchSigning(runs);

@@ -26,6 +26,19 @@ export interface OciChartSourceProps {
    * @default "1h" - a pinned chart never changes; the interval only matters for tag-only pins
    */
   readonly interval?: string;
+  /**
+   * Verify the chart's cosign signature on every reconcile (Flux `spec.verify`), with the public
+   * keys (entries ending in `.pub`) of this Secret in the source's namespace.
+   * @default - no verification: Flux accepts the chart the digest or tag names
+   */
+  readonly verify?: OciChartVerification;
+}
+
+/** How Flux verifies a chart: classic cosign signatures by the keys in a Secret. */
+export interface OciChartVerification {
+  readonly provider: "cosign";
+  /** Secret (in the chart source's namespace) holding the public key(s) under names ending in `.pub`. */
+  readonly secretName: string;
 }
 
 /** A Helm chart stored in an OCI registry, as a Flux `OCIRepository` pinned by digest when known. */
@@ -42,6 +55,7 @@ export class OciChartSource extends Construct {
       interval: props.interval ?? "1h",
       ref: props.digest ? { digest: props.digest } : { tag: props.version },
       layerSelector: { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, operation: "copy" },
+      ...(props.verify ? { verify: { provider: props.verify.provider, secretRef: { name: props.verify.secretName } } } : {}),
     };
     new ApiObject(this, "Resource", {
       apiVersion: "source.toolkit.fluxcd.io/v1",

@@ -27,6 +27,7 @@ export const ChannelName = z
   .string()
   .regex(OCI_TAG_PATTERN, { error: "must be a valid OCI tag" })
   .regex(/^[a-zA-Z]/, { error: "must start with a letter, so it can never collide with a release version" })
+  .refine((name) => !/^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(name), { error: "is a signature or referrers tag (sha256-<hex>[.sig]), not a channel" })
   .describe("Channel tag name, e.g. stable or nightly.");
 
 /** Lower-case DNS label, used for Kubernetes object names. */

@@ -53,6 +53,13 @@ export const ReleaseDefinition = z
       })
       .describe("Where the release comes from; becomes the bundle's source/revision annotations."),
     chartRepository: OciUrl.describe("OCI repository holding the Helm charts, e.g. oci://ghcr.io/nine-minds/charts."),
+    chartVerification: z
+      .strictObject({
+        provider: z.literal("cosign"),
+        secretName: DnsLabel.describe("Secret in each chart's namespace holding the vendor's public key(s) under names ending in .pub."),
+      })
+      .optional()
+      .describe("Make Flux verify every chart's cosign signature on each reconcile; absent: charts are not verified."),
     controlPlane: z.strictObject({ image: ImageReference }).describe("The control-plane image the host bootstrap runs."),
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
     waivers: z.array(PolicyWaiver).optional().describe("Policy checks this release knowingly breaks, each with its reason."),

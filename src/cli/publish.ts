@@ -6,18 +6,21 @@ import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
+import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
 import { openStagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { runCli } from "./run.js";
+import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry HOST[:PORT]/NAMESPACE [--plain-http]]
                        [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
-                       [--skip-preflight | --preflight] [--allow-unpinned] [--json]
+                       [--skip-preflight | --preflight] [--allow-unpinned]
+                       [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE] [--signature-format F]] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
-Order: blobs, bundle manifest, release manifest, version tags, then channel tags last.
+Order: blobs, bundle manifest, release manifest, signatures, version tags, then channel tags last.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
 
 Preflight (on by default for a registry): before anything is pushed, every image and chart the
@@ -37,6 +40,10 @@ ${STORE_HELP}
   --skip-preflight   do not check that the referenced images and charts exist (shown in the report)
   --preflight        run the preflight also when publishing into an OCI image layout
   --allow-unpinned   allow --channel for a release with images or charts not pinned by digest
+  --sign-key FILE    sign both artifacts with this key (cosign.key, passphrase from COSIGN_PASSWORD or
+                     a prompt, or a PKCS#8 PEM) before any tag moves; default: SIGNING_KEY_FILE
+${IDENTITY_HELP}
+${SIGNATURE_FORMAT_HELP}
   --json             print the references and digests as JSON
   --help             show this help`;
 
@@ -51,6 +58,9 @@ await runCli(
     "skip-preflight": { type: "boolean" },
     preflight: { type: "boolean" },
     "allow-unpinned": { type: "boolean" },
+    "sign-key": { type: "string" },
+    identity: { type: "string" },
+    "signature-format": { type: "string" },
   },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
@@ -59,6 +69,12 @@ await runCli(
       : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
     const store = openReleaseStore(storeOptions(values, output), DEFAULT_LAYOUT_DIR);
+    const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
+    if ((values.identity || values["signature-format"]) && !signKeyFile) throw new UsageError("--identity and --signature-format apply only with --sign-key (or SIGNING_KEY_FILE)");
+    const formats = signatureFormats(values["signature-format"]);
+    const signer = signKeyFile
+      ? releaseSigner(store, await loadSigningKey(signKeyFile, "--sign-key"), { formats, ...(values.identity ? { identity: values.identity } : {}) })
+      : undefined;
     if (values["skip-preflight"] && values.preflight) throw new UsageError("give either --skip-preflight or --preflight, not both");
     // Every release is opened and checked (pins, the target's version tags, preflight) before
     // anything is uploaded, so one refused release does not leave the others half published.
@@ -97,7 +113,7 @@ await runCli(
     const reports = [];
     for (const release of staged) {
       output.progress(`publishing ${release.version} to ${store.location}`);
-      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
+      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress, ...(signer ? { signer } : {}) }));
     }
     const preflightLine = (version: string) => {
       const report = preflight.get(version);
@@ -111,6 +127,7 @@ await runCli(
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
       preflightLine(report.version),
+      ...(report.signatures ?? []).map((signature) => `  ${signature.signatureReference} ${signature.pushed ? "signed" : "already signed"} (${signature.format})`),
       ...report.channels.map((channel) => `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}`),
     ]);
     output.done(lines.join("\n"), {

@@ -16,6 +16,8 @@ const USER_FACING_ERRORS = new Set([
   "UnsafeTarEntryError",
   "TarFormatError",
   "DecompressedSizeLimitError",
+  "SigningKeyError",
+  "SignatureVerificationError",
 ]);
 
 /**

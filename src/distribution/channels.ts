@@ -1,11 +1,13 @@
 import { parseImageManifest } from "../oci/copy-artifact.js";
 import type { ContentRepository } from "../oci/types.js";
+import { isCosignTag } from "../signing/cosign-format.js";
 import type { ReleaseStore } from "./release-store.js";
-import { resolveRelease } from "./resolve-release.js";
+import { resolveRelease, type ResolvedRelease } from "./resolve-release.js";
 
 /** Channel tags start with a letter; version tags with a digit (enforced by the schemas). */
 function isChannelTag(tag: string): boolean {
-  return /^[a-zA-Z]/.test(tag);
+  // cosign's `sha256-<hex>.sig` and referrers-tag `sha256-<hex>` tags start with a letter too, but are never channels.
+  return /^[a-zA-Z]/.test(tag) && !isCosignTag(tag);
 }
 
 function isVersionTag(tag: string): boolean {
@@ -28,12 +30,20 @@ export interface PromoteReport {
 
 /**
  * Points `channel` at a published version (also a rollback). The tag moves only after the release
- * manifest validates and its bundle manifest and every bundle blob are present and verified.
+ * manifest validates and its bundle manifest and every bundle blob are present and verified (and,
+ * with `options.verify`, its signatures: a refused release leaves the channel where it was).
  */
-export async function promoteChannel(store: ReleaseStore, channel: string, version: string, progress: (message: string) => void = () => {}): Promise<PromoteReport> {
+export async function promoteChannel(
+  store: ReleaseStore,
+  channel: string,
+  version: string,
+  progress: (message: string) => void = () => {},
+  options: { readonly verify?: (release: ResolvedRelease) => Promise<void> } = {},
+): Promise<PromoteReport> {
   await store.check();
   progress(`verifying ${store.release.location}:${version}`);
   const release = await resolveRelease(store, version);
+  if (options.verify) await options.verify(release);
   // Download and verify every blob of both artifacts: a channel must never point at something that cannot be pulled.
   await fetchEveryBlob(store.release, release.artifact.bytes, release.reference);
   await fetchEveryBlob(store.config, release.bundle.bytes, release.reference);

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
+import type { ArtifactSignature, ArtifactSigner } from "./release-signatures.js";
 import type { ReleaseStore } from "./release-store.js";
 import type { StagedRelease } from "./staged-release.js";
 
@@ -8,6 +9,8 @@ export interface PublishOptions {
   readonly channels?: readonly string[];
   readonly dryRun?: boolean;
   readonly progress?: (message: string) => void;
+  /** Signs both artifacts after their manifests are stored and before any version or channel tag moves. */
+  readonly signer?: ArtifactSigner;
 }
 
 export interface PublishReport {
@@ -22,6 +25,8 @@ export interface PublishReport {
   readonly blobsMounted: number;
   readonly blobsSkipped: number;
   readonly bytesUploaded: number;
+  /** With a signer: each artifact's signature and whether it was pushed (false: already there). */
+  readonly signatures?: readonly ArtifactSignature[];
 }
 
 /** Version tags never move: the same digest means published, another digest means refused. */
@@ -70,6 +75,17 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
     await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
     // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent.
     await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", store.configRepositoryName);
+  }
+
+  // Signatures go in before any tag names the artifacts, so a tag never points at something unsigned.
+  const signatures: ArtifactSignature[] = [];
+  if (options.signer && !dryRun) {
+    progress("signing");
+    signatures.push(...(await options.signer("config", store.config, staged.bundle.digest)));
+    signatures.push(...(await options.signer("release", store.release, staged.releaseArtifact.digest)));
+  }
+
+  if (!alreadyPublished) {
     if (!dryRun) {
       const tag = async (target: ContentRepository, source: ContentRepository, descriptor: Descriptor) => {
         const { bytes } = await source.fetchManifest(descriptor.digest);
@@ -104,5 +120,6 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
     blobsMounted,
     blobsSkipped,
     bytesUploaded,
+    ...(options.signer ? { signatures } : {}),
   };
 }

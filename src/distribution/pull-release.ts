@@ -6,8 +6,9 @@ import { UserError } from "../errors.js";
 import { moveIntoPlace } from "../fs/move-into-place.js";
 import { composeFluxSource } from "../synth/compose-flux-source.js";
 import { serializeFile } from "../synth/serialize.js";
+import { withCosignVerification } from "./flux-cosign-verification.js";
 import type { ReleaseStore } from "./release-store.js";
-import { resolveRelease } from "./resolve-release.js";
+import { resolveRelease, type ResolvedRelease } from "./resolve-release.js";
 
 export interface PullOptions {
   /** A channel, a version or a release-artifact digest. */
@@ -18,6 +19,10 @@ export interface PullOptions {
   /** Replace an existing output directory. */
   readonly replace?: boolean;
   readonly progress?: (message: string) => void;
+  /** Refuses the release (throws) before anything is fetched or written, e.g. when its signatures do not verify. */
+  readonly verify?: (release: ResolvedRelease) => Promise<void>;
+  /** Public keys (PEM) Flux verifies the bundle with on every reconcile; written into flux/source.yaml. */
+  readonly fluxVerifyKeys?: readonly string[];
 }
 
 export interface PullReport {
@@ -52,6 +57,10 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
   await store.check();
   progress(`resolving ${options.reference}`);
   const release = await resolveRelease(store, options.reference);
+  if (options.verify) {
+    progress("verifying signatures");
+    await options.verify(release);
+  }
   progress(`fetching bundle ${release.bundleLayer.digest.slice(0, 19)} (${release.bundleLayer.size} bytes)`);
   const layer = await store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
 
@@ -69,7 +78,8 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
       const header = `# Written by appliance-release-kit's pull for release ${release.manifest.version} (${release.artifact.descriptor.digest}).\n# Apply it to install that release: the source is pinned to the bundle by digest.`;
       for (const file of composeFluxSource({ url, digest: release.manifest.configBundle.digest, insecure: store.insecure })) {
         await mkdir(join(staging, dirname(file.path)), { recursive: true });
-        await writeFile(join(staging, file.path), serializeFile(file, header));
+        const objects = withCosignVerification(file.objects, options.fluxVerifyKeys ?? []);
+        await writeFile(join(staging, file.path), serializeFile({ ...file, objects }, header));
       }
     }
     await chmod(staging, 0o755);

@@ -42,6 +42,7 @@ function addComponent(scope: Construct, name: ComponentName, release: ReleaseDef
     chart: component.chart.name,
     version: component.chart.version,
     ...(component.chart.digest ? { digest: component.chart.digest } : {}),
+    ...(release.chartVerification ? { verify: release.chartVerification } : {}),
   });
   new ApplianceHelmRelease(scope, "Release", {
     name,

@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { UsageError } from "../errors.js";
+import { parseSigningKey, parseVerificationKey, type SigningKey, type VerificationKey } from "../signing/signing-keys.js";
+import { readPassphrase } from "./passphrase.js";
+
+export const IDENTITY_HELP = `  --identity HOST[:PORT]/NAMESPACE   the registry namespace signatures name (cosign's docker-reference);
+                                     default: the --registry itself, or for --oci-layout the bare repository
+                                     name; give the vendor's namespace when using a layout or a mirror`;
+
+export const SIGNATURE_FORMAT_HELP = `  --signature-format F               classic (default: cosign's sha256-<hex>.sig image, what cosign verify and
+                                     Flux < 2.8 read), bundle (a sigstore bundle attached as an OCI 1.1
+                                     referrer, what Flux >= 2.8 reads first), or both`;
+
+function readKeyFile(file: string, flag: string): string {
+  try {
+    return readFileSync(resolve(file), "utf8");
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** Loads the private key named by `--sign-key`/`--key` (or SIGNING_KEY_FILE); the passphrase from COSIGN_PASSWORD or a prompt. */
+export async function loadSigningKey(file: string, flag: string): Promise<SigningKey> {
+  return parseSigningKey(readKeyFile(file, flag), file, () => readPassphrase(`passphrase for ${file}`));
+}
+
+/** Loads every `--verify-key`/`--key` public key; any of them may match. */
+export function loadVerificationKeys(files: readonly string[], flag: string): VerificationKey[] {
+  return files.map((file) => parseVerificationKey(readKeyFile(file, flag), file));
+}

@@ -1,0 +1,35 @@
+/**
+ * The vocabulary of cosign's classic ("simple signing") signatures, as cosign and Flux read them.
+ * Confirmed against sigstore/cosign (pkg/oci/static, pkg/oci/remote, pkg/oci/internal/signature)
+ * and sigstore/sigstore (pkg/signature/payload).
+ */
+
+/** Media type of a signature layer: its blob is the simple-signing payload. */
+export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
+
+/** Layer annotation holding the base64 (standard, padded) DER ECDSA signature over the payload. */
+export const SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
+
+/** The payload's `critical.type`. */
+export const COSIGN_SIGNATURE_TYPE = "cosign container image signature";
+
+/** cosign writes the signature image as an OCI manifest with an OCI image config. */
+export const OCI_IMAGE_CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
+
+/** The tag cosign stores the signatures of `digest` under, in the artifact's own repository: `sha256-<hex>.sig`. */
+export function signatureTag(digest: string): string {
+  const match = /^sha256:([a-f0-9]{64})$/.exec(digest);
+  if (!match) throw new Error(`cannot name the signature of "${digest}": not a sha256 digest`);
+  return `sha256-${match[1]}.sig`;
+}
+
+/**
+ * True for tags cosign uses for signatures, attestations and SBOMs, and for OCI 1.1 referrers-tag
+ * indexes (`sha256-<hex>`): never a version or channel.
+ */
+export function isCosignTag(tag: string): boolean {
+  return /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
+}
+
+/** Which signature format: cosign's classic `.sig` image, or a sigstore bundle attached as an OCI 1.1 referrer. */
+export type SignatureFormat = "classic" | "bundle";
