@@ -26,6 +26,8 @@ export interface IsoObjectStore {
   readonly secretKey: pulumi.Output<string>;
   /** Resources the license service must wait for. */
   readonly dependencies: pulumi.Resource[];
+  /** Every resource declared for the store. */
+  readonly resources: pulumi.Resource[];
 }
 
 /** The key prefix ISOs live under: the first segment of APPLIANCE_ISO_KEY (`appliance/`). */
@@ -110,7 +112,7 @@ function deployInClusterStore(
     { metadata, spec: { selector: { "app.kubernetes.io/name": IN_CLUSTER_STORE_NAME }, ports: [{ name: "s3", port: 9000, targetPort: 9000 }] } },
     opts,
   );
-  return [deployment, service];
+  return [rootSecret, volume, deployment, service];
 }
 
 /**
@@ -134,6 +136,7 @@ export function createIsoObjectStore(
       accessKey: pulumi.secret(credentials.accessKey!),
       secretKey: pulumi.secret(credentials.secretKey!),
       dependencies: [],
+      resources: [],
     };
   }
 
@@ -189,5 +192,6 @@ export function createIsoObjectStore(
     accessKey: pulumi.secret(user.name),
     secretKey: pulumi.secret(user.secret),
     dependencies: [bucket, lifecycle, attachment],
+    resources: [...storeResources, provider, bucket, lifecycle, policy, user, attachment],
   };
 }

@@ -12,6 +12,8 @@ export interface VendorStackOutputs {
   readonly licenseServiceUrl: pulumi.Output<string>;
   readonly bucket: pulumi.Output<string>;
   readonly applianceIsoKey: string;
+  /** Every resource the stack declares (for tests and diagnostics; not a stack output). */
+  readonly resources: readonly pulumi.Resource[];
 }
 
 /**
@@ -46,9 +48,9 @@ export function createVendorStack(config: VendorStackConfig, secrets: VendorStac
     { dependsOn: namespaces },
   );
   // The service starts only once its Secrets, bucket and key exist, so its first presign works.
-  for (const object of objects.filter((candidate) => candidate.kind !== "Namespace")) {
-    createKubernetesResource(object, { dependsOn: [...namespaces, ...licenseSecrets, ...store.dependencies] });
-  }
+  const workload = objects
+    .filter((candidate) => candidate.kind !== "Namespace")
+    .map((object) => createKubernetesResource(object, { dependsOn: [...namespaces, ...licenseSecrets, ...store.dependencies] }));
 
   const service = objects.find((object) => object.kind === "Service");
   const inCluster = `http://${service?.metadata?.name ?? "alga-license"}.${definition.namespace}.svc.cluster.local`;
@@ -56,5 +58,6 @@ export function createVendorStack(config: VendorStackConfig, secrets: VendorStac
     licenseServiceUrl: pulumi.output(config.licenseServiceUrl ?? inCluster),
     bucket: store.bucket,
     applianceIsoKey: definition.applianceIsoKey,
+    resources: [...namespaces, ...store.resources, ...licenseSecrets, ...workload],
   };
 }
