@@ -3,10 +3,8 @@ import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../../constructs/labels.js";
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
+import { ISO_RETENTION_TAG, isoPrefix } from "../distribution/iso-keys.js";
 import type { ObjectStoreConfig } from "./stack-config.js";
-
-/** Tag iso-publish puts on versioned ISOs; only tagged objects expire, never the current key. */
-export const ISO_RETENTION_TAG = { key: "alga-iso-retention", value: "expire" } as const;
 
 /** Name of the in-cluster store's Deployment and Service. */
 export const IN_CLUSTER_STORE_NAME = "alga-iso-store";
@@ -28,12 +26,6 @@ export interface IsoObjectStore {
   readonly dependencies: pulumi.Resource[];
   /** Every resource declared for the store. */
   readonly resources: pulumi.Resource[];
-}
-
-/** The key prefix ISOs live under: the first segment of APPLIANCE_ISO_KEY (`appliance/`). */
-export function isoPrefix(applianceIsoKey: string): string {
-  const slash = applianceIsoKey.indexOf("/");
-  return slash > 0 ? applianceIsoKey.slice(0, slash + 1) : "";
 }
 
 /** IAM policy: read (and so presign) objects under the ISO prefix of one bucket, nothing else. */
