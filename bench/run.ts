@@ -1,3 +1,4 @@
+import { benchIsoPublish } from "./iso-publish.bench.js";
 import { benchPublish } from "./publish.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
@@ -5,3 +6,5 @@ const runs = Number(process.env["BENCH_RUNS"] ?? 7);
 console.log(`appliance-release-kit benchmarks: median of ${runs} runs after a warm-up, node ${process.version}, ${process.platform}/${process.arch}`);
 await benchSynth(runs);
 await benchPublish(runs);
+// 200 MB per run: fewer runs than the small benchmarks.
+await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
