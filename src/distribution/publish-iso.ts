@@ -48,7 +48,9 @@ export function objectStoreClient(env: ObjectStoreEnvironment): S3Client {
     region: env.OBJECT_STORE_REGION,
     forcePathStyle: true,
     credentials: { accessKeyId: env.OBJECT_STORE_ACCESS_KEY, secretAccessKey: env.OBJECT_STORE_SECRET_KEY },
-    // Presigned links should carry only what a plain GET needs.
+    // Checksums only where asked for (every upload names SHA256): a presigned GET then carries
+    // only what a plain download needs, no checksum parameters of an empty request body.
+    requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: 3,
   });

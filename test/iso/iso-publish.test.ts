@@ -80,6 +80,7 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
     // so the signing scope is asserted here: the region and service a real store checks it against.
     expect(url.searchParams.get("X-Amz-Credential")).toMatch(/^S3RVER\/\d{8}\/us-east-1\/s3\/aws4_request$/);
     expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe("host");
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
   });
 
   it("refuses the presigned URL once its TTL has passed", async () => {
