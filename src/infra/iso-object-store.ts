@@ -26,6 +26,8 @@ export interface IsoObjectStore {
   readonly dependencies: pulumi.Resource[];
   /** Every resource declared for the store. */
   readonly resources: pulumi.Resource[];
+  /** The key `npm run iso-publish` uses (write under the ISO prefix), when the store is provisioned. */
+  readonly publisher?: { readonly accessKey: pulumi.Output<string>; readonly secretKey: pulumi.Output<string> };
 }
 
 /** IAM policy: read (and so presign) objects under the ISO prefix of one bucket, nothing else. */
@@ -33,6 +35,23 @@ export function isoReadOnlyPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] }],
+  });
+}
+
+/**
+ * IAM policy for publishing ISOs: write, read back (to verify), tag and copy objects under the ISO
+ * prefix, and clean up its own multipart uploads. No listing, no deletes, nothing outside the prefix.
+ */
+export function isoPublisherPolicy(bucket: string, prefix: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
+      },
+    ],
   });
 }
 
@@ -178,12 +197,24 @@ export function createIsoObjectStore(
     { userName: user.name, policyName: policy.name },
     options,
   );
+  const publisherPolicy = new minio.IamPolicy(
+    "iso-publish",
+    { name: "alga-iso-publish", policy: bucket.bucket.apply((name) => isoPublisherPolicy(name, prefix)) },
+    options,
+  );
+  const publisher = new minio.IamUser("iso-publisher", { name: "alga-iso-publisher" }, options);
+  const publisherAttachment = new minio.IamUserPolicyAttachment(
+    "iso-publisher-publish",
+    { userName: publisher.name, policyName: publisherPolicy.name },
+    options,
+  );
   return {
     bucket: bucket.bucket,
     // MinIO users are their own access keys; the pair is a credential and stays secret.
     accessKey: pulumi.secret(user.name),
     secretKey: pulumi.secret(user.secret),
     dependencies: [bucket, lifecycle, attachment],
-    resources: [...storeResources, provider, bucket, lifecycle, policy, user, attachment],
+    resources: [...storeResources, provider, bucket, lifecycle, policy, user, attachment, publisherPolicy, publisher, publisherAttachment],
+    publisher: { accessKey: pulumi.secret(publisher.name), secretKey: pulumi.secret(publisher.secret) },
   };
 }

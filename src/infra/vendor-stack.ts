@@ -12,6 +12,9 @@ export interface VendorStackOutputs {
   readonly licenseServiceUrl: pulumi.Output<string>;
   readonly bucket: pulumi.Output<string>;
   readonly applianceIsoKey: string;
+  /** The iso-publish key (secret outputs), when the stack provisions the store. */
+  readonly isoPublisherAccessKey?: pulumi.Output<string>;
+  readonly isoPublisherSecretKey?: pulumi.Output<string>;
   /** Every resource the stack declares (for tests and diagnostics; not a stack output). */
   readonly resources: readonly pulumi.Resource[];
 }
@@ -58,6 +61,7 @@ export function createVendorStack(config: VendorStackConfig, secrets: VendorStac
     licenseServiceUrl: pulumi.output(config.licenseServiceUrl ?? inCluster),
     bucket: store.bucket,
     applianceIsoKey: definition.applianceIsoKey,
+    ...(store.publisher ? { isoPublisherAccessKey: store.publisher.accessKey, isoPublisherSecretKey: store.publisher.secretKey } : {}),
     resources: [...namespaces, ...store.resources, ...licenseSecrets, ...workload],
   };
 }

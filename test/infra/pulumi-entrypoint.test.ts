@@ -29,7 +29,13 @@ describe("what `pulumi up` runs", () => {
     const { stdout } = await runLikePulumi(pulumiConfig());
     expect(JSON.parse(stdout)).toEqual({
       main: "src/infra/index.ts",
-      outputs: { applianceIsoKey: "appliance/current/alga-appliance.iso", bucket: "alga-appliance-downloads", licenseServiceUrl: "https://license.nineminds.com" },
+      outputs: {
+        applianceIsoKey: "appliance/current/alga-appliance.iso",
+        bucket: "alga-appliance-downloads",
+        licenseServiceUrl: "https://license.nineminds.com",
+        isoPublisherAccessKey: "[secret]",
+        isoPublisherSecretKey: "[secret]",
+      },
     });
   });
 

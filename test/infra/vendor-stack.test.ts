@@ -132,7 +132,11 @@ describe("vendor stack (in-cluster object store)", () => {
     const provider = outputs.resources.find((r) => (r as any).__pulumiType === "pulumi:providers:minio") as any;
     expect(await pulumi.isSecret(provider.minioPassword)).toBe(true);
     expect(await pulumi.isSecret(provider.minioUser)).toBe(true);
-    // Stack outputs carry no credential.
+    // The publisher key is an output, for iso-publish, and only as a secret.
+    expect(await pulumi.isSecret(outputs.isoPublisherAccessKey!)).toBe(true);
+    expect(await pulumi.isSecret(outputs.isoPublisherSecretKey!)).toBe(true);
+    expect(await valueOf(outputs.isoPublisherSecretKey!)).toBe(GENERATED_USER_SECRET);
+    // The plain stack outputs carry no credential.
     const shown = JSON.stringify([await valueOf(outputs.licenseServiceUrl), await valueOf(outputs.bucket), outputs.applianceIsoKey]);
     for (const value of [...Object.values(SECRETS), GENERATED_USER_SECRET]) expect(shown).not.toContain(value);
   });
@@ -148,10 +152,14 @@ describe("vendor stack (in-cluster object store)", () => {
     expect(rule).toMatchObject({ filter: "appliance/", expiration: "180d", tags: { "alga-iso-retention": "expire" }, status: "Enabled" });
     const policy = JSON.parse(byType("minio:index/iamPolicy:IamPolicy")[0]!.inputs["policy"]);
     expect(policy.Statement).toEqual([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::alga-appliance-downloads/appliance/*"] }]);
-    expect(byType("minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment")[0]!.inputs).toEqual({
-      userName: "alga-license-iso-reader",
-      policyName: "alga-license-iso-read-only",
-    });
+    expect(byType("minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment").map((attachment) => attachment.inputs)).toEqual([
+      { userName: "alga-license-iso-reader", policyName: "alga-license-iso-read-only" },
+      { userName: "alga-iso-publisher", policyName: "alga-iso-publish" },
+    ]);
+    const publish = JSON.parse(byType("minio:index/iamPolicy:IamPolicy")[1]!.inputs["policy"]);
+    expect(publish.Statement).toHaveLength(1);
+    expect(publish.Statement[0].Resource).toEqual(["arn:aws:s3:::alga-appliance-downloads/appliance/*"]);
+    expect(publish.Statement[0].Action).not.toContain("s3:DeleteObject");
     const store = byType("kubernetes:apps/v1:Deployment").find((d) => d.inputs["metadata"].name === "alga-iso-store")!;
     expect(store.inputs["spec"].template.spec.containers[0].image).toBe("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z");
     expect(byType("pulumi:providers:minio")[0]!.inputs).toMatchObject({ minioServer: "objects.nineminds.com:443", minioSsl: "true" });
@@ -173,6 +181,7 @@ describe("vendor stack (external-static object store)", () => {
       objectStoreSecretKey: SECRETS.objectStoreSecretKey,
     });
     expect(registered.filter((r) => r.type.startsWith("minio:") || r.type === "pulumi:providers:minio")).toEqual([]);
+    expect(outputs.isoPublisherAccessKey).toBeUndefined();
     const store = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs["metadata"].name === "alga-license-object-store")!;
     expect(sent(store.inputs["stringData"])).toEqual({
       secret: true,
