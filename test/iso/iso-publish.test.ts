@@ -106,6 +106,17 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
     expect(listing.KeyCount ?? 0).toBe(0);
   });
 
+  it("asks for --version when the file name does not carry one, and refuses a missing file", async () => {
+    const unnamed = join(tempDir(), "appliance.iso");
+    writeFileSync(unnamed, "x");
+    const noVersion = await runCli("iso-publish", ["--file", unnamed], { env: s3.env("empty-bucket") });
+    expect(noVersion.code).toBe(2);
+    expect(noVersion.stderr).toContain("cannot tell the version from the file name; pass --version V");
+    const missing = await runCli("iso-publish", ["--file", join(tempDir(), "alga-appliance-ubuntu-1.0.0.iso")], { env: s3.env("empty-bucket") });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no such file; nothing was uploaded");
+  });
+
   it("names the credentials as the fix when the store refuses the key", async () => {
     const iso = isoFile("1.0.3", 1024);
     const result = await runCli("iso-publish", ["--file", iso.path], { env: { ...s3.env("empty-bucket"), OBJECT_STORE_ACCESS_KEY: "WRONG" } });
