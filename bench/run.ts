@@ -1,4 +1,5 @@
 import { benchLock } from "./lock.bench.js";
+import { benchIsoPublish } from "./iso-publish.bench.js";
 import { benchPublish } from "./publish.bench.js";
 import { benchSigning } from "./signing.bench.js";
 import { benchSynth } from "./synth.bench.js";
@@ -9,3 +10,5 @@ await benchSynth(runs);
 await benchPublish(runs);
 await benchLock(runs);
 await benchSigning(runs);
+// 200 MB per run: fewer runs than the small benchmarks.
+await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));

@@ -5,3 +5,4 @@ export * from "./profile.js";
 export * from "./release-manifest.js";
 export * from "./license-service.js";
 export * from "./release-lock.js";
+export * from "./appliance-iso.js";

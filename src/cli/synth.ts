@@ -16,6 +16,7 @@ Renders release definitions into dist/: for each release <version>,
   dist/<version>/config/                the Flux tree (the config bundle's content)
   dist/<version>/control-plane/         applied by the host bootstrap
   dist/<version>/release-manifest.json  what an appliance reads
+  dist/<version>/iso/                   autoinstall seed and overlay (from releases/iso/appliance-iso.yaml)
   dist/<version>/oci/                   the bundle and release artifacts, staged for publish
 and dist/vendor/ (the license service). Every object is validated against the upstream
 Kubernetes and Flux schemas and the release policies before anything is written; a release that

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { buildConfigBundle } from "../bundle/config-bundle.js";
+import { renderIsoTree } from "../iso/iso-tree.js";
 import { buildReleaseArtifact } from "../manifest/release-artifact.js";
 import { buildReleaseManifest } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
@@ -68,6 +69,8 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   const releaseArtifact = buildReleaseArtifact(manifestJson, releaseManifest, createdEpochSeconds);
   const all = new Map(files);
   all.set("release-manifest.json", manifestJson);
+  // The ISO seed and overlay (iso/…), when the releases directory has an ISO definition.
+  for (const [path, data] of renderIsoTree(file, definition.version, files)) all.set(path, data);
   return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact, waivers };
 }
 

@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv, type ValidateFunction } from "ajv";
+import { UserError } from "../errors.js";
+import { projectRoot } from "../project-root.js";
+
+/** Subiquity's autoinstall JSON Schema, vendored (source and commit in iso/README.md). */
+export const AUTOINSTALL_SCHEMA_PATH = join("iso", "autoinstall-schema.json");
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  // Subiquity's schema is plain draft-07 without $schema; strict mode would reject its style, not our data.
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(projectRoot(), AUTOINSTALL_SCHEMA_PATH), "utf8")));
+  return compiled;
+}
+
+/** Throws a UserError naming every field of `autoinstall` the installer's schema refuses. */
+export function validateAutoinstall(autoinstall: unknown, origin: string): void {
+  const validate = validator();
+  if (validate(autoinstall)) return;
+  const problems = (validate.errors ?? []).map((error) => `  autoinstall${error.instancePath.replace(/\//g, ".")}: ${error.message ?? "invalid"}`);
+  throw new UserError(`${origin}: the rendered autoinstall seed does not match Subiquity's schema (${AUTOINSTALL_SCHEMA_PATH}):\n${problems.join("\n")}`);
+}
