@@ -4,3 +4,4 @@ export * from "./release.js";
 export * from "./profile.js";
 export * from "./release-manifest.js";
 export * from "./license-service.js";
+export * from "./status.js";

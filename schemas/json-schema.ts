@@ -3,6 +3,7 @@ import { ValuesProfile } from "./profile.js";
 import { ReleaseManifest } from "./release-manifest.js";
 import { LicenseServiceDefinition } from "./license-service.js";
 import { ReleaseDefinition } from "./release.js";
+import { ApplianceStatus } from "./status.js";
 
 /**
  * The JSON Schema files generated from the zod schemas, keyed by file name.
@@ -14,6 +15,7 @@ export const JSON_SCHEMA_SOURCES = {
   "profile.schema.json": { schema: ValuesProfile, io: "input", id: "profile" },
   "license-service.schema.json": { schema: LicenseServiceDefinition, io: "input", id: "license-service" },
   "release-manifest.schema.json": { schema: ReleaseManifest, io: "output", id: "release-manifest" },
+  "status.schema.json": { schema: ApplianceStatus, io: "output", id: "status" },
 } as const;
 
 export type JsonSchemaFile = keyof typeof JSON_SCHEMA_SOURCES;

@@ -33,6 +33,9 @@ export const ReleaseDefinition = z
       .describe("Where the release comes from; becomes the bundle's source/revision annotations."),
     chartRepository: OciUrl.describe("OCI repository holding the Helm charts, e.g. oci://ghcr.io/nine-minds/charts."),
     controlPlane: z.strictObject({ image: ImageReference }).describe("The control-plane image the host bootstrap runs."),
+    statusService: z
+      .strictObject({ image: ImageReference })
+      .describe("The appliance status service image (the kit's src/services/status), rendered into the platform tier."),
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
   })
   .describe("An Alga PSA appliance release definition.");
