@@ -26,6 +26,14 @@ const INTERRUPTED_PULL = /(context canceled|context cancelled|context deadline e
 const TEMPORAL_SCHEMA = /sql schema version compatibility check failed/i;
 const SERVICE_LINK_COLLISION = /cannot unmarshal !!str `?tcp:\/\/[^`\s]*`?\s+into int/i;
 
+/** The most telling words of an interrupted pull's message. */
+function interruption(message: string): string {
+  for (const words of ["context canceled", "context cancelled", "context deadline exceeded", "connection reset by peer", "unexpected EOF"]) {
+    if (message.includes(words)) return words;
+  }
+  return "canceled";
+}
+
 /**
  * The failures seen on real appliance installs (seeds/tiered-bootstrap-status.md), most
  * specific first. A missing tag is recognised before an interrupted pull: a pull of a tag that
@@ -81,7 +89,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
       if (!pull || !INTERRUPTED_PULL.test(message)) return undefined;
       return {
         layer: "Image pull interruption",
-        reason: `The pull of ${pull[1]} was interrupted (${INTERRUPTED_PULL.exec(message)![1]}); the image exists, the download stopped`,
+        reason: `The pull of ${pull[1]} was interrupted (${interruption(message)}); the image exists, the download stopped`,
         nextAction: `Wait for the kubelet to retry, or delete pod ${event.object.namespace ?? ""}/${event.object.name} to retry the pull now; check the network if it keeps happening.`,
         retryable: true,
         loginBlocking: component.tier !== "background",
