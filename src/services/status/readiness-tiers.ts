@@ -34,7 +34,7 @@ export function computeTiers(components: readonly ComponentStatus[], blockers: r
 
   const coreComponents = componentsReady(components, "core");
   const core = !platform.ready
-    ? { ready: false, reason: `waiting for the platform tier (${platform.reason})` }
+    ? { ready: false, reason: "waiting for the platform tier" }
     : coreComponents.ready
       ? ok("database, redis and pgbouncer ready")
       : coreComponents;
@@ -43,7 +43,7 @@ export function computeTiers(components: readonly ComponentStatus[], blockers: r
   const job = byName.get("bootstrap");
   const app = byName.get("alga-core");
   let bootstrap: TierReadiness;
-  if (!core.ready) bootstrap = { ready: false, reason: `waiting for the core tier (${core.reason})` };
+  if (!core.ready) bootstrap = { ready: false, reason: "waiting for the core tier" };
   else if (job && job.status !== "NotFound") {
     if (job.status !== "Current") bootstrap = { ready: false, reason: `bootstrap job ${job.status === "Failed" ? "failed" : "running"}: ${job.message}` };
     else if (probes.seededUsers === 0) bootstrap = { ready: false, reason: "bootstrap job completed but no users were seeded" };
@@ -55,7 +55,7 @@ export function computeTiers(components: readonly ComponentStatus[], blockers: r
   }
 
   let login: TierReadiness;
-  if (!bootstrap.ready) login = { ready: false, reason: `waiting for bootstrap (${bootstrap.reason})` };
+  if (!bootstrap.ready) login = { ready: false, reason: "waiting for bootstrap" };
   else if (!app || app.status !== "Current") login = { ready: false, reason: `alga-core ${app ? `${app.status === "NotFound" ? "not installed yet" : "not ready"}: ${app.message}` : "not installed yet"}` };
   else if (probes.login && !probes.login.ok) login = { ready: false, reason: `the login URL does not answer: ${probes.login.detail}` };
   else login = ok(probes.login ? `alga-core ready; login URL answers (${probes.login.detail})` : "alga-core ready (login URL not probed)");
