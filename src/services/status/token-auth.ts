@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 /** Tokens shorter than this are treated as not provisioned: a guessable token guards nothing. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -8,14 +8,13 @@ export const MIN_TOKEN_LENGTH = 16;
 export const SESSION_COOKIE = "appliance_status_session";
 
 /**
- * The token, read from the file the control plane's Secret is mounted at. Re-read when the file
- * changes (the kubelet updates Secret volumes in place), so rotating the token needs no restart
+ * The token, read from the file the control plane's Secret is mounted at. Re-read every few
+ * seconds (the kubelet updates Secret volumes in place), so rotating the token needs no restart
  * and a Secret written after the pod started is picked up.
  */
 export class TokenFile {
   private token: string | undefined;
-  private checkedAt = 0;
-  private mtime = -1;
+  private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly path: string,
@@ -24,17 +23,12 @@ export class TokenFile {
 
   /** The current token, or undefined while none (or too short a one) is provisioned. */
   current(now = Date.now()): string | undefined {
-    if (now - this.checkedAt < this.recheckMs && this.mtime !== -1) return this.token;
-    this.checkedAt = now;
+    if (now - this.readAt < this.recheckMs) return this.token;
+    this.readAt = now;
     try {
-      const stat = statSync(this.path);
-      if (stat.mtimeMs !== this.mtime) {
-        this.mtime = stat.mtimeMs;
-        const text = readFileSync(this.path, "utf8").trim();
-        this.token = text.length >= MIN_TOKEN_LENGTH ? text : undefined;
-      }
+      const text = readFileSync(this.path, "utf8").trim();
+      this.token = text.length >= MIN_TOKEN_LENGTH ? text : undefined;
     } catch {
-      this.mtime = -1;
       this.token = undefined;
     }
     return this.token;
