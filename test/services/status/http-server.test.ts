@@ -42,7 +42,7 @@ describe("status HTTP service on 127.0.0.1", () => {
     const response = await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    const status = await response.json();
+    const status = (await response.json()) as any;
     expect(() => ApplianceStatus.parse(status)).not.toThrow();
     expect(statusSchemaValidator()(status)).toBe(true);
     expect(status.rollup.state).toBe("failed_action_required");
@@ -68,14 +68,14 @@ describe("status HTTP service on 127.0.0.1", () => {
     expect(html).not.toMatch(/<script|<link|@import|url\(http/);
     const api = await fetch(`${server.url}/api/overview`, { headers: { cookie: session } });
     expect(api.status).toBe(200);
-    expect((await api.json()).topBlocker.component).toBe("db");
+    expect(((await api.json()) as any).topBlocker.component).toBe("db");
     const keepsOtherParams = await fetch(`${server.url}/api/status?token=${encodeURIComponent(TOKEN)}&pretty=1`, { redirect: "manual" });
     expect(keepsOtherParams.headers.get("location")).toBe("/api/status?pretty=1");
   });
 
   it("diagnostics carry components, events and the collector's state", async () => {
     const response = await fetch(`${server.url}/api/diagnostics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const body = await response.json();
+    const body = (await response.json()) as any;
     expect(body.components.find((c: { name: string }) => c.name === "db").status).toBe("Failed");
     expect(body.recentEvents.length).toBeGreaterThan(0);
     expect(body.collector.intervalSeconds).toBe(60);
