@@ -15,7 +15,7 @@ Serves the appliance status: GET /healthz (open), and with the token GET / (the 
 cookie. Without --snapshot it reads the live cluster (in-cluster service account, or a kubeconfig),
 once per --interval, read-only.
 
-  --port N                 port to listen on (required; the appliance uses 8090)
+  --port N                 port to listen on (required; the appliance uses 8090; 0 picks a free one)
   --host ADDRESS           address to listen on (default 127.0.0.1; 0.0.0.0 in the cluster)
   --token-file FILE        file holding the token (the mounted Secret); re-read when it changes
   --snapshot FILE          serve a kubectl List JSON instead of the live cluster
@@ -25,10 +25,10 @@ ${CLASSIFY_HELP}
   --json                   print {"ok":true,"url":…} once listening
   --help                   show this help`;
 
-function positiveInteger(value: string | undefined, flag: string, max: number): number | undefined {
+function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} "${value}" must be a whole number from 1 to ${max}`);
+  if (!/^[0-9]+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} "${value}" must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -44,11 +44,11 @@ await runCli(
     ...CLASSIFY_FLAGS,
   },
   async ({ values, output }) => {
-    const port = positiveInteger(values.port, "--port", 65535);
+    const port = wholeNumber(values.port, "--port", 0, 65535);
     if (port === undefined) throw new UsageError(`--port N is required\n\n${HELP}`);
     if (!values["token-file"]) throw new UsageError(`--token-file FILE is required: the status page and API are never served without a token\n\n${HELP}`);
     if (values.snapshot && values.kubeconfig) throw new UsageError("give --snapshot or --kubeconfig, not both");
-    const intervalSeconds = positiveInteger(values.interval, "--interval", 3600) ?? 15;
+    const intervalSeconds = wholeNumber(values.interval, "--interval", 1, 3600) ?? 15;
     const host = values.host ?? "127.0.0.1";
     const token = new TokenFile(values["token-file"]);
     if (!token.current()) output.progress(`warning: ${values["token-file"]} holds no token yet (at least 16 characters); guarded routes answer 503 until it does`);

@@ -30,6 +30,10 @@ export function computeRollup(
         nextAction: "Wait: the image is downloading. Kubernetes does not report download progress; this page refreshes itself.",
       };
     }
+    const blind = blockers.find((b) => b.layer === "Status service access");
+    if (blind) {
+      return { state: "installing", message: `Installing, as far as can be seen: ${blind.reason}`, nextAction: blind.nextAction };
+    }
     const slow = blockers.find((b) => b.loginBlocking);
     return {
       state: "installing",
