@@ -22,7 +22,7 @@ h2{font-size:1.05rem;margin:24px 0 8px}
 .s-ready_with_background_issues{background:var(--warn)}.s-failed_action_required{background:var(--bad)}
 .tiers{display:grid;grid-template-columns:repeat(6,1fr);gap:8px;list-style:none;padding:0;margin:0}
 .tier{background:var(--card);border:1px solid var(--line);border-top:6px solid var(--muted);border-radius:8px;padding:8px}
-.tier.ready{border-top-color:var(--ok)}.tier.not-ready{border-top-color:var(--bad)}
+.tier.ready{border-top-color:var(--ok)}.tier.not-ready{border-top-color:var(--bad)}.tier.waiting{border-top-color:var(--muted)}
 .tier .name{font-weight:600}.tier .state{font-size:.9rem}.tier .reason{font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}
 .card{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--bad);border-radius:8px;padding:10px 12px;margin-bottom:8px}
 .card.warning{border-left-color:var(--warn)}.card.pull{border-left-color:var(--busy)}
@@ -64,7 +64,9 @@ export function renderStatusPage(status: ApplianceStatus, options: { refreshSeco
   const loginLink = status.urls.login && status.tiers.login.ready ? `<p>Sign in: <a href="${escapeHtml(status.urls.login)}">${escapeHtml(status.urls.login)}</a></p>` : "";
   const tiers = STATUS_TIERS.map((tier) => {
     const t = status.tiers[tier];
-    return `<li class="tier ${t.ready ? "ready" : "not-ready"}" data-tier="${tier}"><div class="name">${TIER_LABELS[tier]}</div><div class="state">${t.ready ? "Ready" : "Not ready"}</div><div class="reason">${escapeHtml(t.reason)}</div></li>`;
+    // A tier only waiting for the one before it is grey, so the eye goes to the tier that is stuck.
+    const waiting = !t.ready && t.reason.startsWith("waiting for");
+    return `<li class="tier ${t.ready ? "ready" : waiting ? "waiting" : "not-ready"}" data-tier="${tier}"><div class="name">${TIER_LABELS[tier]}</div><div class="state">${t.ready ? "Ready" : "Not ready"}</div><div class="reason">${escapeHtml(t.reason)}</div></li>`;
   }).join("");
   const pulls = status.activeOperations.length
     ? status.activeOperations
