@@ -109,7 +109,7 @@ describe("the overview page in a real headless Chromium", { timeout: 120_000 }, 
     expect(blockers[0]).toContain("delete pod msp/db-0");
     // Nothing wider than the screen: no sideways scrolling on a phone.
     expect(await page.evaluate(NO_SIDEWAYS_SCROLL)).toBe(true);
-    const fontSize = Number(await page.locator("#blockers .card p").first().evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)"));
+    const fontSize = Number(await page.evaluate("parseFloat(getComputedStyle(document.querySelector('#blockers .card p')).fontSize)"));
     expect(fontSize).toBeGreaterThanOrEqual(14);
     await page.screenshot({ path: join(ARTIFACTS, "phone-action-required.png"), fullPage: true });
     await context.close();
