@@ -30,6 +30,8 @@ export interface ClassifyOptions {
   /** In progress for longer than this is reported as a warning (kstatus: stuck is not failed). */
   readonly stuckAfterSeconds?: number;
   readonly recentEventLimit?: number;
+  /** How many blockers the status lists (a cluster with hundreds of broken pods stays readable). @default 25 */
+  readonly blockerLimit?: number;
 }
 
 const STATUS_RANK: Record<ObjectStatus, number> = { Failed: 0, Terminating: 1, InProgress: 2, NotFound: 3, Unknown: 4, Current: 5 };
@@ -215,7 +217,7 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     });
   }
   blockers.sort(compareRanks);
-  const topBlockers = blockers.map((b) => b.blocker);
+  const topBlockers = blockers.slice(0, options.blockerLimit ?? 25).map((b) => b.blocker);
 
   // Components: every known one, found or not, in catalogue order.
   const components: ComponentStatus[] = APPLIANCE_COMPONENTS.map((placement) => {
