@@ -143,6 +143,10 @@ export class StatusService extends Construct {
     });
     // Select by the stable name label, not cdk8s's construct-path label, which changes on refactors.
     this.service.selectLabel("app.kubernetes.io/name", NAME);
+    // Keep the client's address (no SNAT), so wrong-token rate limiting counts per client, not per node.
+    if ((props.serviceType ?? ServiceType.LOAD_BALANCER) !== ServiceType.CLUSTER_IP) {
+      ApiObject.of(this.service).addJsonPatch(JsonPatch.add("/spec/externalTrafficPolicy", "Local"));
+    }
   }
 }
 

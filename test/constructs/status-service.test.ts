@@ -17,6 +17,9 @@ describe.each(["1.0-rc5", "1.0.0"])("status service in release %s", (version) =>
     const service = findObject(files, "Service", "appliance-status");
     expect(service.spec.ports).toEqual([{ name: "http", port: 8090, protocol: "TCP", targetPort: 8090 }]);
     expect(service.spec.selector).toEqual({ "app.kubernetes.io/name": "appliance-status" });
+    // Published on the node's address by k3s's ServiceLB, keeping the client address for rate limiting.
+    expect(service.spec.type).toBe("LoadBalancer");
+    expect(service.spec.externalTrafficPolicy).toBe("Local");
     expect(deployment.spec.template.metadata.labels["app.kubernetes.io/name"]).toBe("appliance-status");
   });
 

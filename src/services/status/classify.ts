@@ -7,6 +7,7 @@ import { recogniseFailure, recogniserRank } from "./failure-recognisers.js";
 import { computeObjectStatus, FLUX_KINDS, type ObjectStatusResult } from "./object-status.js";
 import { computeTiers, type StatusProbes } from "./readiness-tiers.js";
 import { findRootCauses } from "./root-causes.js";
+import { supersededObjects } from "./superseded-objects.js";
 import { computeRollup } from "./rollup.js";
 import { compareEventsNewestFirst, indexEvents, referenceKey, referenceOf, signalsOf, toStatusEvent } from "./status-events.js";
 import { releaseFromCluster, type ReleaseInfo } from "./release-info.js";
@@ -87,6 +88,10 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
   const nodes = buildDependencyGraph(snapshot.items);
   const statuses = new Map<string, ObjectStatusResult>();
   for (const [key, node] of nodes) statuses.set(key, computeObjectStatus(node.object));
+  for (const [key, why] of supersededObjects(nodes, statuses)) {
+    const previous = statuses.get(key)!;
+    statuses.set(key, { status: "Current", message: `${previous.status.toLowerCase()}, ${why}: ${previous.message}`, since: previous.since });
+  }
   const statusOf = (key: string): ObjectStatus => statuses.get(key)?.status ?? "Unknown";
   const stuckSeconds = (key: string): number | null => {
     const result = statuses.get(key)!;

@@ -31,6 +31,8 @@ export class StatusPoller {
     private readonly options: Omit<ClassifyOptions, "now" | "accessErrors">,
     readonly intervalMs: number,
     private readonly clock: () => number = Date.now,
+    /** A collection that takes longer is abandoned, so one hung request never stops the refreshes. */
+    private readonly collectTimeoutMs = 30_000,
   ) {}
 
   latest(): PolledStatus | undefined {
@@ -49,7 +51,15 @@ export class StatusPoller {
     let snapshot: ClusterSnapshot = { items: [] };
     let accessErrors: AccessError[];
     try {
-      ({ snapshot, accessErrors } = await this.collector.collect());
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the cluster did not answer within ${this.collectTimeoutMs / 1000} s`)), this.collectTimeoutMs);
+      });
+      try {
+        ({ snapshot, accessErrors } = await Promise.race([this.collector.collect(), timeout]));
+      } finally {
+        clearTimeout(timer);
+      }
       this.lastError = undefined;
     } catch (error) {
       this.lastError = (error as Error).message;

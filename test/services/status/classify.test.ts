@@ -131,6 +131,17 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
     expect(status.tiers.fullHealth.ready).toBe(false);
   });
 
+  it("history is not a problem: a superseded failed bootstrap job and an evicted pod of a ready Deployment", () => {
+    const status = classify("bootstrap-retried");
+    expect(status.rollup.state).toBe("fully_healthy");
+    expect(status.topBlockers).toEqual([]);
+    expect(status.tiers.bootstrap).toMatchObject({ ready: true, reason: "bootstrap job completed" });
+    const job = status.components.find((c) => c.name === "bootstrap")!.objects.find((o) => o.ref.name === "alga-core-sebastian-bootstrap-r1")!;
+    expect(job.message).toContain("superseded by the newer Job alga-core-sebastian-bootstrap-r2");
+    // Without the newer job, the same failure is action required.
+    expect(classify("postgres-subpath").tiers.bootstrap.ready).toBe(false);
+  });
+
   it("probes: no seeded users keeps bootstrap (and login) from ready; a failing login URL keeps login from ready", () => {
     expect(classify("healthy", { probes: { seededUsers: 0 } }).tiers.bootstrap).toMatchObject({ ready: false, reason: expect.stringContaining("no users") });
     const loginDown = classify("healthy", { probes: { login: { ok: false, detail: "connection refused" } } });

@@ -182,8 +182,8 @@ export function workload(release: string, namespace: string, name: string, optio
   return [object, pod(namespace, podName, owner, podLabels, { image: options.image, ready: ready > 0, ...(options.pvc ? { pvc: options.pvc } : {}), ...options.pod })];
 }
 
-export function bootstrapJob(state: "complete" | "failed" | "running", podOptions: Partial<PodOptions> = {}): Obj[] {
-  const name = "alga-core-sebastian-bootstrap-r1";
+export function bootstrapJob(state: "complete" | "failed" | "running", podOptions: Partial<PodOptions> = {}, revision = 1, createdMinutesAgo = 80): Obj[] {
+  const name = `alga-core-sebastian-bootstrap-r${revision}`;
   const labels = helmLabels("alga-core", "msp", "alga-core-sebastian-bootstrap");
   const conditions =
     state === "complete"
@@ -194,7 +194,7 @@ export function bootstrapJob(state: "complete" | "failed" | "running", podOption
   const job: Obj = {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name, namespace: "msp", generation: 1, creationTimestamp: ago(80), labels: { ...labels, "app.kubernetes.io/component": "bootstrap" } },
+    metadata: { name, namespace: "msp", generation: 1, creationTimestamp: ago(createdMinutesAgo), labels: { ...labels, "app.kubernetes.io/component": "bootstrap" } },
     spec: { backoffLimit: 3, template: { spec: { containers: [{ name: "bootstrap", image: "ghcr.io/nine-minds/alga-psa-ee:94446747" }] } } },
     status: { startTime: ago(80), ...(state === "running" ? { active: 1 } : {}), ...(state === "complete" ? { succeeded: 1 } : {}), ...(state === "failed" ? { failed: 4 } : {}), conditions },
   };
@@ -204,7 +204,7 @@ export function bootstrapJob(state: "complete" | "failed" | "running", podOption
       : state === "failed"
         ? { image: "ghcr.io/nine-minds/alga-psa-ee:94446747", phase: "Failed", ready: false, terminated: { reason: "Error", exitCode: 1, message: "timed out after 600s waiting for Postgres at db.msp.svc:5432" }, ...podOptions }
         : { image: "ghcr.io/nine-minds/alga-psa-ee:94446747", ready: false, ...podOptions };
-  const jobPod = pod("msp", `${name}-x7k2p`, { kind: "Job", name }, { "batch.kubernetes.io/job-name": name, "app.kubernetes.io/component": "bootstrap", "app.kubernetes.io/name": "alga-core-sebastian-bootstrap" }, podOptions2);
+  const jobPod = pod("msp", `${name}-${revision === 1 ? "x7k2p" : `p${revision}q4z`}`, { kind: "Job", name }, { "batch.kubernetes.io/job-name": name, "app.kubernetes.io/component": "bootstrap", "app.kubernetes.io/name": "alga-core-sebastian-bootstrap" }, podOptions2);
   jobPod["metadata"]["ownerReferences"][0].apiVersion = "batch/v1";
   return [job, jobPod];
 }

@@ -1,4 +1,5 @@
 import {
+  type Obj,
   IMAGES,
   POSTGRES_PVC,
   READY_KS,
@@ -220,6 +221,17 @@ export function fixtureScenarios(): Record<string, ReturnType<typeof appliance>>
   // 10. Someone suspended a HelmRelease for maintenance and forgot it.
   scenarios["suspended"] = appliance({
     helmReleases: { "email-service": helmRelease("email-service", "alga-system", "ready", undefined, { suspend: true }) },
+  });
+
+  // 11. After the fix: the first bootstrap job timed out, a forced reconcile ran r2, which completed;
+  // an old evicted redis pod is still listed. History, not a problem: fully healthy.
+  const redis = workload("alga-core", "msp", "redis", { image: IMAGES.redis });
+  const evicted: Obj = { ...podOf(redis), metadata: { ...podOf(redis).metadata, name: `${podOf(redis).metadata.name.slice(0, -5)}old01` } };
+  evicted["status"] = { phase: "Failed", reason: "Evicted", message: "The node was low on resource: ephemeral-storage. Container redis was using 1Gi, which exceeds its request of 0." };
+  scenarios["bootstrap-retried"] = appliance({
+    workloads: { redis: [...redis, evicted] },
+    bootstrap: [...bootstrapJob("failed", {}, 1, 120), ...bootstrapJob("complete", {}, 2, 60)],
+    events: [event({ kind: "Job", namespace: "msp", name: "alga-core-sebastian-bootstrap-r1" }, "Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit", 65)],
   });
 
   // Timestamps in messages must not depend on when the fixture was written.
