@@ -2,7 +2,9 @@ import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import {
   ApiResource,
   Capability,
+  ConfigMap,
   Cpu,
+  EnvValue,
   Deployment,
   ImagePullPolicy,
   LabelSelector,
@@ -25,6 +27,8 @@ import { standardLabels } from "./labels.js";
 export const STATUS_SERVICE_PORT = 8090;
 /** Secret (key `token`) the control plane writes during setup; the status page's token. */
 export const STATUS_TOKEN_SECRET = "appliance-status-auth";
+/** ConfigMap with the site values the status shows (site id, login URL); written by the control plane. */
+export const STATUS_SETTINGS_CONFIG_MAP = "appliance-status-settings";
 /** Namespace the status service runs in (its service account is bound there by ApplianceStatusAccess). */
 export const STATUS_SERVICE_NAMESPACE = "alga-system";
 
@@ -63,6 +67,11 @@ export interface StatusServiceProps {
    */
   readonly serviceType?: ServiceType;
   /**
+   * ConfigMap (keys `siteId`, `loginUrl`, `statusUrl`) the control plane writes at setup; optional.
+   * @default "appliance-status-settings"
+   */
+  readonly settingsConfigMapName?: string;
+  /**
    * Seconds between two reads of the cluster (one list per kind each time).
    * @default 15
    */
@@ -92,6 +101,7 @@ export class StatusService extends Construct {
     const labels = standardLabels(NAME, "status");
     const metadata = { name: NAME, namespace: props.namespace ?? STATUS_SERVICE_NAMESPACE, labels };
 
+    const settings = ConfigMap.fromConfigMapName(this, "Settings", props.settingsConfigMapName ?? STATUS_SETTINGS_CONFIG_MAP);
     this.deployment = new Deployment(this, "Deployment", {
       metadata,
       podMetadata: { labels },
@@ -108,6 +118,16 @@ export class StatusService extends Construct {
           imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
           args: ["--port", String(port), "--host", "0.0.0.0", "--token-file", `${TOKEN_DIRECTORY}/token`, "--interval", String(props.refreshSeconds ?? 15)],
           ports: [{ number: port, name: "http" }],
+          // Site values are known only at setup: the control plane writes them to an optional ConfigMap.
+          envVariables: Object.fromEntries(
+            (
+              [
+                ["APPLIANCE_SITE_ID", "siteId"],
+                ["APPLIANCE_LOGIN_URL", "loginUrl"],
+                ["APPLIANCE_STATUS_URL", "statusUrl"],
+              ] as const
+            ).map(([variable, key]) => [variable, EnvValue.fromConfigMap(settings, key, { optional: true })]),
+          ),
           securityContext: {
             ensureNonRoot: true,
             user: uid,

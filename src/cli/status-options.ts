@@ -12,9 +12,9 @@ export const CLASSIFY_FLAGS = {
   probes: { type: "string" },
 } as const;
 
-export const CLASSIFY_HELP = `  --site-id ID             the appliance's site id (default: appliance)
-  --login-url URL          where operators sign in, e.g. http://192.168.64.8:3000
-  --status-url URL         where this status is served
+export const CLASSIFY_HELP = `  --site-id ID             the appliance's site id (default: $APPLIANCE_SITE_ID, else appliance)
+  --login-url URL          where operators sign in, e.g. http://192.168.64.8:3000 ($APPLIANCE_LOGIN_URL)
+  --status-url URL         where this status is served ($APPLIANCE_STATUS_URL)
   --release-manifest FILE  the release-manifest.json the appliance pulled (default: read the
                            version and bundle digest from the cluster's Flux source)
   --channel NAME           the channel the release was pulled from
@@ -31,10 +31,20 @@ function url(value: string | undefined, flag: string): string | undefined {
   return value;
 }
 
-type ClassifyFlagValues = { [K in keyof typeof CLASSIFY_FLAGS]?: string };
+type ClassifyFlagValues = { -readonly [K in keyof typeof CLASSIFY_FLAGS]?: string };
+
+/**
+ * Environment defaults for the site flags: in the cluster they come from the optional ConfigMap
+ * the control plane writes at setup (constructs/status-service.ts maps it to these variables).
+ */
+export const SITE_ENVIRONMENT = { "site-id": "APPLIANCE_SITE_ID", "login-url": "APPLIANCE_LOGIN_URL", "status-url": "APPLIANCE_STATUS_URL" } as const;
 
 /** Everything but `now`. */
-export function classifyOptionsFrom(values: ClassifyFlagValues): Omit<ClassifyOptions, "now"> {
+export function classifyOptionsFrom(flags: ClassifyFlagValues, env: NodeJS.ProcessEnv = process.env): Omit<ClassifyOptions, "now"> {
+  const values: ClassifyFlagValues = { ...flags };
+  for (const [flag, variable] of Object.entries(SITE_ENVIRONMENT) as [keyof typeof SITE_ENVIRONMENT, string][]) {
+    if (values[flag] === undefined && env[variable]) values[flag] = env[variable];
+  }
   const login = url(values["login-url"], "--login-url");
   const status = url(values["status-url"], "--status-url");
   return {

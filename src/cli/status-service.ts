@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../errors.js";
 import { createStatusServer } from "../services/status/http-server.js";
+import { probeLogin } from "../services/status/login-probe.js";
 import { snapshotFileCollector } from "../services/status/snapshot-file.js";
 import { StatusPoller, type SnapshotCollector } from "../services/status/status-poller.js";
 import { TokenFile } from "../services/status/token-auth.js";
@@ -13,7 +14,7 @@ Serves the appliance status: GET /healthz (open), and with the token GET / (the 
 /api/status (the canonical status JSON), /api/overview and /api/diagnostics. The token goes in
 "Authorization: Bearer <token>", or once as ?token=<token>, which is exchanged for an HttpOnly
 cookie. Without --snapshot it reads the live cluster (in-cluster service account, or a kubeconfig),
-once per --interval, read-only.
+once per --interval, read-only, and asks --login-url whether it answers.
 
   --port N                 port to listen on (required; the appliance uses 8090; 0 picks a free one)
   --host ADDRESS           address to listen on (default 127.0.0.1; 0.0.0.0 in the cluster)
@@ -56,7 +57,11 @@ await runCli(
     const collector: SnapshotCollector = values.snapshot
       ? snapshotFileCollector(values.snapshot)
       : await (await import("../services/status/live-cluster.js")).createLiveCollector(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {});
-    const poller = new StatusPoller(collector, classifyOptionsFrom(values), intervalSeconds * 1000);
+    const options = classifyOptionsFrom(values);
+    // In live mode the service asks the login URL itself, each interval; a snapshot is history, so it is not probed.
+    const loginUrl = options.urls?.login;
+    const probe = !values.snapshot && loginUrl && !options.probes?.login ? async () => ({ login: await probeLogin(loginUrl) }) : undefined;
+    const poller = new StatusPoller(collector, options, intervalSeconds * 1000, Date.now, 30_000, probe);
     const server = createStatusServer({ poller, token });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error: NodeJS.ErrnoException) =>

@@ -62,6 +62,17 @@ describe.each(["1.0-rc5", "1.0.0"])("status service in release %s", (version) =>
     expect(container.args[container.args.indexOf("--token-file") + 1]).toBe("/var/run/appliance-status/token/token");
   });
 
+  it("takes the site values from the optional ConfigMap the control plane writes", () => {
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom.configMapKeyRef]));
+    expect(env).toEqual({
+      APPLIANCE_LOGIN_URL: { key: "loginUrl", name: "appliance-status-settings", optional: true },
+      APPLIANCE_SITE_ID: { key: "siteId", name: "appliance-status-settings", optional: true },
+      APPLIANCE_STATUS_URL: { key: "statusUrl", name: "appliance-status-settings", optional: true },
+    });
+    const setup = allObjects(files).find((o: any) => o.kind === "Role" && o.metadata.name === "appliance-control-plane-setup" && o.metadata.namespace === "alga-system") as any;
+    expect(setup.rules.find((r: any) => r.resources.includes("configmaps")).verbs).toEqual(expect.arrayContaining(["create", "update"]));
+  });
+
   it("runs as the appliance-status account, which is bound to the read-only ClusterRole covering every kind it lists", () => {
     expect(pod.serviceAccountName).toBe("appliance-status");
     const account = findObject(files, "ServiceAccount", "appliance-status");

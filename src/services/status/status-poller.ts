@@ -1,6 +1,7 @@
 import type { ApplianceStatus } from "../../../schemas/status.js";
 import { classifySnapshot, type AccessError, type ClassifyOptions } from "./classify.js";
 import type { ClusterSnapshot } from "./cluster-snapshot.js";
+import type { StatusProbes } from "./readiness-tiers.js";
 
 /** Where snapshots come from: a file, or the live cluster (one list per kind). */
 export interface SnapshotCollector {
@@ -33,6 +34,8 @@ export class StatusPoller {
     private readonly clock: () => number = Date.now,
     /** A collection that takes longer is abandoned, so one hung request never stops the refreshes. */
     private readonly collectTimeoutMs = 30_000,
+    /** Probes run beside each collection (the login URL); their answers join the static ones. */
+    private readonly probe?: () => Promise<StatusProbes>,
   ) {}
 
   latest(): PolledStatus | undefined {
@@ -48,6 +51,7 @@ export class StatusPoller {
   }
 
   private async collectOnce(): Promise<void> {
+    const probed = this.probe?.();
     let snapshot: ClusterSnapshot = { items: [] };
     let accessErrors: AccessError[];
     try {
@@ -70,8 +74,9 @@ export class StatusPoller {
         return;
       }
     }
+    const probes = { ...this.options.probes, ...(probed ? await probed : {}) };
     const now = this.clock();
-    this.latestResult = { status: classifySnapshot(snapshot, { ...this.options, now, accessErrors }), collectedAt: now, accessErrors };
+    this.latestResult = { status: classifySnapshot(snapshot, { ...this.options, probes, now, accessErrors }), collectedAt: now, accessErrors };
   }
 
   start(): Promise<void> {
