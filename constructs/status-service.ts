@@ -150,6 +150,8 @@ export class StatusService extends Construct {
     this.deployment.select(LabelSelector.of({ labels: { "app.kubernetes.io/name": NAME } }));
     // Restricted Pod Security also at pod level, so any container added later inherits it.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", { type: "RuntimeDefault" }));
+    // The root filesystem is read-only; Node and its loader may still want a scratch directory.
+    this.deployment.containers[0]!.mount("/tmp", Volume.fromEmptyDir(this, "Tmp", "tmp"));
     this.deployment.containers[0]!.mount(
       TOKEN_DIRECTORY,
       Volume.fromSecret(this, "Token", Secret.fromSecretName(this, "TokenSecret", props.tokenSecretName ?? STATUS_TOKEN_SECRET), { name: "token", optional: true }),
