@@ -9,7 +9,7 @@ import { createStatusServer } from "../src/services/status/http-server.js";
 import { FailureRateLimiter } from "../src/services/status/rate-limit.js";
 import { StatusPoller } from "../src/services/status/status-poller.js";
 import { TokenFile } from "../src/services/status/token-auth.js";
-import { FIXTURE_NOW, IMAGES, appliance, event, podOf, workload } from "../test/services/status/cluster-fixture.js";
+import { FIXTURE_NOW, IMAGES, event, podOf, workload } from "../test/services/status/cluster-fixture.js";
 import { fixtureScenarios } from "../test/services/status/fixture-scenarios.js";
 import { median, printTimings, timeFunction, type Timing } from "./measure.js";
 
@@ -38,7 +38,6 @@ export function generatedSnapshot(target: number): ClusterSnapshot {
         : event(ref, "Normal", "Pulled", `Successfully pulled image "${IMAGES.workflowWorker}" in 3.2s`, 28)) as unknown as KubeObject,
     );
   }
-  void appliance;
   return { items: items.slice(0, target) };
 }
 

@@ -1,6 +1,6 @@
 import type { ActiveOperation, ApplianceStatus, Blocker, ComponentStatus, ObjectStatus, StatusEvent } from "../../../schemas/status.js";
 import { APPLIANCE_COMPONENTS, TIER_ORDER, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
-import { parseTime, type ClusterSnapshot, type KubeObject } from "./cluster-snapshot.js";
+import { type ClusterSnapshot, type KubeObject } from "./cluster-snapshot.js";
 import { activeImagePulls } from "./active-operations.js";
 import { buildDependencyGraph } from "./dependency-graph.js";
 import { recogniseFailure, recogniserRank } from "./failure-recognisers.js";
@@ -262,13 +262,3 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     activeOperations: operations.sort((a, b) => (a.tier === "background") === (b.tier === "background") ? b.elapsedSeconds - a.elapsedSeconds || (referenceKey(a.pod) + a.image < referenceKey(b.pod) + b.image ? -1 : 1) : a.tier === "background" ? 1 : -1),
   };
 }
-
-/** `now` from an option value: an RFC 3339 time. */
-export function parseNow(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const ms = parseTime(value);
-  if (ms === undefined) throw new Error(`invalid time "${value}"`);
-  return ms;
-}
-
-

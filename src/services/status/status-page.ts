@@ -29,7 +29,7 @@ h2{font-size:1.05rem;margin:24px 0 8px}
 .card .title{font-weight:600}.card p{margin:4px 0;overflow-wrap:anywhere}
 .badge{display:inline-block;font-size:.75rem;padding:1px 8px;border-radius:10px;border:1px solid var(--line);margin-right:4px;background:var(--bg)}
 .badge.login{border-color:var(--bad);color:var(--bad)}
-code{font-size:.85em;overflow-wrap:anywhere}
+code{font-size:.85em;overflow-wrap:anywhere}code.whole{white-space:nowrap}
 a{color:inherit}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:720px){.tiers{grid-template-columns:repeat(2,1fr)}main{padding:10px}.rollup .state{font-size:1.25rem}}
@@ -116,6 +116,6 @@ export function renderTokenRequiredPage(reason: "missing" | "wrong" | "not-provi
   const text =
     reason === "not-provisioned"
       ? "The status token has not been provisioned yet: the control plane writes it during setup. Try again in a minute."
-      : `${reason === "wrong" ? "That token is not valid. " : ""}Open the status link printed on the appliance console when it was installed (it ends in <code>?token=…</code>), or send <code>Authorization: Bearer &lt;token&gt;</code>.`;
+      : `${reason === "wrong" ? "That token is not valid. " : ""}Open the status link printed on the appliance console when it was installed (it ends in <code class="whole">?token=…</code>), or send <code class="whole">Authorization: Bearer &lt;token&gt;</code>.`;
   return page("Token required · appliance status", null, `<header><h1>Alga PSA appliance status</h1></header><section class="rollup s-failed_action_required" id="rollup"><div class="state">Token required</div><p>${text}</p></section>`);
 }

@@ -3,7 +3,6 @@ import {
   IMAGES,
   POSTGRES_PVC,
   READY_KS,
-  ago,
   appliance,
   bootstrapJob,
   event,
@@ -234,7 +233,5 @@ export function fixtureScenarios(): Record<string, ReturnType<typeof appliance>>
     events: [event({ kind: "Job", namespace: "msp", name: "alga-core-sebastian-bootstrap-r1" }, "Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit", 65)],
   });
 
-  // Timestamps in messages must not depend on when the fixture was written.
-  void ago;
   return scenarios;
 }
