@@ -182,7 +182,7 @@ describe("live mode against a local stand-in for the Kubernetes API", () => {
         child.on("exit", (code) => reject(new Error(`status-service exited with ${code}`)));
       });
       let status: { rollup: { state: string }; topBlockers: { layer: string }[] } | undefined;
-      for (let attempt = 0; attempt < 100; attempt++) {
+      for (let attempt = 0; attempt < 300; attempt++) {
         const response = await fetch(`${url}/api/status`, { headers: { authorization: "Bearer live-mode-token-0123456789" } });
         if (response.status === 200) {
           status = (await response.json()) as typeof status;
