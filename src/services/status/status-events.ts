@@ -64,6 +64,15 @@ export function indexEvents(events: readonly StatusEvent[]): Map<string, StatusE
 export function signalsOf(object: KubeObject, eventsByObject: ReadonlyMap<string, StatusEvent[]>): StatusEvent[] {
   const ref = referenceOf(object);
   const signals: StatusEvent[] = [...(eventsByObject.get(objectKey(object)) ?? [])];
+  if (object.kind === "Deployment") {
+    // The status does not list ReplicaSets, but their events (FailedCreate: quota, Pod Security
+    // rejections) are why a Deployment has no pods: they belong to the Deployment's signals.
+    const prefix = `ReplicaSet/${object.metadata.namespace ?? ""}/${object.metadata.name}-`;
+    for (const [key, events] of eventsByObject) {
+      if (key.startsWith(prefix) && !key.slice(prefix.length).includes("-")) signals.push(...events);
+    }
+    signals.sort(compareEventsNewestFirst);
+  }
   const synthetic = (reason: string, message: string | undefined, time: number | undefined): void => {
     if (message) signals.push({ time: toIso(time), type: "Warning", reason, message: message.trim(), object: ref, count: 1 });
   };
@@ -74,7 +83,7 @@ export function signalsOf(object: KubeObject, eventsByObject: ReadonlyMap<string
       synthetic(container.lastState?.terminated?.reason ?? "Terminated", container.lastState?.terminated?.message, undefined);
     }
   }
-  for (const type of ["Stalled", "Ready", "Failed", "Progressing"]) {
+  for (const type of ["Stalled", "Ready", "Failed", "Progressing", "ReplicaFailure"]) {
     const condition = conditionOf(object, type);
     if (condition && condition.status !== (type === "Ready" || type === "Progressing" ? "True" : "False")) {
       synthetic(condition.reason ?? type, condition.message, parseTime(condition.lastTransitionTime));

@@ -150,6 +150,18 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
     expect(classify("healthy", { probes: { seededUsers: 7, login: { ok: true, detail: "HTTP 307" } } }).tiers.bootstrap.reason).toContain("7 users");
   });
 
+  it("a Deployment without pods is explained by its ReplicaSet's events (e.g. a Pod Security rejection)", () => {
+    const list = JSON.parse(readFileSync(fixturePath("healthy"), "utf8"));
+    const worker = list.items.find((o: any) => o.kind === "Deployment" && o.metadata.name === "email-service");
+    worker.status = { observedGeneration: 1, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: "pods are forbidden", lastTransitionTime: "2026-04-30T11:00:00Z" }] };
+    list.items = list.items.filter((o: any) => !(o.kind === "Pod" && o.metadata.name.startsWith("email-service-")));
+    const message = 'pods "email-service-5d8f7-" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false';
+    list.items.push({ apiVersion: "v1", kind: "Event", metadata: { name: "rs.1", namespace: "alga-system" }, involvedObject: { kind: "ReplicaSet", namespace: "alga-system", name: "email-service-5d8f7" }, reason: "FailedCreate", message, type: "Warning", count: 9, lastTimestamp: "2026-04-30T11:58:00Z" });
+    const status = classifySnapshot({ items: list.items }, { now: NOW });
+    expect(status.topBlockers[0]).toMatchObject({ component: "email-service", severity: "warning", loginBlocking: false });
+    expect(status.topBlockers[0]!.evidence.event?.message).toBe(message);
+  });
+
   it("forbidden kinds become a blocker, not a crash", () => {
     const status = classify("healthy", { accessErrors: [{ kind: "events", code: 403, message: "forbidden" }] });
     expect(status.topBlockers[0]).toMatchObject({ layer: "Status service access", loginBlocking: false });
