@@ -38,6 +38,9 @@ function created(object: KubeObject): number | undefined {
  * kstatus-style status of one object (kubernetes-sigs/cli-utils pkg/kstatus): Terminating when
  * deleted, InProgress while the controller has not observed the latest generation or replicas
  * are missing, Failed on a terminal condition, Current when it is what was asked for.
+ * One deliberate difference: a pod in phase Failed is Failed here (kstatus calls it Current,
+ * "completed, but not successfully"), because a failed bootstrap attempt is evidence; attempts a
+ * newer Job or a ready workload made irrelevant are set aside by superseded-objects.ts.
  */
 export function computeObjectStatus(object: KubeObject): ObjectStatusResult {
   if (object.metadata.deletionTimestamp) {
@@ -157,6 +160,12 @@ function podStatus(object: KubeObject): ObjectStatusResult {
     }
   }
   if (readyCondition?.status === "True") return result("Current", "pod ready", since);
+  // A single-node appliance has nowhere else to schedule: unschedulable needs a person (kstatus
+  // also reports it as Failed, after a 15 s grace period this pure function cannot measure).
+  const scheduled = conditionOf(object, "PodScheduled");
+  if (phase === "Pending" && scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
+    return result("Failed", `unschedulable: ${scheduled.message ?? "no node fits"}`, since);
+  }
   const waiting = containerStatusesOf(object).find((container) => container.state?.waiting?.reason)?.state?.waiting?.reason;
   if (phase === "Pending") return result("InProgress", waiting ? `pending: ${waiting}` : "pending", since);
   return result("InProgress", waiting ? `containers not ready: ${waiting}` : "containers not ready", since);
