@@ -65,6 +65,13 @@ export function createStatusServer(options: StatusServerOptions): Server {
   const limiter = options.rateLimiter ?? new FailureRateLimiter();
   const clock = options.clock ?? Date.now;
   const sessionSeconds = options.sessionSeconds ?? 12 * 3600;
+  // The status changes once per collection; serialise it once per collection, not per request.
+  const serialized = new WeakMap<object, string>();
+  const statusJson = (latest: { status: ApplianceStatus }): string => {
+    let text = serialized.get(latest);
+    if (text === undefined) serialized.set(latest, (text = json(latest.status)));
+    return text;
+  };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     if (request.method !== "GET" && request.method !== "HEAD") {
@@ -122,7 +129,7 @@ export function createStatusServer(options: StatusServerOptions): Server {
         send(response, 200, "html", renderStatusPage(latest.status, { refreshSeconds: options.pageRefreshSeconds ?? 15, collectedAgoSeconds: agoSeconds }));
         return;
       case "/api/status":
-        send(response, 200, "json", json(latest.status));
+        send(response, 200, "json", statusJson(latest));
         return;
       case "/api/overview":
         send(response, 200, "json", json(overviewOf(latest.status)));
