@@ -65,6 +65,31 @@ function genericNextAction(object: KubeObject, retryable: boolean): string {
 interface RankedBlocker {
   readonly blocker: Blocker;
   readonly rank: readonly (number | string)[];
+  /** Blockers with the same key are one failure seen on several objects (one image, two pods). */
+  readonly mergeKey?: string;
+}
+
+/** Keeps the first (highest-ranked) blocker of each failure; the others' objects become its symptoms. */
+function mergeSameFailure(sorted: readonly RankedBlocker[]): RankedBlocker[] {
+  const kept: RankedBlocker[] = [];
+  const byKey = new Map<string, RankedBlocker>();
+  for (const ranked of sorted) {
+    const first = ranked.mergeKey ? byKey.get(ranked.mergeKey) : undefined;
+    if (!first) {
+      const copy = { ...ranked, blocker: { ...ranked.blocker, symptoms: [...ranked.blocker.symptoms] } };
+      kept.push(copy);
+      if (ranked.mergeKey) byKey.set(ranked.mergeKey, copy);
+      continue;
+    }
+    const seen = new Set(first.blocker.symptoms.map(referenceKey));
+    for (const ref of [ranked.blocker.evidence.object, ...ranked.blocker.symptoms]) {
+      if (!seen.has(referenceKey(ref)) && referenceKey(ref) !== referenceKey(first.blocker.evidence.object)) {
+        seen.add(referenceKey(ref));
+        first.blocker.symptoms.push(ref);
+      }
+    }
+  }
+  return kept;
 }
 
 function compareRanks(a: RankedBlocker, b: RankedBlocker): number {
@@ -149,6 +174,7 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     };
     return {
       blocker,
+      ...(recognised?.subject ? { mergeKey: `${recognised.recogniser}|${recognised.subject}` } : {}),
       rank: [
         severity === "failure" ? 0 : 1,
         isRoot ? 0 : 1,
@@ -222,7 +248,7 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     });
   }
   blockers.sort(compareRanks);
-  const topBlockers = blockers.slice(0, options.blockerLimit ?? 25).map((b) => b.blocker);
+  const topBlockers = mergeSameFailure(blockers).slice(0, options.blockerLimit ?? 25).map((b) => b.blocker);
 
   // Components: every known one, found or not, in catalogue order.
   const components: ComponentStatus[] = APPLIANCE_COMPONENTS.map((placement) => {

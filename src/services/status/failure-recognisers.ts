@@ -10,6 +10,8 @@ export interface RecognisedFailure {
   readonly retryable: boolean;
   /** Overrides the tier rule (an interrupted pull never needs a person to change anything). */
   readonly loginBlocking?: boolean;
+  /** What failed (an image, a host name): the same failure seen on several objects is one blocker. */
+  readonly subject?: string;
   readonly evidence: StatusEvent;
 }
 
@@ -52,6 +54,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
         nextAction: `Configure explicit DNS servers for the appliance (for example 1.1.1.1 and 8.8.8.8) in the network setup${resolver ? ` instead of the resolver${resolver.replace(" through", "")}` : ""}, then retry the install; nothing can be downloaded until names resolve.`,
         retryable: true,
         loginBlocking: true,
+        subject: match[1]!,
       };
     },
   },
@@ -79,6 +82,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
         reason: `Image ${pull[1]} does not exist in its registry (${component.name} cannot start${background ? "; login is not affected" : "; login is blocked"})`,
         nextAction: `Publish ${pull[1]} to the registry, or pin an existing tag for ${component.name} in the release file and publish the release again; then update the appliance to that release.`,
         retryable: false,
+        subject: pull[1]!,
       };
     },
   },
@@ -93,6 +97,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
         nextAction: `Wait for the kubelet to retry, or delete pod ${event.object.namespace ?? ""}/${event.object.name} to retry the pull now; check the network if it keeps happening.`,
         retryable: true,
         loginBlocking: component.tier !== "background",
+        subject: pull[1]!,
       };
     },
   },

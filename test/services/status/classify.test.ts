@@ -70,6 +70,21 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
     expect(status.rollup.nextAction).toContain("ghcr.io/nine-minds/alga-psa-ee:94446747");
   });
 
+  it("one missing image seen on two pods (the app and its bootstrap job) is one blocker", () => {
+    const list = JSON.parse(readFileSync(fixturePath("missing-tag-core"), "utf8"));
+    const appPod = list.items.find((o: any) => o.kind === "Pod" && o.metadata.name.startsWith("alga-core-sebastian-"));
+    const jobPod = { ...appPod, metadata: { ...appPod.metadata, name: "alga-core-sebastian-bootstrap-r1-x7k2p", labels: { "app.kubernetes.io/component": "bootstrap" }, ownerReferences: [{ kind: "Job", name: "alga-core-sebastian-bootstrap-r1" }] } };
+    list.items.push(jobPod);
+    const failed = list.items.find((o: any) => o.kind === "Event" && o.reason === "Failed");
+    list.items.push({ ...failed, metadata: { ...failed.metadata, name: "job-pull" }, involvedObject: { kind: "Pod", namespace: "msp", name: jobPod.metadata.name } });
+    const status = classifySnapshot({ items: list.items }, { now: NOW });
+    const imageBlockers = status.topBlockers.filter((b) => b.layer === "Image tag availability");
+    expect(imageBlockers).toHaveLength(1);
+    const names = [imageBlockers[0]!.evidence.object.name, ...imageBlockers[0]!.symptoms.map((s) => s.name)];
+    expect(names).toEqual(expect.arrayContaining([appPod.metadata.name, jobPod.metadata.name]));
+    expect(status.rollup.state).toBe("failed_action_required");
+  });
+
   it("an interrupted pull (context canceled) is told apart from a missing tag: retryable", () => {
     const status = classify("interrupted-pull");
     expect(status.rollup.state).toBe("ready_with_background_issues");
