@@ -17,7 +17,8 @@ function componentsReady(components: readonly ComponentStatus[], tier: string): 
     if (component.status === "NotFound" && placement.optional) continue;
     if (component.status === "Unknown") continue;
     const state = component.status === "NotFound" ? "not installed yet" : component.status === "InProgress" ? "in progress" : component.status.toLowerCase();
-    return { ready: false, reason: `${placement.name} ${state}${component.message ? `: ${component.message}` : ""}` };
+    const label = placement.name.startsWith("flux:") ? `Flux tier ${placement.name.slice("flux:".length)}` : placement.name;
+    return { ready: false, reason: `${label} ${state}${component.message ? `: ${component.message}` : ""}` };
   }
   return { ready: true, reason: "" };
 }
