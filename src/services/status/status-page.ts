@@ -1,4 +1,4 @@
-import { STATUS_TIERS, type ApplianceStatus } from "../../../schemas/status.js";
+import { STATUS_TIERS, type ApplianceStatus, type StatusTier } from "../../../schemas/status.js";
 import { ROLLUP_LABELS, TIER_LABELS, formatElapsed } from "./format-summary.js";
 
 function escapeHtml(text: string): string {
@@ -22,7 +22,7 @@ h2{font-size:1.05rem;margin:24px 0 8px}
 .s-ready_with_background_issues{background:var(--warn)}.s-failed_action_required{background:var(--bad)}
 .tiers{display:grid;grid-template-columns:repeat(6,1fr);gap:8px;list-style:none;padding:0;margin:0}
 .tier{background:var(--card);border:1px solid var(--line);border-top:6px solid var(--muted);border-radius:8px;padding:8px}
-.tier.ready{border-top-color:var(--ok)}.tier.not-ready{border-top-color:var(--bad)}.tier.waiting{border-top-color:var(--muted)}
+.tier.ready{border-top-color:var(--ok)}.tier.failing{border-top-color:var(--bad)}.tier.waiting{border-top-color:var(--muted)}.tier.in-progress{border-top-color:var(--busy)}
 .tier .name{font-weight:600}.tier .state{font-size:.9rem}.tier .reason{font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}
 .card{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--bad);border-radius:8px;padding:10px 12px;margin-bottom:8px}
 .card.warning{border-left-color:var(--warn)}.card.pull{border-left-color:var(--busy)}
@@ -53,6 +53,22 @@ ${body}
 `;
 }
 
+type TierState = "ready" | "failing" | "in-progress" | "waiting";
+const TIER_STATE_LABELS: Record<TierState, string> = { ready: "Ready", failing: "Failing", "in-progress": "In progress", waiting: "Waiting" };
+
+/**
+ * How a tier looks: red only where something failed, grey where it only waits for the tier
+ * before it, blue while it is still coming up, so the eye goes to the tier that needs a person.
+ */
+function tierState(status: ApplianceStatus, tier: StatusTier): TierState {
+  const t = status.tiers[tier];
+  if (t.ready) return "ready";
+  if (t.reason.startsWith("waiting for")) return "waiting";
+  const failures = status.topBlockers.filter((b) => b.severity === "failure");
+  const failing = tier === "fullHealth" ? failures.length > 0 : failures.some((b) => b.tier === tier);
+  return failing ? "failing" : "in-progress";
+}
+
 /**
  * The overview page: one self-contained document (inline styles, no scripts, no fonts or images
  * from elsewhere) that reloads itself. It shows the rollup, the tiers as a row of states, the
@@ -64,9 +80,8 @@ export function renderStatusPage(status: ApplianceStatus, options: { refreshSeco
   const loginLink = status.urls.login && status.tiers.login.ready ? `<p>Sign in: <a href="${escapeHtml(status.urls.login)}">${escapeHtml(status.urls.login)}</a></p>` : "";
   const tiers = STATUS_TIERS.map((tier) => {
     const t = status.tiers[tier];
-    // A tier only waiting for the one before it is grey, so the eye goes to the tier that is stuck.
-    const waiting = !t.ready && t.reason.startsWith("waiting for");
-    return `<li class="tier ${t.ready ? "ready" : waiting ? "waiting" : "not-ready"}" data-tier="${tier}"><div class="name">${TIER_LABELS[tier]}</div><div class="state">${t.ready ? "Ready" : "Not ready"}</div><div class="reason">${escapeHtml(t.reason)}</div></li>`;
+    const state = tierState(status, tier);
+    return `<li class="tier ${state}" data-tier="${tier}"><div class="name">${TIER_LABELS[tier]}</div><div class="state">${TIER_STATE_LABELS[state]}</div><div class="reason">${escapeHtml(t.reason)}</div></li>`;
   }).join("");
   const pulls = status.activeOperations.length
     ? status.activeOperations

@@ -74,10 +74,10 @@ describe("the overview page in a real headless Chromium", { timeout: 120_000 }, 
     expect(tiers.map((t) => t.split("\n").slice(0, 2).join(" "))).toEqual([
       "Platform Ready",
       "Core services Ready",
-      "Bootstrap Not ready",
-      "Login Not ready",
-      "Background Not ready",
-      "Full health Not ready",
+      "Bootstrap In progress",
+      "Login Waiting",
+      "Background In progress",
+      "Full health In progress",
     ]);
     const pulls = await page.locator("#pulls").innerText();
     expect(pulls).toContain("alga-core: pulling ghcr.io/nine-minds/alga-psa-ee:94446747");
@@ -101,6 +101,9 @@ describe("the overview page in a real headless Chromium", { timeout: 120_000 }, 
     const rollup = await page.locator("#rollup").innerText();
     expect(rollup).toContain("Action required");
     expect(rollup).toContain("subPath");
+    // Red only where something failed: the core tier; the tiers after it only wait.
+    expect(await page.locator('[data-tier="core"] .state').innerText()).toBe("Failing");
+    expect(await page.locator('[data-tier="login"] .state').innerText()).toBe("Waiting");
     const blockers = await page.locator("#blockers .card").allInnerTexts();
     expect(blockers.length).toBeGreaterThanOrEqual(1);
     expect(blockers[0]).toContain("Core Postgres storage initialization — db");
