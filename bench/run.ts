@@ -2,6 +2,7 @@ import { benchLock } from "./lock.bench.js";
 import { benchIsoPublish } from "./iso-publish.bench.js";
 import { benchPublish } from "./publish.bench.js";
 import { benchSigning } from "./signing.bench.js";
+import { benchStatus } from "./status.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 7);
@@ -12,3 +13,4 @@ await benchLock(runs);
 await benchSigning(runs);
 // 200 MB per run: fewer runs than the small benchmarks.
 await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
+await benchStatus(runs);

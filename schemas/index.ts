@@ -6,3 +6,4 @@ export * from "./release-manifest.js";
 export * from "./license-service.js";
 export * from "./release-lock.js";
 export * from "./appliance-iso.js";
+export * from "./status.js";

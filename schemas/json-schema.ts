@@ -4,6 +4,7 @@ import { ReleaseManifest } from "./release-manifest.js";
 import { LicenseServiceDefinition } from "./license-service.js";
 import { ReleaseDefinition } from "./release.js";
 import { ReleaseLock } from "./release-lock.js";
+import { ApplianceStatus } from "./status.js";
 
 /**
  * The JSON Schema files generated from the zod schemas, keyed by file name.
@@ -16,6 +17,7 @@ export const JSON_SCHEMA_SOURCES = {
   "license-service.schema.json": { schema: LicenseServiceDefinition, io: "input", id: "license-service" },
   "release-manifest.schema.json": { schema: ReleaseManifest, io: "output", id: "release-manifest" },
   "release-lock.schema.json": { schema: ReleaseLock, io: "output", id: "release-lock" },
+  "status.schema.json": { schema: ApplianceStatus, io: "output", id: "status" },
 } as const;
 
 export type JsonSchemaFile = keyof typeof JSON_SCHEMA_SOURCES;

@@ -61,6 +61,9 @@ export const ReleaseDefinition = z
       .optional()
       .describe("Make Flux verify every chart's cosign signature on each reconcile; absent: charts are not verified."),
     controlPlane: z.strictObject({ image: ImageReference }).describe("The control-plane image the host bootstrap runs."),
+    statusService: z
+      .strictObject({ image: ImageReference })
+      .describe("The appliance status service image (the kit's src/services/status), rendered into the platform tier."),
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
     waivers: z.array(PolicyWaiver).optional().describe("Policy checks this release knowingly breaks, each with its reason."),
   })

@@ -51,10 +51,11 @@ export function applyLock(definition: ReleaseDefinition, lock: ReleaseLock, lock
     }),
   ) as ReleaseDefinition["components"];
   const controlPlane = { image: pinImage(definition.controlPlane.image, "controlPlane.image") };
+  const statusService = { ...definition.statusService, image: pinImage(definition.statusService.image, "statusService.image") };
   if (problems.length > 0) {
     throw new UserError(`${lockFile}: does not match ${definition.version}.yaml:\n${problems.map((line) => `  ${line}`).join("\n")}`);
   }
-  return { ...definition, controlPlane, components };
+  return { ...definition, controlPlane, statusService, components };
 }
 
 function withLockedImages(value: unknown, lock: ReleaseLock): unknown {

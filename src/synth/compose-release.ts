@@ -11,6 +11,7 @@ import { temporalHardening } from "../../constructs/temporal-hardening.js";
 import { ApplianceStatusAccess } from "../../constructs/appliance-status-access.js";
 import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_POD_SECURITY, ControlPlane } from "../../constructs/control-plane.js";
 import { LicenseService } from "../../constructs/license-service.js";
+import { StatusService, statusTokenWriteGrant } from "../../constructs/status-service.js";
 import { ChartFiles, kustomizeFile, withDirectoryKustomizations } from "./chart-files.js";
 import { APPLICATION_NAMESPACES, COMPONENT_CATALOG, TIER_KUSTOMIZATION, TIERS } from "./component-catalog.js";
 import { imageValues, mergeValues } from "./helm-values.js";
@@ -81,6 +82,7 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
   });
 
   charts.file("config/platform/appliance-status.yaml", (scope) => new ApplianceStatusAccess(scope, "Status"));
+  charts.file("config/platform/status-service.yaml", (scope) => new StatusService(scope, "StatusService", { image: release.statusService.image }));
 
   for (const name of COMPONENT_NAMES) {
     charts.file(`config/${COMPONENT_CATALOG[name].tier}/${name}.yaml`, (scope) => addComponent(scope, name, release, profile));
@@ -91,7 +93,8 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
     for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, podSecurity: APPLICATION_POD_SECURITY });
   });
   charts.filesByKind("control-plane", { Deployment: "deployment.yaml", "*": "rbac.yaml" }, (scope) => {
-    new ControlPlane(scope, "ControlPlane", { image: release.controlPlane.image });
+    const controlPlane = new ControlPlane(scope, "ControlPlane", { image: release.controlPlane.image });
+    statusTokenWriteGrant(scope, controlPlane.serviceAccount);
   });
 
   const files = charts.render();

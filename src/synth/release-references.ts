@@ -103,6 +103,7 @@ export function releaseReferences(definition: ReleaseDefinition, profile: Values
     collector.chart(definition.chartRepository, component.chart.name, component.chart.version, component.chart.digest, use);
   }
   collector.image(definition.controlPlane.image, { user: "control-plane", tier: "control-plane" });
+  collector.image(definition.statusService.image, { user: "status-service", tier: "platform" });
   collector.renderedImages(rendered ?? composeRelease(definition, profile));
   return collector.references();
 }

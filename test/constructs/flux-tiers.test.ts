@@ -25,7 +25,7 @@ describe("Flux tiers", () => {
     expect(fileOf(files, "config/background/kustomization.yaml").objects[0]).toMatchObject({
       resources: ["email-service.yaml", "temporal-worker.yaml", "temporal.yaml", "workflow-worker.yaml"],
     });
-    expect(fileOf(files, "config/platform/kustomization.yaml").objects[0]).toMatchObject({ resources: ["appliance-status.yaml"] });
+    expect(fileOf(files, "config/platform/kustomization.yaml").objects[0]).toMatchObject({ resources: ["appliance-status.yaml", "status-service.yaml"] });
   });
 
   it("renders only GA Flux API versions", () => {

@@ -41,7 +41,7 @@ describe("npm run synth && npm run publish (the README's first command)", () => 
 
     const pulled = await runCli("pull", ["--oci-layout", "oci-layout", "--channel", "stable", "--out", "appliance", "--json"], { cwd: dir });
     expect(pulled.code, pulled.stderr).toBe(0);
-    expect(JSON.parse(pulled.stdout)).toMatchObject({ version: "1.0.0", files: 13 });
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ version: "1.0.0", files: 14 });
     expect(treeFingerprint(join(dir, "appliance", "config"))).toEqual(treeFingerprint(join(dir, "dist", "1.0.0", "config")));
   });
 

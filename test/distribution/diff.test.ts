@@ -38,7 +38,7 @@ describe("npm run diff", () => {
     const text = await runCli("diff", ["1.0-rc5", "1.0.0"]);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain("~ version: 1.0-rc5 -> 1.0.0");
-    expect(text.stdout).toContain("bundle objects: 0 added, 0 removed, 12 changed");
+    expect(text.stdout).toContain("bundle objects: 0 added, 0 removed, 13 changed");
     expect(text.stdout).toContain("  ~ HelmRelease msp/alga-core (helm.toolkit.fluxcd.io/v2) (core/alga-core.yaml)");
     expect(text.stdout).not.toContain("\x1b[");
   });

@@ -24,7 +24,7 @@ describe("npm run lock", () => {
     expect(locked.code, locked.stderr).toBe(0);
     const lock = parse(readFileSync(join(dir, "releases", `${version}.lock.yaml`), "utf8"));
     expect(lock.release).toBe(version);
-    expect(lock.images).toHaveLength(7);
+    expect(lock.images).toHaveLength(8);
     expect(lock.charts).toHaveLength(6);
     const image = (name: string) => lock.images.find((entry: any) => entry.reference === `${base}/nine-minds/${name}:build-1`);
     // The multi-platform image is locked to its index digest, with its platforms.
@@ -51,7 +51,7 @@ describe("npm run lock", () => {
 
     const unchanged = await runCli("lock", ["--release", version, "--check"], { cwd: dir });
     expect(unchanged.code, unchanged.stderr).toBe(0);
-    expect(unchanged.stderr).toMatch(/\[13\/13\]/);
+    expect(unchanged.stderr).toMatch(/\[14\/14\]/);
 
     const moved = await pushImage(client, `${base.slice(registry.host.length + 1)}/nine-minds/workflow-worker`, "build-1", "a rebuilt workflow worker");
     const check = await runCli("lock", ["--release", version, "--check", "--json"], { cwd: dir });

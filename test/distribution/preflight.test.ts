@@ -47,8 +47,8 @@ describe("publish preflight", () => {
     await synthesized(dir, good.version);
     const published = await publish(dir, "alga", ["--release", good.version, "--channel", "stable"]);
     expect(published.code, published.stderr).toBe(0);
-    expect(published.stdout).toContain("preflight: 13 image(s) and chart(s) present (13 by digest, 0 by tag)");
-    expect(published.stderr).toMatch(/preflight 3\.0\.0 \[13\/13\]/);
+    expect(published.stdout).toContain("preflight: 14 image(s) and chart(s) present (14 by digest, 0 by tag)");
+    expect(published.stderr).toMatch(/preflight 3\.0\.0 \[14\/14\]/);
 
     const pulled = join(tempDir(), "pulled");
     const pull = await runCli("pull", ["--registry", `${target.host}/alga`, "--plain-http", "--channel", "stable", "--out", pulled], { cwd: dir, env: NO_CREDENTIALS });
@@ -89,7 +89,7 @@ describe("publish preflight", () => {
     expect(await tagsOf("unpinned", "alga-appliance-release")).toEqual([]);
     const allowed = await publish(dir, "unpinned", ["--release", version, "--channel", "nightly", "--allow-unpinned"]);
     expect(allowed.code, allowed.stderr).toBe(0);
-    expect(allowed.stdout).toContain("preflight: 13 image(s) and chart(s) present (0 by digest, 13 by tag)");
+    expect(allowed.stdout).toContain("preflight: 14 image(s) and chart(s) present (0 by digest, 14 by tag)");
   });
 
   it("runs for an OCI image layout target only when --preflight asks for it", async () => {
@@ -112,7 +112,7 @@ describe("publish preflight", () => {
     const result = await publish(dir, "unreachable", ["--release", version, "--json"]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
-    expect(report.error).toContain("13 unreachable");
+    expect(report.error).toContain("14 unreachable");
     expect(report.error).toContain("the registry could not be reached");
     expect(report.error).not.toContain("does not exist");
     expect(report.preflight.every((entry: any) => entry.status === "unreachable")).toBe(true);
@@ -125,7 +125,7 @@ describe("publish preflight", () => {
     await synthesized(dir, version);
     const result = await publish(dir, "refused", ["--release", version], { ...NO_CREDENTIALS, OCI_USERNAME: guarded.username!, OCI_PASSWORD: "wrong-password" });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("13 refused");
+    expect(result.stderr).toContain("14 refused");
     expect(result.stderr).toContain("the registry refused the credentials");
     expect(result.stderr).not.toContain("does not exist");
   });

@@ -98,6 +98,7 @@ export async function localRelease(
     components[name] = { image: `${registry}/nine-minds/${name}:build-1`, chart: { name, version: "2.0.0" } };
   }
   if (!options.pushNothing) digests["control-plane"] = await pushImage(client, `${prefix}/nine-minds/control-plane`, "build-1");
+  if (!options.pushNothing) digests["status-service"] = await pushImage(client, `${prefix}/nine-minds/status-service`, "build-1");
   const releases = join(dir, "releases");
   mkdirSync(releases, { recursive: true });
   cpSync(join(RELEASES_DIR, "profiles"), join(releases, "profiles"), { recursive: true });
@@ -107,6 +108,7 @@ export async function localRelease(
     source: { repository: "https://github.com/nine-minds/alga-psa", revision: "test" },
     chartRepository: `oci://${registry}/charts`,
     controlPlane: { image: `${registry}/nine-minds/control-plane:build-1` },
+    statusService: { image: `${registry}/nine-minds/status-service:build-1` },
     components,
     waivers: [
       {

@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { Digest } from "./common.js";
+
+/** What an operator is told about the whole appliance, in one word. */
+export const ROLLUP_STATES = [
+  "installing",
+  "ready",
+  "ready_with_background_issues",
+  "fully_healthy",
+  "failed_action_required",
+] as const;
+export const RollupState = z.enum(ROLLUP_STATES);
+export type RollupState = z.infer<typeof RollupState>;
+
+/** The readiness tiers, in the order an install reaches them. */
+export const STATUS_TIERS = ["platform", "core", "bootstrap", "login", "background", "fullHealth"] as const;
+export const StatusTier = z.enum(STATUS_TIERS);
+export type StatusTier = z.infer<typeof StatusTier>;
+
+/** The tiers a component can belong to (fullHealth is the sum of all of them). */
+export const COMPONENT_TIERS = ["platform", "core", "bootstrap", "login", "background"] as const;
+export const ComponentTier = z.enum(COMPONENT_TIERS);
+export type ComponentTier = z.infer<typeof ComponentTier>;
+
+/** Per-object status, after kstatus (kubernetes-sigs/cli-utils pkg/kstatus). */
+export const OBJECT_STATUSES = ["InProgress", "Current", "Failed", "Terminating", "NotFound", "Unknown"] as const;
+export const ObjectStatus = z.enum(OBJECT_STATUSES);
+export type ObjectStatus = z.infer<typeof ObjectStatus>;
+
+/** A Kubernetes object named by kind, namespace and name. */
+export const ObjectReference = z.strictObject({
+  kind: z.string().min(1),
+  namespace: z.string().optional(),
+  name: z.string().min(1),
+});
+export type ObjectReference = z.infer<typeof ObjectReference>;
+
+/** An event (or condition/container message) as the status shows it. */
+export const StatusEvent = z.strictObject({
+  time: z.string().nullable().describe("RFC 3339 time the event was last seen, null when Kubernetes gave none."),
+  type: z.string().describe("Normal or Warning."),
+  reason: z.string(),
+  message: z.string(),
+  object: ObjectReference,
+  count: z.number().int().nonnegative(),
+});
+export type StatusEvent = z.infer<typeof StatusEvent>;
+
+/** One tier's readiness and why. */
+export const TierReadiness = z.strictObject({
+  ready: z.boolean(),
+  reason: z.string().min(1),
+});
+export type TierReadiness = z.infer<typeof TierReadiness>;
+
+/** The root cause of something not being ready, and what to do about it. */
+export const Blocker = z.strictObject({
+  layer: z.string().min(1).describe("What kind of failure this is, e.g. 'Core Postgres storage initialization'."),
+  component: z.string().min(1),
+  tier: ComponentTier,
+  reason: z.string().min(1),
+  nextAction: z.string().min(1),
+  loginBlocking: z.boolean().describe("True when login cannot work until this is fixed."),
+  retryable: z.boolean().describe("True when retrying (or waiting) can fix it without changing anything."),
+  severity: z.enum(["failure", "warning"]).describe("warning: still progressing, but for unusually long."),
+  evidence: z.strictObject({
+    object: ObjectReference.describe("The object that showed the problem."),
+    event: StatusEvent.nullable().describe("The event or message that showed it; null when only the object's state did."),
+  }),
+  symptoms: z.array(ObjectReference).describe("Objects not ready only because of this root cause (e.g. a HelmRelease timing out)."),
+});
+export type Blocker = z.infer<typeof Blocker>;
+
+/** A component of the appliance and the state of its objects. */
+export const ComponentStatus = z.strictObject({
+  name: z.string().min(1),
+  tier: ComponentTier,
+  status: ObjectStatus.describe("The worst status among the component's objects."),
+  suspended: z.boolean().describe("A Flux object of this component has spec.suspend: true; Flux will not reconcile it."),
+  message: z.string(),
+  objects: z.array(
+    z.strictObject({
+      ref: ObjectReference,
+      status: ObjectStatus,
+      message: z.string(),
+      stuckForSeconds: z.number().int().nonnegative().nullable().describe("Set when the object has been in progress unusually long."),
+    }),
+  ),
+});
+export type ComponentStatus = z.infer<typeof ComponentStatus>;
+
+/** Work the cluster is doing that takes long but is not a failure (first boot pulls a ~1.8 GB image). */
+export const ActiveOperation = z.strictObject({
+  kind: z.literal("image-pull"),
+  component: z.string().min(1),
+  tier: ComponentTier,
+  image: z.string().min(1),
+  pod: ObjectReference,
+  startedAt: z.string().describe("RFC 3339 time of the kubelet's 'Pulling image' event."),
+  elapsedSeconds: z.number().int().nonnegative(),
+  progressAvailable: z.literal(false),
+  progressNote: z.string().describe("Why there is no byte progress: Kubernetes does not report it."),
+});
+export type ActiveOperation = z.infer<typeof ActiveOperation>;
+
+/** The canonical appliance status: what the status service serves and `npm run status --json` prints. */
+export const ApplianceStatus = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    siteId: z.string().min(1),
+    timestamp: z.string().describe("RFC 3339 time the status was computed for."),
+    release: z.strictObject({
+      version: z.string().nullable(),
+      channel: z.string().nullable(),
+      bundleDigest: Digest.nullable().describe("Digest of the config bundle the cluster runs (or the release manifest pins)."),
+      sourceRevision: z.string().nullable(),
+    }),
+    urls: z.strictObject({
+      status: z.string().nullable(),
+      login: z.string().nullable(),
+    }),
+    rollup: z.strictObject({
+      state: RollupState,
+      message: z.string().min(1),
+      nextAction: z.string().min(1),
+    }),
+    tiers: z.strictObject(Object.fromEntries(STATUS_TIERS.map((tier) => [tier, TierReadiness])) as Record<StatusTier, typeof TierReadiness>),
+    topBlockers: z.array(Blocker).describe("Root causes first, most urgent first."),
+    components: z.array(ComponentStatus),
+    recentEvents: z.array(StatusEvent).describe("Newest first."),
+    activeOperations: z.array(ActiveOperation),
+  })
+  .describe("Alga PSA appliance status.");
+export type ApplianceStatus = z.infer<typeof ApplianceStatus>;

@@ -1,0 +1,43 @@
+import type { ReleaseManifest } from "../../../schemas/release-manifest.js";
+import type { KubeObject } from "./cluster-snapshot.js";
+
+/** The release an appliance runs, as the status reports it. */
+export interface ReleaseInfo {
+  readonly version: string | null;
+  readonly channel: string | null;
+  readonly bundleDigest: string | null;
+  readonly sourceRevision: string | null;
+}
+
+/** Name of the Flux OCIRepository carrying the config bundle (setup creates it). */
+export const CONFIG_SOURCE_NAME = "alga-appliance";
+
+/**
+ * What the cluster says it runs: the config bundle's OCIRepository artifact. Flux writes the
+ * revision as `<tag>@sha256:<manifest digest>` and keeps the OCI annotations in its metadata.
+ */
+export function releaseFromCluster(objects: readonly KubeObject[]): ReleaseInfo {
+  const source = objects.find((o) => o.kind === "OCIRepository" && o.metadata.name === CONFIG_SOURCE_NAME);
+  const artifact = source?.status?.["artifact"] as { revision?: string; metadata?: Record<string, string> } | undefined;
+  const revision = artifact?.revision ?? "";
+  const at = revision.lastIndexOf("@");
+  const tag = at > 0 ? revision.slice(0, at) : (source?.spec?.["ref"] as { tag?: string } | undefined)?.tag;
+  const digest = /sha256:[a-f0-9]{64}$/.exec(revision)?.[0] ?? (source?.spec?.["ref"] as { digest?: string } | undefined)?.digest ?? null;
+  const isVersion = tag !== undefined && /^[0-9]/.test(tag);
+  return {
+    version: isVersion ? tag! : (artifact?.metadata?.["org.opencontainers.image.version"] ?? null),
+    channel: tag !== undefined && !isVersion && tag !== "latest" ? tag : null,
+    bundleDigest: digest,
+    sourceRevision: artifact?.metadata?.["org.opencontainers.image.revision"] ?? null,
+  };
+}
+
+/** What the release manifest pins (channel comes from how it was pulled, not from the manifest). */
+export function releaseFromManifest(manifest: ReleaseManifest, channel?: string): Partial<ReleaseInfo> {
+  return {
+    version: manifest.version,
+    bundleDigest: manifest.configBundle.digest,
+    sourceRevision: manifest.source.revision,
+    ...(channel ? { channel } : {}),
+  };
+}

@@ -1,0 +1,77 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** Tokens shorter than this are treated as not provisioned: a guessable token guards nothing. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** Name of the session cookie set after a `?token=` visit. */
+export const SESSION_COOKIE = "appliance_status_session";
+
+/**
+ * The token, read from the file the control plane's Secret is mounted at. Re-read every few
+ * seconds (the kubelet updates Secret volumes in place), so rotating the token needs no restart
+ * and a Secret written after the pod started is picked up.
+ */
+export class TokenFile {
+  private token: string | undefined;
+  private readAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly path: string,
+    private readonly recheckMs = 5_000,
+  ) {}
+
+  /** The current token, or undefined while none (or too short a one) is provisioned. */
+  current(now = Date.now()): string | undefined {
+    if (now - this.readAt < this.recheckMs) return this.token;
+    this.readAt = now;
+    try {
+      const text = readFileSync(this.path, "utf8").trim();
+      this.token = text.length >= MIN_TOKEN_LENGTH ? text : undefined;
+    } catch {
+      this.token = undefined;
+    }
+    return this.token;
+  }
+}
+
+/** Constant-time comparison: the time taken does not depend on where two strings differ. */
+export function safeEqual(presented: string, expected: string): boolean {
+  // Hash both first so inputs of different lengths still take the same path.
+  const a = createHmac("sha256", "appliance-status-compare").update(presented).digest();
+  const b = createHmac("sha256", "appliance-status-compare").update(expected).digest();
+  return timingSafeEqual(a, b) && presented.length === expected.length;
+}
+
+/** The cookie value for a token: derived, so the token itself never sits in the browser's cookie jar. */
+export function sessionValue(token: string): string {
+  return createHmac("sha256", token).update("appliance-status-session-v1").digest("base64url");
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) continue;
+    cookies[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return cookies;
+}
+
+/** How a request presented credentials. */
+export type Presented = { kind: "none" } | { kind: "bearer" | "query" | "cookie"; value: string };
+
+export function presentedCredentials(authorization: string | undefined, queryToken: string | null, cookieHeader: string | undefined): Presented {
+  const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
+  if (bearer) return { kind: "bearer", value: bearer[1]!.trim() };
+  if (queryToken !== null) return { kind: "query", value: queryToken };
+  const session = parseCookies(cookieHeader)[SESSION_COOKIE];
+  if (session) return { kind: "cookie", value: session };
+  return { kind: "none" };
+}
+
+/** True when the presented credentials match the token. */
+export function credentialsValid(presented: Presented, token: string): boolean {
+  if (presented.kind === "none") return false;
+  return presented.kind === "cookie" ? safeEqual(presented.value, sessionValue(token)) : safeEqual(presented.value, token);
+}

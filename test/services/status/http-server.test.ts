@@ -1,0 +1,120 @@
+import { writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApplianceStatus } from "../../../schemas/status.js";
+import { FailureRateLimiter } from "../../../src/services/status/rate-limit.js";
+import { TOKEN, startStatusServer, type RunningStatusServer } from "./status-server-harness.js";
+import { statusSchemaValidator } from "./status-fixtures.js";
+
+const GUARDED = ["/", "/api/status", "/api/overview", "/api/diagnostics"];
+
+describe("status HTTP service on 127.0.0.1", () => {
+  let server: RunningStatusServer;
+  beforeAll(async () => {
+    server = await startStatusServer("postgres-subpath");
+  });
+  afterAll(() => server.close());
+
+  it("/healthz is open", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("ok\n");
+  });
+
+  it("every guarded route answers 401 without a token, with no status in the body", async () => {
+    for (const path of GUARDED) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get("www-authenticate")).toContain("Bearer");
+      const body = await response.text();
+      expect(body).not.toContain("subPath");
+      expect(body).not.toContain("db-0");
+    }
+  });
+
+  it("a wrong bearer token, a wrong ?token= and a forged cookie are 401", async () => {
+    expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}x` } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN.slice(0, -1)}` } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/status?token=nope`, { redirect: "manual" })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/status`, { headers: { cookie: `appliance_status_session=${TOKEN}` } })).status).toBe(401);
+  });
+
+  it("the bearer token gets the canonical status, valid against the JSON Schema", async () => {
+    const response = await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const status = (await response.json()) as any;
+    expect(() => ApplianceStatus.parse(status)).not.toThrow();
+    expect(statusSchemaValidator()(status)).toBe(true);
+    expect(status.rollup.state).toBe("failed_action_required");
+    expect(status.topBlockers[0].layer).toBe("Core Postgres storage initialization");
+  });
+
+  it("?token= once: 303 to the same URL without the token, an HttpOnly SameSite cookie, and the cookie alone then works", async () => {
+    const first = await fetch(`${server.url}/?token=${encodeURIComponent(TOKEN)}`, { redirect: "manual" });
+    expect(first.status).toBe(303);
+    expect(first.headers.get("location")).toBe("/");
+    const cookie = first.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(";")[0]!;
+    const page = await fetch(`${server.url}/`, { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain("Action required");
+    expect(html).toContain("Core Postgres storage initialization");
+    expect(html).not.toMatch(/<script|<link|@import|url\(http/);
+    const api = await fetch(`${server.url}/api/overview`, { headers: { cookie: session } });
+    expect(api.status).toBe(200);
+    expect(((await api.json()) as any).topBlocker.component).toBe("db");
+    const keepsOtherParams = await fetch(`${server.url}/api/status?token=${encodeURIComponent(TOKEN)}&pretty=1`, { redirect: "manual" });
+    expect(keepsOtherParams.headers.get("location")).toBe("/api/status?pretty=1");
+  });
+
+  it("diagnostics carry components, events and the collector's state", async () => {
+    const response = await fetch(`${server.url}/api/diagnostics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = (await response.json()) as any;
+    expect(body.components.find((c: { name: string }) => c.name === "db").status).toBe("Failed");
+    expect(body.recentEvents.length).toBeGreaterThan(0);
+    expect(body.collector.intervalSeconds).toBe(60);
+  });
+
+  it("only GET and HEAD; unknown paths are 404", async () => {
+    expect((await fetch(`${server.url}/api/status`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(405);
+    expect((await fetch(`${server.url}/secrets`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+
+  it("a rotated token file takes effect without a restart", async () => {
+    const rotated = await startStatusServer("healthy");
+    try {
+      writeFileSync(rotated.tokenFile, "a-brand-new-token-0123456789\n");
+      expect((await fetch(`${rotated.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(401);
+      expect((await fetch(`${rotated.url}/api/status`, { headers: { authorization: "Bearer a-brand-new-token-0123456789" } })).status).toBe(200);
+      writeFileSync(rotated.tokenFile, "short\n");
+      expect((await fetch(`${rotated.url}/api/status`, { headers: { authorization: "Bearer short" } })).status).toBe(503);
+    } finally {
+      await rotated.close();
+    }
+  });
+});
+
+describe("wrong tokens are rate-limited", () => {
+  it("after the limit, even the right token gets 429 with Retry-After until the window passes", async () => {
+    let now = Date.parse("2026-04-30T12:00:00Z");
+    const server = await startStatusServer("healthy", { limiter: new FailureRateLimiter(3, 60_000), clock: () => now });
+    try {
+      for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/api/status`, { headers: { authorization: "Bearer guess-000000000000" } })).status).toBe(401);
+      // No credentials at all do not count as a guess.
+      const blocked = await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      now += 61_000;
+      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
