@@ -16,6 +16,10 @@ const USER_FACING_ERRORS = new Set([
   "UnsafeTarEntryError",
   "TarFormatError",
   "DecompressedSizeLimitError",
+  "DeadlineExceededError",
+  "InvalidArtifactError",
+  "GzipFormatError",
+  "LayoutLockError",
 ]);
 
 /**

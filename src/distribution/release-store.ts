@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import type { Deadline } from "../oci/deadline.js";
 import { openLayoutRepository } from "../oci/layout.js";
 import { RegistryClient, type RegistryProgressEvent } from "../oci/registry-client.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
@@ -27,6 +28,8 @@ export interface StoreOptions {
   readonly plainHttp?: boolean;
   readonly ociLayout?: string;
   readonly onProgress?: (event: RegistryProgressEvent) => void;
+  /** The command's overall deadline: requests, retries and lock waits fit inside it. Default: none. */
+  readonly deadline?: Deadline;
 }
 
 /** The embedded default target: an OCI image layout directory beside the checkout. */
@@ -47,6 +50,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       registry: target.registry,
       plainHttp: options.plainHttp ?? false,
       userAgent: "appliance-release-kit",
+      ...(options.deadline ? { deadline: options.deadline } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const repo = (name: string) => (target.namespace ? joinRepositoryName(target.namespace, name) : name);
