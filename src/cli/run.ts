@@ -19,7 +19,8 @@ const USER_FACING_ERRORS = new Set([
   "DeadlineExceededError",
   "InvalidArtifactError",
   "GzipFormatError",
-  "LayoutLockError",
+  "LockHeldError",
+  "TagConflictError",
 ]);
 
 /**

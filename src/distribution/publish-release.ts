@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
+import { TagConflictError } from "../oci/tag-conflict-error.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import type { ReleaseStore } from "./release-store.js";
 import type { StagedRelease } from "./staged-release.js";
@@ -33,6 +34,15 @@ async function versionState(repository: ContentRepository, version: string, expe
     `${repository.location}:${version} is already published as ${existing.digest}, but this ${what} is ${expected.digest}. ` +
       `Version tags are immutable: give the changed release a new version.`,
   );
+}
+
+/**
+ * Reads `tag` back after writing it. The registry API has no compare-and-swap, so this is how a
+ * writer learns that a concurrent one overwrote its tag; the error names the digest found.
+ */
+export async function assertTagHolds(repository: ContentRepository, tag: string, digest: string): Promise<void> {
+  const found = (await repository.resolve(tag))?.digest ?? null;
+  if (found !== digest) throw new TagConflictError(`${repository.location}:${tag}`, digest, found, digest, "after writing");
 }
 
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */
@@ -71,13 +81,20 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
     // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent.
     await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", store.configRepositoryName);
     if (!dryRun) {
-      const tag = async (target: ContentRepository, source: ContentRepository, descriptor: Descriptor) => {
-        const { bytes } = await source.fetchManifest(descriptor.digest);
-        await target.pushManifest(bytes, descriptor.mediaType, staged.version);
-      };
       progress(`tagging ${staged.version}`);
-      await tag(store.config, staged.config, staged.bundle);
-      await tag(store.release, staged.release, staged.releaseArtifact);
+      const tags = [
+        { target: store.config, source: staged.config, descriptor: staged.bundle, state: configState },
+        { target: store.release, source: staged.release, descriptor: staged.releaseArtifact, state: releaseState },
+      ];
+      // A version tag is written only where it is still absent (checked under the lock of a layout,
+      // just before the PUT on a registry), then read back: a concurrent publish of other content
+      // under the same version makes this one fail, naming the other digest, before any channel moves.
+      for (const { target, source, descriptor, state } of tags) {
+        if (state === "same") continue;
+        const { bytes } = await source.fetchManifest(descriptor.digest);
+        await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
+      }
+      for (const { target, descriptor } of tags) await assertTagHolds(target, staged.version, descriptor.digest);
     }
   }
 
@@ -87,7 +104,8 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
     if (!dryRun && previous?.digest !== staged.releaseArtifact.digest) {
       progress(`moving channel ${channel}`);
       const { bytes } = await staged.release.fetchManifest(staged.releaseArtifact.digest);
-      await store.release.pushManifest(bytes, staged.releaseArtifact.mediaType, channel);
+      await store.release.pushManifest(bytes, staged.releaseArtifact.mediaType, channel, { ifTagIs: previous?.digest ?? null });
+      await assertTagHolds(store.release, channel, staged.releaseArtifact.digest);
     }
     channels.push({ channel, reference: `${store.release.location}:${channel}`, ...(previous ? { previous: previous.digest } : {}) });
   }

@@ -1,3 +1,4 @@
+import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { OCI_IMAGE_MANIFEST } from "./media-types.js";
 import type { ContentRepository, Descriptor, ImageManifest } from "./types.js";
 
@@ -46,10 +47,11 @@ export function parseImageManifest(bytes: Uint8Array, what: string): ImageManife
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes)) as ImageManifest;
   } catch {
-    throw new Error(`${what}: the manifest is not JSON`);
+    throw new InvalidArtifactError(`${what}: the manifest is not JSON`);
   }
   if (manifest?.schemaVersion !== 2 || manifest.mediaType !== OCI_IMAGE_MANIFEST || !manifest.config || !Array.isArray(manifest.layers)) {
-    throw new Error(`${what}: not an OCI image manifest (schemaVersion 2, mediaType ${OCI_IMAGE_MANIFEST})`);
+    const found = typeof manifest?.mediaType === "string" ? `its mediaType is ${manifest.mediaType}` : "it has no mediaType";
+    throw new InvalidArtifactError(`${what}: not an OCI image manifest (${found}; expected schemaVersion 2 and mediaType ${OCI_IMAGE_MANIFEST})`);
   }
   return manifest;
 }

@@ -12,7 +12,8 @@ import { HttpClient, HttpConnectionError, discard, readBodyWithin, redactUrl, ty
 import { MAX_MANIFEST_BYTES, MAX_UNSIZED_BLOB_BYTES } from "./limits.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
 import { assertRegistryHost, assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
-import type { ContentRepository, Descriptor, FetchedManifest } from "./types.js";
+import { TagConflictError } from "./tag-conflict-error.js";
+import type { ContentRepository, Descriptor, FetchedManifest, PushManifestOptions } from "./types.js";
 
 export type UploadMode = "monolithic" | "chunked" | "auto";
 
@@ -454,11 +455,16 @@ export class RegistryRepository implements ContentRepository {
     return fetched;
   }
 
-  async pushManifest(bytes: Uint8Array, mediaType: string, reference: string): Promise<Descriptor> {
+  async pushManifest(bytes: Uint8Array, mediaType: string, reference: string, options: PushManifestOptions = {}): Promise<Descriptor> {
     assertVerifiableReference(reference);
     const digest = sha256Digest(bytes);
     if (isDigestReference(reference) && reference !== digest) {
       throw new DigestMismatchError(`manifest pushed as ${reference} to ${this.location}`, reference, digest);
+    }
+    if (!isDigestReference(reference) && options.ifTagIs !== undefined) {
+      // Checked as late as possible; the registry API offers nothing atomic (see PushManifestOptions).
+      const current = (await this.resolve(reference))?.digest ?? null;
+      if (current !== options.ifTagIs && current !== digest) throw new TagConflictError(`${this.location}:${reference}`, options.ifTagIs, current, digest);
     }
     const result = await this.client.request({
       method: "PUT",

@@ -29,6 +29,19 @@ export interface FetchedManifest {
   readonly bytes: Uint8Array;
 }
 
+export interface PushManifestOptions {
+  /**
+   * When pushing to a tag: the digest the tag must point at before the push, or null when it must
+   * not exist; otherwise (unless it already points at these very bytes) the push fails with
+   * `TagConflictError`. An OCI image layout checks under
+   * its lock (a true compare-and-swap). A registry has no such operation: it checks just before
+   * the PUT, which narrows a race with another writer but cannot close it, so callers also read
+   * the tag back after writing.
+   * @default - no check
+   */
+  readonly ifTagIs?: string | null;
+}
+
 /**
  * One repository of content-addressed blobs and manifests, with tags.
  * Implemented by the registry client and by the OCI image layout.
@@ -51,7 +64,7 @@ export interface ContentRepository {
   /** Reads a manifest by tag or digest; verified against the digest when one is given or known. */
   fetchManifest(reference: string): Promise<FetchedManifest>;
   /** Stores manifest bytes under `reference` (a tag, or its own digest). Returns its descriptor. */
-  pushManifest(bytes: Uint8Array, mediaType: string, reference: string): Promise<Descriptor>;
+  pushManifest(bytes: Uint8Array, mediaType: string, reference: string, options?: PushManifestOptions): Promise<Descriptor>;
 
   /** Every tag in the repository, sorted. */
   listTags(): Promise<string[]>;

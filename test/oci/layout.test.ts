@@ -122,6 +122,10 @@ describe("OciLayoutRepository", () => {
       manifests: [{ mediaType: OCI_IMAGE_MANIFEST, digest: manifest.digest, size: manifest.size, annotations: { [ANNOTATION_REF_NAME]: "1.0" } }],
     });
 
+    // The descriptor keys keep the spec's order (issue 7, point 15: they used to come out sorted).
+    const text = await readFile(join(root, REPO, "index.json"), "utf8");
+    expect(Object.keys((JSON.parse(text) as { manifests: object[] }).manifests[0]!)).toEqual(["mediaType", "digest", "size", "annotations"]);
+
     const repo = openLayoutRepository(root, REPO);
     expect(await repo.resolve("1.0")).toEqual(manifest);
     expect(await repo.resolve(manifest.digest)).toEqual(manifest);
