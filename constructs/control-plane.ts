@@ -18,6 +18,7 @@ import { Construct } from "constructs";
 import { FLUX_RESOURCES } from "./api-resources.js";
 import { standardLabels } from "./labels.js";
 import { StatusReaderRole } from "./status-reader-role.js";
+import { APPLICATION_NAMESPACES } from "../schemas/components.js";
 
 /** Namespace the control plane runs in. */
 export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
@@ -32,7 +33,7 @@ export interface ControlPlaneProps {
   readonly namespace?: string;
   /**
    * Namespaces where setup writes site values ConfigMaps and the initial-tenant / license Secrets.
-   * @default ["msp", "alga-system"]
+   * @default APPLICATION_NAMESPACES (schemas/components.ts)
    */
   readonly applicationNamespaces?: readonly string[];
   /**
@@ -85,7 +86,7 @@ export class ControlPlane extends Construct {
       automountToken: true,
     });
 
-    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? ["msp", "alga-system"]);
+    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? APPLICATION_NAMESPACES);
     new StatusReaderRole(this, "StatusReader", { name: `${name}-status-reader` }).grantTo(this.serviceAccount, `${name}-status-reader`);
 
     this.deployment = new Deployment(this, "Deployment", {

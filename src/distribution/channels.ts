@@ -2,7 +2,7 @@ import { parseImageManifest } from "../oci/copy-artifact.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import type { ContentRepository } from "../oci/types.js";
 import type { ReleaseStore } from "./release-store.js";
-import { assertTagHolds } from "./publish-release.js";
+import { assertTagHolds } from "./tag-read-back.js";
 import { resolveRelease } from "./resolve-release.js";
 
 /** Channel tags start with a letter; version tags with a digit (enforced by the schemas). */

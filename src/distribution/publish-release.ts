@@ -1,8 +1,8 @@
 import { UserError } from "../errors.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
-import { TagConflictError } from "../oci/tag-conflict-error.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import type { ReleaseStore } from "./release-store.js";
+import { assertTagHolds } from "./tag-read-back.js";
 import type { StagedRelease } from "./staged-release.js";
 
 export interface PublishOptions {
@@ -34,15 +34,6 @@ async function versionState(repository: ContentRepository, version: string, expe
     `${repository.location}:${version} is already published as ${existing.digest}, but this ${what} is ${expected.digest}. ` +
       `Version tags are immutable: give the changed release a new version.`,
   );
-}
-
-/**
- * Reads `tag` back after writing it. The registry API has no compare-and-swap, so this is how a
- * writer learns that a concurrent one overwrote its tag; the error names the digest found.
- */
-export async function assertTagHolds(repository: ContentRepository, tag: string, digest: string): Promise<void> {
-  const found = (await repository.resolve(tag))?.digest ?? null;
-  if (found !== digest) throw new TagConflictError(`${repository.location}:${tag}`, digest, found, digest, "after writing");
 }
 
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */

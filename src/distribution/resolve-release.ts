@@ -1,11 +1,11 @@
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { RELEASE_MANIFEST_MEDIA_TYPE } from "../../schemas/release-manifest.js";
 import { ReleaseVersion } from "../../schemas/common.js";
-import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../bundle/config-bundle.js";
 import { UserError } from "../errors.js";
 import { parseReleaseManifest } from "../manifest/validate-release-manifest.js";
 import { parseImageManifest } from "../oci/copy-artifact.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
+import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { Descriptor, FetchedManifest, ImageManifest } from "../oci/types.js";
 import type { ReleaseStore } from "./release-store.js";
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-
-const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
+import { SHA256_DIGEST_PATTERN } from "./registry-reference.js";
 
 /** `sha256:<hex>` of the given bytes: the only algorithm this kit writes. */
 export function sha256Digest(data: Uint8Array | string): string {
@@ -8,7 +7,7 @@ export function sha256Digest(data: Uint8Array | string): string {
 }
 
 export function isDigest(value: string): boolean {
-  return DIGEST_PATTERN.test(value);
+  return SHA256_DIGEST_PATTERN.test(value);
 }
 
 /** Throws unless `value` is a `sha256:` digest with 64 lowercase hex characters. */

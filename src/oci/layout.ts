@@ -29,8 +29,10 @@ import { withLockFile } from "../fs/lock-file.js";
 import { assertDigest, DigestMismatchError, sha256Digest, verifyContent } from "./digest.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { MAX_MANIFEST_BYTES } from "./limits.js";
+import { DIGEST_REFERENCE_PATTERN, REPOSITORY_NAME_PATTERN, TAG_PATTERN } from "./registry-reference.js";
 import { TagConflictError } from "./tag-conflict-error.js";
-import { ANNOTATION_REF_NAME, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "./media-types.js";
+import { ANNOTATION_REF_NAME } from "./annotations.js";
+import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "./media-types.js";
 import type { ContentRepository, Descriptor, FetchedManifest, PushManifestOptions } from "./types.js";
 
 export const OCI_LAYOUT_VERSION = "1.0.0";
@@ -39,11 +41,11 @@ const OCI_LAYOUT_FILE = "oci-layout";
 const INDEX_FILE = "index.json";
 const DIRECTORY_MODE = 0o755;
 const FILE_MODE = 0o644;
-/** The distribution-spec repository name grammar; it also keeps names from escaping rootDir. */
-const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** Any registered-looking digest may appear in a foreign index.json; only sha256 is fetched. */
-const ANY_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+// The repository name grammar also keeps names from escaping rootDir. Any registered-looking
+// digest may appear in a foreign index.json; only sha256 is fetched.
+const REPOSITORY_NAME = REPOSITORY_NAME_PATTERN;
+const TAG = TAG_PATTERN;
+const ANY_DIGEST = DIGEST_REFERENCE_PATTERN;
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };

@@ -19,11 +19,23 @@ export interface RepositoryReference {
   readonly digest?: string;
 }
 
-// Distribution spec: path components are lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`.
+/*
+ * The name grammars of the distribution spec, defined here once: schemas/common.ts, the OCI image
+ * layout and the registry client all use these. Unanchored sources, for composing larger patterns.
+ */
+/** Path components are lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`. */
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
-const REPOSITORY_NAME_PATTERN = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-const DIGEST_REFERENCE_PATTERN = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+export const REPOSITORY_NAME_GRAMMAR = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+export const TAG_GRAMMAR = "[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}";
+/** The general `algorithm:encoded` digest (any registered algorithm may appear in foreign content). */
+export const DIGEST_GRAMMAR = "[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+";
+/** sha256, the only algorithm this kit writes or verifies. */
+export const SHA256_DIGEST_GRAMMAR = "sha256:[a-f0-9]{64}";
+
+export const REPOSITORY_NAME_PATTERN = new RegExp(`^${REPOSITORY_NAME_GRAMMAR}$`);
+export const TAG_PATTERN = new RegExp(`^${TAG_GRAMMAR}$`);
+export const DIGEST_REFERENCE_PATTERN = new RegExp(`^${DIGEST_GRAMMAR}$`);
+export const SHA256_DIGEST_PATTERN = new RegExp(`^${SHA256_DIGEST_GRAMMAR}$`);
 const HOST_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
 const REGISTRY_HOST_PATTERN = new RegExp(`^(?:\\[[0-9a-fA-F:.]+\\]|${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
 

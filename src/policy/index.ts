@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import type { RenderedFile } from "../synth/rendered-file.js";
+import type { RenderedFile } from "./rendered-file.js";
 import { gaFluxApis } from "./ga-flux-apis.js";
 import { noLiteralCredentials } from "./no-literal-credentials.js";
 import { pinnedImages } from "./pinned-images.js";

@@ -1,4 +1,4 @@
-import type { ComponentName } from "../../schemas/components.js";
+import type { ApplicationNamespace, ComponentName } from "../../schemas/components.js";
 
 /** The readiness tiers, in dependency order. */
 export const TIERS = ["platform", "core", "background"] as const;
@@ -14,7 +14,8 @@ export const TIER_KUSTOMIZATION: Record<Tier, string> = {
 /** Where and how each component is installed. */
 export interface ComponentPlacement {
   readonly tier: Exclude<Tier, "platform">;
-  readonly namespace: string;
+  /** One of the application namespaces, so the control plane has its RBAC there. */
+  readonly namespace: ApplicationNamespace;
   /** Helm values path the release's image is written to, e.g. `["server", "image"]`. */
   readonly imageValuesPath: readonly string[];
   /** Install without waiting for the control plane's site values. */
@@ -43,4 +44,4 @@ export const COMPONENT_CATALOG: Record<ComponentName, ComponentPlacement> = {
 };
 
 /** Namespaces the config bundle creates (flux-system exists before the bundle is applied). */
-export const APPLICATION_NAMESPACES = ["alga-system", "msp"] as const;
+export { APPLICATION_NAMESPACES } from "../../schemas/components.js";

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishRelease } from "../../src/distribution/publish-release.js";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
-import { ANNOTATION_REF_NAME } from "../../src/oci/media-types.js";
+import { ANNOTATION_REF_NAME } from "../../src/oci/annotations.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli, type CliResult } from "../support/run-cli.js";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../../src/bundle/config-bundle.js";
+import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../../src/oci/media-types.js";
 import { deterministicGzip } from "../../src/bundle/gzip.js";
 import { pullRelease } from "../../src/distribution/pull-release.js";
 import { openReleaseStore, type ReleaseStore } from "../../src/distribution/release-store.js";

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DigestMismatchError, sha256Digest } from "../../src/oci/digest.js";
 import { openLayoutRepository } from "../../src/oci/layout.js";
-import { ANNOTATION_REF_NAME, OCI_EMPTY_JSON, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
+import { ANNOTATION_REF_NAME } from "../../src/oci/annotations.js";
+import { OCI_EMPTY_JSON, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
 import type { Descriptor } from "../../src/oci/types.js";
 
 const REPO = "alga-appliance-config";
