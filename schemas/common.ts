@@ -93,7 +93,7 @@ export const ImageReference = z
     description: "Full image reference registry/repository:tag[@sha256:digest]; never 'latest'.",
     // Refinements do not reach JSON Schema; these keywords carry the same rules to ajv.
     pattern: IMAGE_PATTERN.source.replace(/\?<[a-z]+>/g, ""),
-    not: { pattern: ":latest(@sha256:[a-f0-9]{64})?$" },
+    not: { pattern: `:latest(@${SHA256_DIGEST_GRAMMAR})?$` },
   });
 
 /** Parses a reference already validated by `ImageReference`. */

@@ -8,3 +8,5 @@ export const ANNOTATION_SOURCE = "org.opencontainers.image.source";
 export const ANNOTATION_REVISION = "org.opencontainers.image.revision";
 /** Creation time, RFC 3339; from SOURCE_DATE_EPOCH so digests are reproducible. */
 export const ANNOTATION_CREATED = "org.opencontainers.image.created";
+/** The version of the packaged software (the release version). */
+export const ANNOTATION_VERSION = "org.opencontainers.image.version";

@@ -24,7 +24,7 @@ export interface RepositoryReference {
  * layout and the registry client all use these. Unanchored sources, for composing larger patterns.
  */
 /** Path components are lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`. */
-const PATH_COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 export const REPOSITORY_NAME_GRAMMAR = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
 export const TAG_GRAMMAR = "[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}";
 /** The general `algorithm:encoded` digest (any registered algorithm may appear in foreign content). */
