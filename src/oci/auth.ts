@@ -12,14 +12,14 @@ import {
 } from "./credentials.js";
 import { discard, redactUrl, type HttpClient } from "./http.js";
 
-export interface AuthChallenge {
+interface AuthChallenge {
   /** Lowercased: `basic`, `bearer`, ... */
   readonly scheme: string;
   /** Parameter names lowercased, values unquoted. */
   readonly params: Readonly<Record<string, string>>;
 }
 
-export type RepositoryAction = "pull" | "push" | "delete";
+type RepositoryAction = "pull" | "push" | "delete";
 
 /** `repository:<name>:<actions>` as understood by distribution token services. */
 export function repositoryScope(name: string, actions: readonly RepositoryAction[]): string {
