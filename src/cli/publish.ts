@@ -40,11 +40,12 @@ await runCli(
     const staged = [];
     for (const version of versions) staged.push(await openStagedRelease(resolve(values.dist ?? "dist"), version));
     await store.check();
-    for (const release of staged) await assertPublishable(release, store);
+    const checks = [];
+    for (const release of staged) checks.push(await assertPublishable(release, store));
     const reports = [];
-    for (const release of staged) {
+    for (const [index, release] of staged.entries()) {
       output.progress(`publishing ${release.version} to ${store.location}`);
-      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress }));
+      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress, checked: checks[index]! }));
     }
     const lines = reports.flatMap((report) => [
       `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes` +

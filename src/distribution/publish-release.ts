@@ -9,6 +9,14 @@ export interface PublishOptions {
   readonly channels?: readonly string[];
   readonly dryRun?: boolean;
   readonly progress?: (message: string) => void;
+  /** What `assertPublishable` found for this release and store just before: its tags are not asked again. */
+  readonly checked?: PublishCheck;
+}
+
+/** The state of a release's two version tags in a store, as `assertPublishable` found it. */
+export interface PublishCheck {
+  readonly config: "absent" | "same";
+  readonly release: "absent" | "same";
 }
 
 export interface PublishReport {
@@ -37,9 +45,11 @@ async function versionState(repository: ContentRepository, version: string, expe
 }
 
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */
-export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<void> {
-  await versionState(store.config, staged.version, staged.bundle, "config bundle");
-  await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest");
+export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<PublishCheck> {
+  return {
+    config: await versionState(store.config, staged.version, staged.bundle, "config bundle"),
+    release: await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest"),
+  };
 }
 
 /**
@@ -50,27 +60,29 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
   const progress = options.progress ?? (() => {});
   const dryRun = options.dryRun ?? false;
   await store.check();
-  const configState = await versionState(store.config, staged.version, staged.bundle, "config bundle");
-  const releaseState = await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest");
+  const { config: configState, release: releaseState } = options.checked ?? (await assertPublishable(staged, store));
   const alreadyPublished = configState === "same" && releaseState === "same";
 
   let blobsUploaded = 0;
   let blobsMounted = 0;
   let blobsSkipped = 0;
   let bytesUploaded = 0;
-  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: string) => {
+  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: CopyOptions["mountFrom"]) => {
     const onStep: CopyOptions["onStep"] = (step) => progress(`${dryRun ? "would upload" : "uploading"} ${what} ${step.kind} ${step.digest.slice(0, 19)} (${step.size} bytes)`);
     const report = await copyArtifact(source, target, digest, { onStep, dryRun, ...(mountFrom ? { mountFrom } : {}) });
     blobsUploaded += report.blobsUploaded;
     blobsMounted += report.blobsMounted;
     blobsSkipped += report.blobsSkipped;
     bytesUploaded += report.bytesUploaded;
+    return report;
   };
 
   if (!alreadyPublished) {
-    await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
-    // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent.
-    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", store.configRepositoryName);
+    const bundle = await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
+    // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent;
+    // only those are tried, since the bundle's repository is known to hold exactly the bundle's blobs.
+    const mountFrom = store.configRepositoryName ? { repository: store.configRepositoryName, digests: new Set(bundle.blobs.map((blob) => blob.digest)) } : undefined;
+    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", mountFrom);
     if (!dryRun) {
       progress(`tagging ${staged.version}`);
       const tags = [

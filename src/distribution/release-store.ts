@@ -53,6 +53,8 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       ...(options.deadline ? { deadline: options.deadline } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    // One ping per command, however many steps ask for the check.
+    let pinged: Promise<void> | undefined;
     const repo = (name: string) => (target.namespace ? joinRepositoryName(target.namespace, name) : name);
     return {
       location: `${target.registry}${target.namespace ? `/${target.namespace}` : ""}`,
@@ -61,7 +63,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       configUrl: `oci://${target.registry}/${repo(CONFIG_REPOSITORY)}`,
       configRepositoryName: repo(CONFIG_REPOSITORY),
       insecure: options.plainHttp ?? false,
-      check: () => client.ping(),
+      check: () => (pinged ??= client.ping()),
     };
   }
   const dir = options.ociLayout ?? defaultLayout;

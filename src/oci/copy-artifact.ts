@@ -9,6 +9,8 @@ export interface CopyReport {
   readonly blobsMounted: number;
   readonly blobsSkipped: number;
   readonly bytesUploaded: number;
+  /** Every blob the manifest references: all present in the target afterwards (unless a dry run). */
+  readonly blobs: readonly Descriptor[];
 }
 
 export interface CopyOptions {
@@ -18,9 +20,11 @@ export interface CopyOptions {
   readonly dryRun?: boolean;
   /**
    * A repository on the target's registry to mount missing blobs from before uploading them
-   * (cross-repository mount: no bytes travel). Ignored by targets that cannot mount.
+   * (cross-repository mount: no bytes travel), and the blobs it is known to hold: a mount is only
+   * tried for those, since a refused mount costs a POST and a DELETE for nothing. Ignored by
+   * targets that cannot mount.
    */
-  readonly mountFrom?: string;
+  readonly mountFrom?: { readonly repository: string; readonly digests: ReadonlySet<string> };
 }
 
 /** A target that can link a blob from another repository of the same registry. */
@@ -72,14 +76,16 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
       blobsSkipped++;
       continue;
     }
-    if (!options.dryRun && options.mountFrom && canMount(target) && (await tryMount(target, blob, options.mountFrom))) {
+    const mountable = options.mountFrom?.digests.has(blob.digest) === true;
+    if (!options.dryRun && mountable && canMount(target) && (await tryMount(target, blob, options.mountFrom!.repository))) {
       blobsMounted++;
       continue;
     }
     options.onStep?.({ kind: "blob", digest: blob.digest, size: blob.size });
     blobsUploaded++;
     bytesUploaded += blob.size;
-    if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size));
+    // Just found absent: the target need not ask again before uploading.
+    if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size), { knownAbsent: true });
   }
   const existing = await target.resolve(digest);
   if (!existing) {
@@ -87,5 +93,5 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
     bytesUploaded += fetched.bytes.byteLength;
     if (!options.dryRun) await target.pushManifest(fetched.bytes, fetched.descriptor.mediaType, digest);
   }
-  return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded };
+  return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded, blobs: [manifest.config, ...manifest.layers] };
 }

@@ -13,7 +13,7 @@ import { MAX_MANIFEST_BYTES, MAX_UNSIZED_BLOB_BYTES } from "./limits.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
 import { assertRegistryHost, assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
 import { TagConflictError } from "./tag-conflict-error.js";
-import type { ContentRepository, Descriptor, FetchedManifest, PushManifestOptions } from "./types.js";
+import type { ContentRepository, Descriptor, FetchedManifest, PushBlobOptions as ContentPushBlobOptions, PushManifestOptions } from "./types.js";
 
 export type UploadMode = "monolithic" | "chunked" | "auto";
 
@@ -314,7 +314,7 @@ export class RegistryClient {
   }
 }
 
-export interface PushBlobOptions {
+export interface PushBlobOptions extends ContentPushBlobOptions {
   readonly uploadMode?: UploadMode;
 }
 
@@ -341,7 +341,7 @@ export class RegistryRepository implements ContentRepository {
   async pushBlob(descriptor: Descriptor, data: Uint8Array, options: PushBlobOptions = {}): Promise<boolean> {
     const digest = assertDigest(descriptor.digest, "blob digest");
     verifyContent(data, digest, `blob to push to ${this.location}`, descriptor.size);
-    if (await this.blobExists(digest, this.pushScopes, `pushing blob ${digest} to ${this.location}`)) {
+    if (!options.knownAbsent && (await this.blobExists(digest, this.pushScopes, `pushing blob ${digest} to ${this.location}`))) {
       this.progress("blob-skip", digest, 0, data.byteLength);
       return false;
     }

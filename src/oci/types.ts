@@ -29,6 +29,15 @@ export interface FetchedManifest {
   readonly bytes: Uint8Array;
 }
 
+export interface PushBlobOptions {
+  /**
+   * The caller has just found the blob absent (`hasBlob`), so the repository need not ask again
+   * before uploading (a registry would spend a second HEAD).
+   * @default false
+   */
+  readonly knownAbsent?: boolean;
+}
+
 export interface PushManifestOptions {
   /**
    * When pushing to a tag: the digest the tag must point at before the push, or null when it must
@@ -55,7 +64,7 @@ export interface ContentRepository {
   /** True when the blob is already stored (HEAD for a registry). */
   hasBlob(digest: string): Promise<boolean>;
   /** Stores `data` as a blob; `descriptor.digest` and `size` must match `data`. Skips the upload when present. Returns true when bytes were sent. */
-  pushBlob(descriptor: Descriptor, data: Uint8Array): Promise<boolean>;
+  pushBlob(descriptor: Descriptor, data: Uint8Array, options?: PushBlobOptions): Promise<boolean>;
   /** Reads a blob and verifies it against `digest` (and `size` when given). */
   fetchBlob(digest: string, size?: number): Promise<Uint8Array>;
 

@@ -1,0 +1,50 @@
+/**
+ * Issue 11, point 2 (done with issue 7): a cold publish does each thing once. Counted through the
+ * fault proxy (no faults), against a real docker-registry: one ping, one HEAD per blob, a
+ * cross-repository mount only for a blob the bundle's repository holds (so never a refused mount
+ * and its DELETE), and a bounded number of tag requests (the check, the check just before the
+ * write, and the read-back that issue 7 requires).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
+import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
+import { runCli } from "../support/run-cli.js";
+import { stagedDist } from "../support/staged-releases.js";
+
+let registry: RunningRegistry;
+let proxy: FaultProxy;
+let dist: string;
+beforeAll(async () => {
+  [registry, dist] = await Promise.all([startRegistry(), stagedDist(["1.0-rc5"])]);
+  proxy = await startFaultProxy(registry.host);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await registry?.stop();
+});
+
+const count = (method: string, path: RegExp) => proxy.requests.filter((request) => request.method === method && path.test(request.path)).length;
+
+describe("a cold publish through the CLI", () => {
+  it("pings once, HEADs each blob once, mounts only what it knows is there", async () => {
+    const result = await runCli("publish", ["--dist", dist, "--release", "1.0-rc5", "--registry", `${proxy.host}/counted`, "--plain-http", "--channel", "stable", "--json"]);
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(count("GET", /^\/v2\/$/)).toBe(1);
+
+    const blobHeads = proxy.requests.filter((request) => request.method === "HEAD" && /\/blobs\/sha256:/.test(request.path)).map((request) => request.path);
+    expect(blobHeads.length).toBeGreaterThan(0);
+    expect(new Set(blobHeads).size).toBe(blobHeads.length);
+
+    // The empty JSON blob both artifacts share is mounted from the bundle's repository; nothing else is tried.
+    expect(count("POST", /mount=/)).toBe(1);
+    expect(proxy.requests.find((request) => /mount=/.test(request.path))?.status).toBe(201);
+    expect(count("DELETE", /./)).toBe(0);
+
+    // Per version tag: the check before uploading, the check just before the PUT, the read-back.
+    for (const repository of ["alga-appliance-config", "alga-appliance-release"]) {
+      expect(count("HEAD", new RegExp(`/${repository}/manifests/1\\.0-rc5$`)), repository).toBe(3);
+      expect(count("PUT", new RegExp(`/${repository}/manifests/1\\.0-rc5$`)), repository).toBe(1);
+    }
+    expect(count("HEAD", /\/manifests\/stable$/)).toBe(3);
+  }, 60_000);
+});
