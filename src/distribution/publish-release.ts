@@ -57,6 +57,11 @@ export async function assertPublishable(staged: StagedRelease, store: ReleaseSto
  * digest), then the version tags, then channel tags last, so a tag never points at anything incomplete.
  */
 export async function publishRelease(staged: StagedRelease, store: ReleaseStore, options: PublishOptions = {}): Promise<PublishReport> {
+  const publish = () => publishUnbatched(staged, store, options);
+  return store.batch ? store.batch(publish) : publish();
+}
+
+async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, options: PublishOptions): Promise<PublishReport> {
   const progress = options.progress ?? (() => {});
   const dryRun = options.dryRun ?? false;
   await store.check();

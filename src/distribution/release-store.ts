@@ -21,6 +21,11 @@ export interface ReleaseStore {
   readonly insecure: boolean;
   /** Fails early with a clear message when the store cannot be reached. */
   check(): Promise<void>;
+  /**
+   * Runs a whole publish as one unit where the store can: an OCI image layout holds its lock and
+   * writes each index.json once at the end. Absent for registries.
+   */
+  batch?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface StoreOptions {
@@ -69,11 +74,15 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
   const dir = options.ociLayout ?? defaultLayout;
   if (!dir) throw new UsageError("name where to read from: --registry HOST[:PORT]/NAMESPACE or --oci-layout DIR");
   const root = resolve(dir);
+  const config = openLayoutRepository(root, CONFIG_REPOSITORY);
+  const release = openLayoutRepository(root, RELEASE_REPOSITORY);
   return {
     location: `oci-layout:${root}`,
-    config: openLayoutRepository(root, CONFIG_REPOSITORY),
-    release: openLayoutRepository(root, RELEASE_REPOSITORY),
+    config,
+    release,
     insecure: false,
+    // Always config before release, so two publishers never wait on each other's second lock.
+    batch: (work) => config.batch(() => release.batch(work)),
     // A layout is created on first write; reads of a missing one find no tags.
     check: async () => {},
   };

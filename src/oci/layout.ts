@@ -90,6 +90,7 @@ export class OciLayoutRepository implements ContentRepository {
     assertDigest(descriptor.digest, "blob digest");
     verifyContent(data, descriptor.digest, `blob pushed to ${this.location}`, descriptor.size);
     if (await this.markerExists()) await this.assertLayoutVersion();
+    else if (this.batchIndex) await this.ensureLayout();
     else await this.locked(() => this.ensureLayout());
     // Blob files need no lock: each is content-addressed and appears by an atomic rename.
     return this.storeBlob(descriptor.digest, data);
@@ -103,7 +104,7 @@ export class OciLayoutRepository implements ContentRepository {
 
   async resolve(reference: string): Promise<Descriptor | undefined> {
     const parsed = parseReference(reference);
-    const index = await this.readIndex();
+    const index = this.batchIndex?.index ?? (await this.readIndex());
     const entry = index.manifests.find((candidate) =>
       parsed.kind === "tag" ? refNameOf(candidate) === parsed.value : candidate.digest === parsed.value,
     );
@@ -129,9 +130,9 @@ export class OciLayoutRepository implements ContentRepository {
     if (parsed.kind === "digest" && parsed.value !== digest) {
       throw new DigestMismatchError(`manifest pushed to ${this.location} as ${reference}`, reference, digest);
     }
-    return this.locked(async () => {
+    const write = async () => {
       // Everything that can refuse the push runs before the first write.
-      const index = await this.readIndexForWrite();
+      const index = this.batchIndex?.index ?? (await this.readIndexForWrite());
       await this.assertReferencedBlobsPresent(bytes, mediaType);
       if (parsed.kind === "tag" && options.ifTagIs !== undefined) {
         // Under the lock this is a true compare-and-swap: nobody moves the tag between check and write.
@@ -145,10 +146,39 @@ export class OciLayoutRepository implements ContentRepository {
       const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
       const manifests =
         parsed.kind === "tag" ? retag(index.manifests, descriptor, parsed.value) : addUntagged(index.manifests, descriptor);
-      await this.writeIndex({ extra: index.extra, manifests });
+      if (this.batchIndex) this.batchIndex = { index: { extra: index.extra, manifests }, dirty: true };
+      else await this.writeIndex({ extra: index.extra, manifests });
       return descriptor;
+    };
+    // Inside a batch the lock is already held (it is not re-entrant).
+    return this.batchIndex ? write() : this.locked(write);
+  }
+
+  /**
+   * Runs `work` holding this layout's lock, with every index.json change it makes kept in memory
+   * and written once at the end: one index.json write per repository per publish, and other
+   * writers see all of a publish's tags or none. Reads inside `work` see its changes. If `work`
+   * fails, index.json stays as it was (blob files already written stay, unreferenced and harmless).
+   */
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    if (this.batchIndex) return work();
+    return this.locked(async () => {
+      this.batchIndex = { index: await this.readIndexForWrite(), dirty: false };
+      try {
+        const result = await work();
+        if (this.batchIndex.dirty) {
+          await this.ensureLayout();
+          await this.writeIndex(this.batchIndex.index);
+        }
+        return result;
+      } finally {
+        this.batchIndex = undefined;
+      }
     });
   }
+
+  /** Set while `batch` holds the lock: the index as the batch has changed it so far. */
+  private batchIndex: { index: IndexDocument; dirty: boolean } | undefined;
 
   /** Serializes writers of this layout across processes (see the file comment). */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
@@ -161,7 +191,7 @@ export class OciLayoutRepository implements ContentRepository {
   }
 
   async listTags(): Promise<string[]> {
-    const index = await this.readIndex();
+    const index = this.batchIndex?.index ?? (await this.readIndex());
     const tags = new Set<string>();
     for (const entry of index.manifests) {
       const tag = refNameOf(entry);

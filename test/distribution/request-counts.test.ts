@@ -5,17 +5,24 @@
  * and its DELETE), and a bounded number of tag requests (the check, the check just before the
  * write, and the read-back that issue 7 requires).
  */
+import { watch } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishRelease } from "../../src/distribution/publish-release.js";
+import { openReleaseStore } from "../../src/distribution/release-store.js";
+import { openStagedRelease } from "../../src/distribution/staged-release.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { stagedDist } from "../support/staged-releases.js";
+import { tempDir } from "../support/temp-dir.js";
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
 let dist: string;
 beforeAll(async () => {
-  [registry, dist] = await Promise.all([startRegistry(), stagedDist(["1.0-rc5"])]);
+  [registry, dist] = await Promise.all([startRegistry(), stagedDist(["1.0-rc5", "1.0.0"])]);
   proxy = await startFaultProxy(registry.host);
 });
 afterAll(async () => {
@@ -47,4 +54,28 @@ describe("a cold publish through the CLI", () => {
     }
     expect(count("HEAD", /\/manifests\/stable$/)).toBe(3);
   }, 60_000);
+});
+
+describe("a publish into an OCI image layout", () => {
+  it("writes each repository's index.json once, however many manifests and tags it adds", async () => {
+    const root = join(tempDir(), "oci-layout");
+    const store = () => openReleaseStore({ ociLayout: root });
+    await publishRelease(await openStagedRelease(dist, "1.0-rc5"), store());
+    // Every atomic replacement of index.json is a rename onto it: count them with inotify.
+    const writes: Record<string, number> = { "alga-appliance-config": 0, "alga-appliance-release": 0 };
+    const watchers = Object.keys(writes).map((repository) =>
+      watch(join(root, repository), (event, file) => {
+        if (event === "rename" && file === "index.json") writes[repository]!++;
+      }),
+    );
+    try {
+      // A new version: the bundle manifest, the release manifest, two version tags and two channels.
+      await publishRelease(await openStagedRelease(dist, "1.0.0"), store(), { channels: ["stable", "nightly"] });
+      await delay(200);
+    } finally {
+      for (const watcher of watchers) watcher.close();
+    }
+    expect(writes).toEqual({ "alga-appliance-config": 1, "alga-appliance-release": 1 });
+    expect(await store().release.listTags()).toEqual(["1.0-rc5", "1.0.0", "nightly", "stable"]);
+  });
 });
