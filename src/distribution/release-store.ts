@@ -74,8 +74,9 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
   const dir = options.ociLayout ?? defaultLayout;
   if (!dir) throw new UsageError("name where to read from: --registry HOST[:PORT]/NAMESPACE or --oci-layout DIR");
   const root = resolve(dir);
-  const config = openLayoutRepository(root, CONFIG_REPOSITORY);
-  const release = openLayoutRepository(root, RELEASE_REPOSITORY);
+  const layoutOptions = options.deadline ? { deadline: options.deadline } : {};
+  const config = openLayoutRepository(root, CONFIG_REPOSITORY, layoutOptions);
+  const release = openLayoutRepository(root, RELEASE_REPOSITORY, layoutOptions);
   return {
     location: `oci-layout:${root}`,
     config,

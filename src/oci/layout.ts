@@ -26,6 +26,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { withLockFile } from "../fs/lock-file.js";
+import type { Deadline } from "./deadline.js";
 import { assertDigest, DigestMismatchError, sha256Digest, verifyContent } from "./digest.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { MAX_MANIFEST_BYTES } from "./limits.js";
@@ -63,19 +64,30 @@ interface IndexDocument {
   readonly manifests: IndexEntry[];
 }
 
+export interface LayoutOptions {
+  /** The command's overall deadline: waiting for another writer's lock fits inside it. Default: none (60 s). */
+  readonly deadline?: Deadline;
+}
+
+/** A writer waits this long for another writer's lock at most. */
+const LOCK_WAIT_MS = 60_000;
+
 /** Opens (without touching the disk) the layout for `repositoryName` under `rootDir`. */
-export function openLayoutRepository(rootDir: string, repositoryName: string): OciLayoutRepository {
+export function openLayoutRepository(rootDir: string, repositoryName: string, options: LayoutOptions = {}): OciLayoutRepository {
   if (!REPOSITORY_NAME.test(repositoryName)) {
     throw new Error(`"${repositoryName}" is not a valid repository name (lowercase letters, digits, separators . _ __ - and /)`);
   }
-  return new OciLayoutRepository(join(resolve(rootDir), ...repositoryName.split("/")));
+  return new OciLayoutRepository(join(resolve(rootDir), ...repositoryName.split("/")), options);
 }
 
 export class OciLayoutRepository implements ContentRepository {
   readonly location: string;
 
   /** `layoutDir` is the directory holding `oci-layout`, `index.json` and `blobs/`. */
-  constructor(readonly layoutDir: string) {
+  constructor(
+    readonly layoutDir: string,
+    private readonly options: LayoutOptions = {},
+  ) {
     this.location = layoutDir;
   }
 
@@ -183,7 +195,8 @@ export class OciLayoutRepository implements ContentRepository {
   /** Serializes writers of this layout across processes (see the file comment). */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     await makeDirectories(dirname(this.layoutDir));
-    return withLockFile(`${this.layoutDir}.lock`, { what: `OCI image layout ${this.layoutDir}` }, work);
+    const waitMs = Math.min(LOCK_WAIT_MS, this.options.deadline?.remainingMs() ?? LOCK_WAIT_MS);
+    return withLockFile(`${this.layoutDir}.lock`, { what: `OCI image layout ${this.layoutDir}`, waitMs }, work);
   }
 
   private async markerExists(): Promise<boolean> {

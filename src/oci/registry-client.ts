@@ -6,6 +6,7 @@
 import { RegistryAuth, TokenServiceError, repositoryScope } from "./auth.js";
 import { lookupCredentials, type Credentials } from "./credentials.js";
 import { BodyTooLargeError } from "./http.js";
+import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { DigestMismatchError, assertDigest, isDigest, sha256Digest, verifyContent } from "./digest.js";
 import type { Deadline } from "./deadline.js";
 import { HttpClient, HttpConnectionError, discard, readBodyWithin, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
@@ -550,7 +551,7 @@ export class RegistryRepository implements ContentRepository {
     }
     const contentType = response.headers.get("content-type");
     const mediaType = specificMediaType(contentType) ?? mediaTypeField(bytes) ?? contentType?.split(";")[0]?.trim();
-    if (mediaType === undefined) throw new Error(`${what} has no media type (neither Content-Type nor a mediaType field)`);
+    if (mediaType === undefined) throw new InvalidArtifactError(`${what} has no media type (neither Content-Type nor a mediaType field)`);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
   }
 
@@ -659,7 +660,7 @@ export class RegistryRepository implements ContentRepository {
     const location = result.response.headers.get("location");
     if (location === null) {
       if (fallback) return fallback;
-      throw new Error(`${this.location} opened an upload session for ${digest} without a Location header`);
+      throw new RegistryError(`${this.location} opened an upload session for ${digest} without a Location header; the registry is not following the distribution spec`, result.response.status, "POST", redactUrl(result.url));
     }
     return new URL(location, result.url);
   }
