@@ -158,7 +158,7 @@ export class OciLayoutRepository implements ContentRepository {
       const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
       const manifests =
         parsed.kind === "tag" ? retag(index.manifests, descriptor, parsed.value) : addUntagged(index.manifests, descriptor);
-      if (this.batchIndex) this.batchIndex = { index: { extra: index.extra, manifests }, dirty: true };
+      if (this.batchIndex) this.batchIndex = { ...this.batchIndex, index: { extra: index.extra, manifests }, dirty: true };
       else await this.writeIndex({ extra: index.extra, manifests });
       return descriptor;
     };
@@ -175,9 +175,10 @@ export class OciLayoutRepository implements ContentRepository {
   async batch<T>(work: () => Promise<T>): Promise<T> {
     if (this.batchIndex) return work();
     return this.locked(async () => {
-      this.batchIndex = { index: await this.readIndexForWrite(), dirty: false };
+      this.batchIndex = { index: await this.readIndexForWrite(), dirty: false, directoriesToSync: new Set() };
       try {
         const result = await work();
+        for (const directory of this.batchIndex.directoriesToSync) await syncDirectory(directory);
         if (this.batchIndex.dirty) {
           await this.ensureLayout();
           await this.writeIndex(this.batchIndex.index);
@@ -190,7 +191,7 @@ export class OciLayoutRepository implements ContentRepository {
   }
 
   /** Set while `batch` holds the lock: the index as the batch has changed it so far. */
-  private batchIndex: { index: IndexDocument; dirty: boolean } | undefined;
+  private batchIndex: { index: IndexDocument; dirty: boolean; readonly directoriesToSync: Set<string> } | undefined;
 
   /** Serializes writers of this layout across processes (see the file comment). */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
@@ -268,7 +269,8 @@ export class OciLayoutRepository implements ContentRepository {
     const existing = await readFile(path).catch(ignoreMissing);
     if (existing !== undefined && sha256Digest(existing) === digest) return false;
     await makeDirectories(dirname(path));
-    await writeFileAtomic(path, data);
+    // Inside a batch the blobs directory is synced once, before index.json refers to the blobs.
+    await writeFileAtomic(path, data, this.batchIndex?.directoriesToSync);
     return true;
   }
 
@@ -310,7 +312,7 @@ export class OciLayoutRepository implements ContentRepository {
         await chmod(building, DIRECTORY_MODE);
         await new OciLayoutRepository(building).ensureLayout();
         await rename(building, this.layoutDir);
-        await syncDirectory(this.layoutDir);
+        await syncDirectory(dirname(this.layoutDir));
         return;
       } catch (error) {
         await rm(building, { recursive: true, force: true });
@@ -541,7 +543,7 @@ async function makeDirectories(target: string): Promise<void> {
  * temp file in the target's directory → write → fsync → chmod → rename. The rename is
  * atomic on POSIX filesystems, so the target is either the old or the complete new file.
  */
-async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySync?: Set<string>): Promise<void> {
   const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
   const handle = await open(temp, "wx", FILE_MODE);
   let renamed = false;
@@ -558,12 +560,12 @@ async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
   } finally {
     if (!renamed) await rm(temp, { force: true });
   }
-  await syncDirectory(path);
+  if (deferDirectorySync) deferDirectorySync.add(dirname(path));
+  else await syncDirectory(dirname(path));
 }
 
-/** Persists the rename itself; best effort, since some filesystems refuse to fsync directories. */
-async function syncDirectory(path: string): Promise<void> {
-  const directory = join(path, "..");
+/** Persists renames into `directory`; best effort, since some filesystems refuse to fsync directories. */
+async function syncDirectory(directory: string): Promise<void> {
   try {
     const handle = await open(directory, "r");
     try {
