@@ -21,6 +21,7 @@ const USER_FACING_ERRORS = new Set([
   "GzipFormatError",
   "LockHeldError",
   "TagConflictError",
+  "BodyReadError",
 ]);
 
 /**

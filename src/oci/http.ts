@@ -127,7 +127,8 @@ export class HttpClient {
       } catch (error) {
         if (error instanceof DeadlineExceededError) throw error;
         if (this.deadline?.expired && isAbortLike(error)) throw this.deadline.exceeded(what);
-        if (!isBodyReadFailure(error) || attempt >= this.attempts) throw error;
+        if (!isBodyReadFailure(error)) throw error;
+        if (attempt >= this.attempts) throw new BodyReadError(what, attempt, error as Error);
         await this.pause(this.backoff(attempt), what);
       }
     }
@@ -281,7 +282,8 @@ function isAbortLike(error: unknown): boolean {
  */
 export function isBodyReadFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error instanceof HttpConnectionError) return false;
+  // A request that could not be sent at all was already retried by `send`.
+  if (error instanceof HttpConnectionError || error.cause instanceof HttpConnectionError) return false;
   if (error.name === "TimeoutError") return true;
   if (error.name === "TypeError" && (error.message === "terminated" || error.message === "fetch failed")) return true;
   const code = (error as NodeJS.ErrnoException).code ?? ((error.cause as NodeJS.ErrnoException | undefined)?.code);
@@ -294,6 +296,15 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 
 function withoutHeaders(headers: Record<string, string>, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([key]) => !names.includes(key.toLowerCase())));
+}
+
+/** The connection kept breaking while a body was being read, through every attempt. */
+export class BodyReadError extends Error {
+  constructor(what: string, attempts: number, cause: Error) {
+    const detail = (cause.cause as Error | undefined)?.message ?? cause.message;
+    super(`the connection broke while reading ${what}${attempts > 1 ? `, ${attempts} times` : ""} (${detail}); check the network or the registry, then run the command again`);
+    this.name = "BodyReadError";
+  }
 }
 
 /** The body grew past what the caller was prepared to hold. */

@@ -68,6 +68,19 @@ describe("a connection reset in the middle of a body (point 8)", () => {
   });
 });
 
+describe("a connection that keeps breaking mid-body (point 8)", () => {
+  it("fails the pull after the retries with a user-facing message naming the blob", async () => {
+    await published();
+    proxy.addRule({ method: "GET", path: /\/alga-appliance-config\/blobs\/sha256:/, fault: "reset-mid-body", times: 100 });
+    const out = join(tempDir(), "appliance");
+    const result = await runCli("pull", ["--registry", `${proxy.host}/faults${namespace - 1}`, "--plain-http", "--channel", "stable", "--out", out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the connection broke while reading blob sha256:[0-9a-f]{64} from 127\.0\.0\.1:\d+\/faults\d+\/alga-appliance-config, 4 times/);
+    expect(result.stderr).not.toContain("ARK_DEBUG");
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});
+
 describe("an overall deadline (point 9)", () => {
   it("ends a pull whose layer GET never answers, saying what it waited for", async () => {
     await published();
