@@ -1,10 +1,8 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
+import { FLUX_CONTENT_MEDIA_TYPE } from "../src/oci/media-types.js";
 import { standardLabels } from "./labels.js";
-
-/** Media type of the config bundle's content layer. */
-export const FLUX_CONTENT_LAYER_MEDIA_TYPE = "application/vnd.cncf.flux.content.v1.tar+gzip";
 
 export interface ConfigBundleSourceProps {
   /** `oci://host/namespace/alga-appliance-config`. */
@@ -44,7 +42,7 @@ export class ConfigBundleSource extends Construct {
       url: props.url,
       interval: props.interval ?? "10m",
       ref: { digest: props.digest },
-      layerSelector: { mediaType: FLUX_CONTENT_LAYER_MEDIA_TYPE, operation: "extract" },
+      layerSelector: { mediaType: FLUX_CONTENT_MEDIA_TYPE, operation: "extract" },
       ...(props.insecure ? { insecure: true } : {}),
     };
     new ApiObject(this, "Resource", {

@@ -21,6 +21,7 @@ import { standardLabels } from "./labels.js";
 import type { PodSecurityLevel } from "./namespace.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
 import { StatusReaderRole } from "./status-reader-role.js";
+import { APPLICATION_NAMESPACES } from "../schemas/components.js";
 
 /** Namespace the control plane runs in. */
 export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
@@ -46,7 +47,7 @@ export interface ControlPlaneProps {
   readonly namespace?: string;
   /**
    * Namespaces where setup writes site values ConfigMaps and the initial-tenant / license Secrets.
-   * @default ["msp", "alga-system"]
+   * @default APPLICATION_NAMESPACES (schemas/components.ts)
    */
   readonly applicationNamespaces?: readonly string[];
   /**
@@ -104,7 +105,7 @@ export class ControlPlane extends Construct {
       automountToken: true,
     });
 
-    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? ["msp", "alga-system"], props.setupSecrets ?? SETUP_SECRETS);
+    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? APPLICATION_NAMESPACES, props.setupSecrets ?? SETUP_SECRETS);
     new StatusReaderRole(this, "StatusReader", { name: `${name}-status-reader` }).grantTo(this.serviceAccount, `${name}-status-reader`);
 
     this.deployment = new Deployment(this, "Deployment", {

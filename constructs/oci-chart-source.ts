@@ -1,10 +1,8 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
+import { HELM_CHART_CONTENT_MEDIA_TYPE } from "../src/oci/media-types.js";
 import { standardLabels } from "./labels.js";
-
-/** Media type of a Helm chart layer in an OCI registry. */
-export const HELM_CHART_LAYER_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 
 export interface OciChartSourceProps {
   /** Source name (the HelmRelease refers to it through `chartRef`). */
@@ -54,7 +52,7 @@ export class OciChartSource extends Construct {
       url: `${props.repository}/${props.chart}`,
       interval: props.interval ?? "1h",
       ref: props.digest ? { digest: props.digest } : { tag: props.version },
-      layerSelector: { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, operation: "copy" },
+      layerSelector: { mediaType: HELM_CHART_CONTENT_MEDIA_TYPE, operation: "copy" },
       ...(props.verify ? { verify: { provider: props.verify.provider, secretRef: { name: props.verify.secretName } } } : {}),
     };
     new ApiObject(this, "Resource", {

@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { DIGEST_TAG_PATTERN, REPOSITORY_NAME_GRAMMAR, SHA256_DIGEST_GRAMMAR, SHA256_DIGEST_PATTERN, TAG_GRAMMAR, TAG_PATTERN } from "../src/oci/registry-reference.js";
 
-/** OCI distribution-spec tag grammar. */
-export const OCI_TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+/** OCI distribution-spec tag grammar (defined once, in src/oci/registry-reference.ts). */
+export const OCI_TAG_PATTERN = TAG_PATTERN;
 
 /** sha256 content digest, the only algorithm the kit writes or accepts. */
 export const Digest = z
   .string()
-  .regex(/^sha256:[a-f0-9]{64}$/, { error: "must be a sha256 digest: sha256: followed by 64 lowercase hex characters" })
+  .regex(SHA256_DIGEST_PATTERN, { error: "must be a sha256 digest: sha256: followed by 64 lowercase hex characters" })
   .describe("A sha256 content digest.");
 
 /**
@@ -27,7 +28,7 @@ export const ChannelName = z
   .string()
   .regex(OCI_TAG_PATTERN, { error: "must be a valid OCI tag" })
   .regex(/^[a-zA-Z]/, { error: "must start with a letter, so it can never collide with a release version" })
-  .refine((name) => !/^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(name), { error: "is a signature or referrers tag (sha256-<hex>[.sig]), not a channel" })
+  .refine((name) => !DIGEST_TAG_PATTERN.test(name), { error: "is a signature or referrers tag (sha256-<hex>[.sig]), not a channel" })
   .describe("Channel tag name, e.g. stable or nightly.");
 
 /** Lower-case DNS label, used for Kubernetes object names. */
@@ -36,8 +37,10 @@ export const DnsLabel = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a lower-case DNS label (a-z, 0-9 and '-')" })
   .max(63);
 
-const IMAGE_PATTERN =
-  /^(?<registry>(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::[0-9]+)?|localhost(?::[0-9]+)?|[a-zA-Z0-9-]+:[0-9]+)\/(?<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+const IMAGE_PATTERN = new RegExp(
+  `^(?<registry>(?:[a-zA-Z0-9-]+\\.)+[a-zA-Z0-9-]+(?::[0-9]+)?|localhost(?::[0-9]+)?|[a-zA-Z0-9-]+:[0-9]+)\\/` +
+    `(?<repository>${REPOSITORY_NAME_GRAMMAR})(?::(?<tag>${TAG_GRAMMAR}))?(?:@(?<digest>${SHA256_DIGEST_GRAMMAR}))?$`,
+);
 
 /** A container image reference split into its parts. */
 export interface ImageParts {
@@ -91,7 +94,7 @@ export const ImageReference = z
     description: "Full image reference registry/repository:tag[@sha256:digest]; never 'latest'.",
     // Refinements do not reach JSON Schema; these keywords carry the same rules to ajv.
     pattern: IMAGE_PATTERN.source.replace(/\?<[a-z]+>/g, ""),
-    not: { pattern: ":latest(@sha256:[a-f0-9]{64})?$" },
+    not: { pattern: `:latest(@${SHA256_DIGEST_GRAMMAR})?$` },
   });
 
 /** Parses a reference already validated by `ImageReference`. */

@@ -1,16 +1,8 @@
-import { FLUX_CONTENT_LAYER_MEDIA_TYPE } from "../../constructs/config-bundle-source.js";
+import { ANNOTATION_CREATED, ANNOTATION_REVISION, ANNOTATION_SOURCE } from "../oci/annotations.js";
 import { buildArtifact, type BuiltArtifact } from "../oci/build-artifact.js";
+import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import { deterministicGzip } from "./gzip.js";
 import { createDeterministicTar } from "./tar-writer.js";
-
-/** Flux's media types for a config artifact (what `flux push artifact` writes and OCIRepository reads). */
-export const FLUX_CONFIG_MEDIA_TYPE = "application/vnd.cncf.flux.config.v1+json";
-/** The content layer's media type; the OCIRepository construct's layerSelector names the same one. */
-export const FLUX_CONTENT_MEDIA_TYPE = FLUX_CONTENT_LAYER_MEDIA_TYPE;
-
-export const ANNOTATION_SOURCE = "org.opencontainers.image.source";
-export const ANNOTATION_REVISION = "org.opencontainers.image.revision";
-export const ANNOTATION_CREATED = "org.opencontainers.image.created";
 
 export interface ConfigBundleInput {
   /** Files of the tree, paths relative to its root. */

@@ -3,17 +3,17 @@
  *
  * Compression uses pako (pure JavaScript, pinned version) instead of node:zlib: Node bundles
  * a Chromium zlib fork with CPU-specific code paths whose deflate output is not guaranteed to
- * be identical across Node versions or machines, and the bundle digest must be. The gzip
- * member is assembled here so every header byte is fixed:
+ * be identical across Node versions or machines, and the bundle digest must be. pako's gzip
+ * header is fully determined by its options:
  *
  *   1f 8b | CM 08 (deflate) | FLG 00 (no name, comment, extra, header CRC) | MTIME 00000000 |
- *   XFL 02 (maximum compression, matching level 9) | OS ff (255, "unknown")
+ *   XFL 02 (pako writes it for level 9) | OS ff (255, "unknown")
  *
  * OS 255 is what Go's compress/gzip writes by default and says nothing about the build host.
  *
  * Decompression may use node:zlib: any correct inflater yields the same bytes.
  */
-import { deflateRaw } from "pako";
+import { gzip, type DeflateFunctionOptions } from "pako";
 import { gunzipSync } from "node:zlib";
 
 /** The OS byte (offset 9) of every member written here. */
@@ -23,19 +23,33 @@ export const GZIP_XFL_MAX_COMPRESSION = 2;
 /** Default cap on decompressed size: far above any config bundle, far below a gzip bomb. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
 
-const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, GZIP_XFL_MAX_COMPRESSION, GZIP_OS_UNKNOWN);
+/** pako's gzip header option (deflateSetHeader), which its type definitions leave out. */
+interface GzipHeader {
+  readonly os: number;
+  readonly time: number;
+  readonly text: boolean;
+}
 
 /** Compresses `data` into a single gzip member whose bytes depend on `data` alone. */
 export function deterministicGzip(data: Uint8Array): Uint8Array {
-  // Every tunable is spelled out so a change of pako defaults cannot change the output silently.
-  const body = deflateRaw(data, { level: 9, windowBits: 15, memLevel: 8, strategy: 0 });
-  const out = new Uint8Array(GZIP_HEADER.byteLength + body.byteLength + 8);
-  out.set(GZIP_HEADER, 0);
-  out.set(body, GZIP_HEADER.byteLength);
-  const trailer = new DataView(out.buffer, out.byteOffset + GZIP_HEADER.byteLength + body.byteLength, 8);
-  trailer.setUint32(0, crc32(data), true);
-  trailer.setUint32(4, data.byteLength >>> 0, true);
-  return out;
+  // Every tunable is spelled out so a change of pako defaults cannot change the output silently;
+  // a header without name, comment or time (0) leaves only the OS byte to choose.
+  const options: DeflateFunctionOptions & { header: GzipHeader } = {
+    level: 9,
+    windowBits: 15,
+    memLevel: 8,
+    strategy: 0,
+    header: { os: GZIP_OS_UNKNOWN, time: 0, text: false },
+  };
+  return gzip(data, options);
+}
+
+/** The input is not gzip data, or is corrupt. */
+export class GzipFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GzipFormatError";
+  }
 }
 
 export interface GunzipOptions {
@@ -56,7 +70,7 @@ export function gunzip(data: Uint8Array, options: GunzipOptions = {}): Uint8Arra
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new Error(`maxBytes ${maxBytes} must be a non-negative integer`);
   if (data.byteLength < 18 || data[0] !== 0x1f || data[1] !== 0x8b) {
-    throw new Error("data is not gzip-compressed (missing the 1f 8b magic bytes or too short)");
+    throw new GzipFormatError("data is not gzip-compressed (missing the 1f 8b magic bytes or too short)");
   }
   try {
     // zlib needs room for one byte past the limit to tell "exactly maxBytes" from "more".
@@ -68,25 +82,6 @@ export function gunzip(data: Uint8Array, options: GunzipOptions = {}): Uint8Arra
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
       throw new DecompressedSizeLimitError(maxBytes);
     }
-    throw new Error(`invalid gzip data: ${error instanceof Error ? error.message : String(error)}`);
+    throw new GzipFormatError(`invalid gzip data: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-const CRC_TABLE = buildCrcTable();
-
-function buildCrcTable(): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-}
-
-/** CRC-32 (ISO 3309, as used by gzip's trailer). */
-export function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = (CRC_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

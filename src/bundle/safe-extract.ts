@@ -8,7 +8,7 @@ import { chmod, lstat, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzip } from "./gzip.js";
 import { moveIntoPlace } from "../fs/move-into-place.js";
-import { readTar, type TarReadEntry } from "./tar-reader.js";
+import { readTar, TarFormatError, type TarReadEntry } from "./tar-reader.js";
 
 export interface ExtractOptions {
   /** Maximum decompressed archive size in bytes. Default 256 MiB. */
@@ -67,7 +67,7 @@ export async function extractTarGz(bytes: Uint8Array, destDir: string, options: 
  */
 export async function extractTar(tar: Uint8Array, destDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-  if (tar.byteLength > maxBytes) throw new Error(`tar archive is ${tar.byteLength} bytes, more than the allowed ${maxBytes}`);
+  if (tar.byteLength > maxBytes) throw new TarFormatError(`tar archive is ${tar.byteLength} bytes, more than the allowed ${maxBytes}`);
   const destination = resolve(destDir);
   // Checked up front so a refusal costs nothing; checked again before the rename.
   await assertDestinationFree(destination, options.replace === true);
@@ -168,6 +168,14 @@ function refuseKind(entry: TarReadEntry, refuse: (reason: string) => never): voi
  * every other non-canonical form is refused rather than normalized, so two spellings of
  * one path can never both pass.
  */
+/** NAME_MAX and a PATH_MAX that leaves room for the destination's own path. */
+const MAX_NAME_BYTES = 255;
+const MAX_PATH_BYTES = 1024;
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
 function normalizeEntryPath(entry: TarReadEntry, refuse: (reason: string) => never): string {
   let path = entry.path;
   if (path.includes("\0")) refuse("path contains a NUL byte");
@@ -187,6 +195,10 @@ function normalizeEntryPath(entry: TarReadEntry, refuse: (reason: string) => nev
   const segments = path.split("/");
   if (segments.includes("..")) refuse("path escapes the destination");
   if (segments.some((segment) => segment === "" || segment === ".")) refuse("path has an empty or . segment");
+  // Refused here rather than by the filesystem (ENAMETOOLONG), with the same limits Linux applies.
+  const longest = Math.max(...segments.map((segment) => utf8Length(segment)));
+  if (longest > MAX_NAME_BYTES) refuse(`a path component is ${longest} bytes long; at most ${MAX_NAME_BYTES} are allowed`);
+  if (utf8Length(path) > MAX_PATH_BYTES) refuse(`path is ${utf8Length(path)} bytes long; at most ${MAX_PATH_BYTES} are allowed`);
   return path;
 }
 

@@ -101,7 +101,8 @@ await runCli(
         ? "skipped (publishing into an OCI image layout, which needs no network; pass --preflight to check)"
         : undefined;
     await store.check();
-    for (const release of staged) await assertPublishable(release, store);
+    const checks = [];
+    for (const release of staged) checks.push(await assertPublishable(release, store));
     const preflight = new Map<string, PreflightReport>();
     if (preflightReason === undefined) {
       const registries = new ReferenceRegistries();
@@ -111,9 +112,9 @@ await runCli(
       }
     }
     const reports = [];
-    for (const release of staged) {
+    for (const [index, release] of staged.entries()) {
       output.progress(`publishing ${release.version} to ${store.location}`);
-      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress, ...(signer ? { signer } : {}) }));
+      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress, checked: checks[index]!, ...(signer ? { signer } : {}) }));
     }
     const preflightLine = (version: string) => {
       const report = preflight.get(version);

@@ -18,6 +18,12 @@ const USER_FACING_ERRORS = new Set([
   "DecompressedSizeLimitError",
   "SigningKeyError",
   "SignatureVerificationError",
+  "DeadlineExceededError",
+  "InvalidArtifactError",
+  "GzipFormatError",
+  "LockHeldError",
+  "TagConflictError",
+  "BodyReadError",
 ]);
 
 /**
@@ -36,7 +42,7 @@ type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 /** What a command reports through: human lines on a terminal, one JSON document with --json. */
 export interface CliOutput {
   readonly json: boolean;
-  /** A progress line on stderr; silent with --json or when stderr is not a terminal and quiet is asked. */
+  /** A progress line on stderr (rewritten in place on a terminal, one line each otherwise); silent with --json. */
   progress(message: string): void;
   /** Success: prints `message` (or the JSON document) and ends the command with exit 0. */
   done(message: string, result?: Record<string, unknown>): void;

@@ -1,7 +1,9 @@
 import { parseImageManifest } from "../oci/copy-artifact.js";
+import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import type { ContentRepository } from "../oci/types.js";
 import { isCosignTag } from "../signing/cosign-format.js";
 import type { ReleaseStore } from "./release-store.js";
+import { assertTagHolds } from "./tag-read-back.js";
 import { resolveRelease, type ResolvedRelease } from "./resolve-release.js";
 
 /** Channel tags start with a letter; version tags with a digit (enforced by the schemas). */
@@ -17,6 +19,8 @@ function isVersionTag(tag: string): boolean {
 /** Fetches (and so verifies against its digest) every blob a manifest references. */
 async function fetchEveryBlob(repository: ContentRepository, manifestBytes: Uint8Array, what: string): Promise<void> {
   const manifest = parseImageManifest(manifestBytes, what);
+  assertWithinCeiling(manifest.config, MAX_CONFIG_BYTES, `${what}: config blob`);
+  for (const layer of manifest.layers) assertWithinCeiling(layer, MAX_LAYER_BYTES, `${what}: layer`);
   for (const blob of [manifest.config, ...manifest.layers]) await repository.fetchBlob(blob.digest, blob.size);
 }
 
@@ -51,7 +55,10 @@ export async function promoteChannel(
   const moved = previous?.digest !== release.artifact.descriptor.digest;
   if (moved) {
     progress(`moving ${channel}`);
-    await store.release.pushManifest(release.artifact.bytes, release.artifact.descriptor.mediaType, channel);
+    // The channel must still hold what we saw (a layout checks under its lock, a registry just
+    // before the PUT), and is read back after: of two promotes at once, the loser learns it lost.
+    await store.release.pushManifest(release.artifact.bytes, release.artifact.descriptor.mediaType, channel, { ifTagIs: previous?.digest ?? null });
+    await assertTagHolds(store.release, channel, release.artifact.descriptor.digest);
   }
   const previousVersion = previous ? (await listChannels(store)).versions[previous.digest] : undefined;
   return {

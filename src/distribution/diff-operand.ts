@@ -6,7 +6,7 @@ import { gunzip } from "../bundle/gzip.js";
 import { readTar } from "../bundle/tar-reader.js";
 import { UserError } from "../errors.js";
 import { resolveReleaseFile } from "../release/load-release.js";
-import type { KubernetesObject, RenderedFile } from "../synth/rendered-file.js";
+import type { KubernetesObject, RenderedFile } from "../policy/rendered-file.js";
 import { synthesizeRelease } from "../synth/synth-release.js";
 import { resolveRelease } from "./resolve-release.js";
 import type { ReleaseStore } from "./release-store.js";

@@ -1,6 +1,6 @@
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { CREDENTIAL_ENV, secretMaterial } from "../policy/secret-material.js";
-import { describeObject, isKustomizeFile, type KubernetesObject } from "../synth/rendered-file.js";
+import { describeObject, isKustomizeFile, type KubernetesObject } from "../policy/rendered-file.js";
 import type { DiffSide } from "./diff-operand.js";
 
 /** One changed field: its path and both values (secret-looking values masked). Absent = not there. */

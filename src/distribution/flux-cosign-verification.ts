@@ -1,4 +1,4 @@
-import type { KubernetesObject } from "../synth/rendered-file.js";
+import type { KubernetesObject } from "../policy/rendered-file.js";
 
 /** The Secret that holds the vendor's public key(s) for Flux, beside the OCIRepository it serves. */
 export const COSIGN_KEYS_SECRET = "alga-appliance-cosign";

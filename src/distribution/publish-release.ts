@@ -3,6 +3,7 @@ import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import type { ArtifactSignature, ArtifactSigner } from "./release-signatures.js";
 import type { ReleaseStore } from "./release-store.js";
+import { assertTagHolds } from "./tag-read-back.js";
 import type { StagedRelease } from "./staged-release.js";
 
 export interface PublishOptions {
@@ -11,6 +12,14 @@ export interface PublishOptions {
   readonly progress?: (message: string) => void;
   /** Signs both artifacts after their manifests are stored and before any version or channel tag moves. */
   readonly signer?: ArtifactSigner;
+  /** What `assertPublishable` found for this release and store just before: its tags are not asked again. */
+  readonly checked?: PublishCheck;
+}
+
+/** The state of a release's two version tags in a store, as `assertPublishable` found it. */
+export interface PublishCheck {
+  readonly config: "absent" | "same";
+  readonly release: "absent" | "same";
 }
 
 export interface PublishReport {
@@ -41,9 +50,11 @@ async function versionState(repository: ContentRepository, version: string, expe
 }
 
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */
-export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<void> {
-  await versionState(store.config, staged.version, staged.bundle, "config bundle");
-  await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest");
+export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<PublishCheck> {
+  return {
+    config: await versionState(store.config, staged.version, staged.bundle, "config bundle"),
+    release: await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest"),
+  };
 }
 
 /**
@@ -51,30 +62,37 @@ export async function assertPublishable(staged: StagedRelease, store: ReleaseSto
  * digest), then the version tags, then channel tags last, so a tag never points at anything incomplete.
  */
 export async function publishRelease(staged: StagedRelease, store: ReleaseStore, options: PublishOptions = {}): Promise<PublishReport> {
+  const publish = () => publishUnbatched(staged, store, options);
+  return store.batch ? store.batch(publish) : publish();
+}
+
+async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, options: PublishOptions): Promise<PublishReport> {
   const progress = options.progress ?? (() => {});
   const dryRun = options.dryRun ?? false;
   await store.check();
-  const configState = await versionState(store.config, staged.version, staged.bundle, "config bundle");
-  const releaseState = await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest");
+  const { config: configState, release: releaseState } = options.checked ?? (await assertPublishable(staged, store));
   const alreadyPublished = configState === "same" && releaseState === "same";
 
   let blobsUploaded = 0;
   let blobsMounted = 0;
   let blobsSkipped = 0;
   let bytesUploaded = 0;
-  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: string) => {
+  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: CopyOptions["mountFrom"]) => {
     const onStep: CopyOptions["onStep"] = (step) => progress(`${dryRun ? "would upload" : "uploading"} ${what} ${step.kind} ${step.digest.slice(0, 19)} (${step.size} bytes)`);
     const report = await copyArtifact(source, target, digest, { onStep, dryRun, ...(mountFrom ? { mountFrom } : {}) });
     blobsUploaded += report.blobsUploaded;
     blobsMounted += report.blobsMounted;
     blobsSkipped += report.blobsSkipped;
     bytesUploaded += report.bytesUploaded;
+    return report;
   };
 
   if (!alreadyPublished) {
-    await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
-    // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent.
-    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", store.configRepositoryName);
+    const bundle = await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
+    // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent;
+    // only those are tried, since the bundle's repository is known to hold exactly the bundle's blobs.
+    const mountFrom = store.configRepositoryName ? { repository: store.configRepositoryName, digests: new Set(bundle.blobs.map((blob) => blob.digest)) } : undefined;
+    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", mountFrom);
   }
 
   // Signatures go in before any tag names the artifacts, so a tag never points at something unsigned.
@@ -87,13 +105,20 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
 
   if (!alreadyPublished) {
     if (!dryRun) {
-      const tag = async (target: ContentRepository, source: ContentRepository, descriptor: Descriptor) => {
-        const { bytes } = await source.fetchManifest(descriptor.digest);
-        await target.pushManifest(bytes, descriptor.mediaType, staged.version);
-      };
       progress(`tagging ${staged.version}`);
-      await tag(store.config, staged.config, staged.bundle);
-      await tag(store.release, staged.release, staged.releaseArtifact);
+      const tags = [
+        { target: store.config, source: staged.config, descriptor: staged.bundle, state: configState },
+        { target: store.release, source: staged.release, descriptor: staged.releaseArtifact, state: releaseState },
+      ];
+      // A version tag is written only where it is still absent (checked under the lock of a layout,
+      // just before the PUT on a registry), then read back: a concurrent publish of other content
+      // under the same version makes this one fail, naming the other digest, before any channel moves.
+      for (const { target, source, descriptor, state } of tags) {
+        if (state === "same") continue;
+        const { bytes } = await source.fetchManifest(descriptor.digest);
+        await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
+      }
+      for (const { target, descriptor } of tags) await assertTagHolds(target, staged.version, descriptor.digest);
     }
   }
 
@@ -103,7 +128,8 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
     if (!dryRun && previous?.digest !== staged.releaseArtifact.digest) {
       progress(`moving channel ${channel}`);
       const { bytes } = await staged.release.fetchManifest(staged.releaseArtifact.digest);
-      await store.release.pushManifest(bytes, staged.releaseArtifact.mediaType, channel);
+      await store.release.pushManifest(bytes, staged.releaseArtifact.mediaType, channel, { ifTagIs: previous?.digest ?? null });
+      await assertTagHolds(store.release, channel, staged.releaseArtifact.digest);
     }
     channels.push({ channel, reference: `${store.release.location}:${channel}`, ...(previous ? { previous: previous.digest } : {}) });
   }

@@ -1,14 +1,17 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { extractTarGz } from "../bundle/safe-extract.js";
 import { UserError } from "../errors.js";
 import { moveIntoPlace } from "../fs/move-into-place.js";
-import { composeFluxSource } from "../synth/compose-flux-source.js";
-import { serializeFile } from "../synth/serialize.js";
+import { createStagingDirectory, removeStaleStaging } from "../fs/staging-directory.js";
 import { withCosignVerification } from "./flux-cosign-verification.js";
+import { fluxSourceObjects, fluxSourceYaml } from "./flux-source-document.js";
 import type { ReleaseStore } from "./release-store.js";
 import { resolveRelease, type ResolvedRelease } from "./resolve-release.js";
+
+/** Staging directories are `<out>.pull-<pid>-XXXXXX`. */
+const STAGING_PURPOSE = "pull";
 
 export interface PullOptions {
   /** A channel, a version or a release-artifact digest. */
@@ -44,8 +47,9 @@ function firstMissingAncestor(dir: string): string | undefined {
 
 /**
  * What an appliance does: resolve, verify, extract. Everything lands in a temporary sibling of
- * `outDir` that is moved into place only when complete; a failed or refused pull leaves nothing,
- * and an existing `outDir` is only ever replaced whole, with `replace`.
+ * `outDir` that is moved into place only when complete; a failed, refused or interrupted
+ * (SIGINT/SIGTERM) pull leaves nothing, an existing `outDir` is only ever replaced whole, with
+ * `replace`, and staging directories left by a pull that died (SIGKILL, power cut) are removed.
  */
 export async function pullRelease(store: ReleaseStore, options: PullOptions): Promise<PullReport> {
   const progress = options.progress ?? (() => {});
@@ -61,30 +65,29 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
     progress("verifying signatures");
     await options.verify(release);
   }
-  progress(`fetching bundle ${release.bundleLayer.digest.slice(0, 19)} (${release.bundleLayer.size} bytes)`);
-  const layer = await store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
 
   const createdParent = firstMissingAncestor(dirname(outDir));
   await mkdir(dirname(outDir), { recursive: true });
-  const staging = await mkdtemp(`${outDir}.pull-`);
+  for (const stale of await removeStaleStaging(outDir, STAGING_PURPOSE)) progress(`removed ${stale}, left by an interrupted pull`);
+  const staging = await createStagingDirectory(outDir, STAGING_PURPOSE, createdParent);
   let placed = false;
   try {
+    progress(`fetching bundle ${release.bundleLayer.digest.slice(0, 19)} (${release.bundleLayer.size} bytes)`);
+    const layer = await store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
     progress("extracting");
-    const extracted = await extractTarGz(layer, join(staging, "config"));
-    await writeFile(join(staging, "release-manifest.json"), release.manifestBytes);
-    await chmod(join(staging, "release-manifest.json"), 0o644);
+    const extracted = await extractTarGz(layer, join(staging.path, "config"));
+    await writeFile(join(staging.path, "release-manifest.json"), release.manifestBytes);
+    await chmod(join(staging.path, "release-manifest.json"), 0o644);
     const url = options.fluxUrl ?? store.configUrl;
     if (url) {
       const header = `# Written by appliance-release-kit's pull for release ${release.manifest.version} (${release.artifact.descriptor.digest}).\n# Apply it to install that release: the source is pinned to the bundle by digest.`;
-      for (const file of composeFluxSource({ url, digest: release.manifest.configBundle.digest, insecure: store.insecure })) {
-        await mkdir(join(staging, dirname(file.path)), { recursive: true });
-        const objects = withCosignVerification(file.objects, options.fluxVerifyKeys ?? []);
-        await writeFile(join(staging, file.path), serializeFile({ ...file, objects }, header));
-      }
+      const objects = withCosignVerification(fluxSourceObjects({ url, digest: release.manifest.configBundle.digest, insecure: store.insecure }), options.fluxVerifyKeys ?? []);
+      await mkdir(join(staging.path, "flux"), { recursive: true });
+      await writeFile(join(staging.path, "flux", "source.yaml"), fluxSourceYaml(objects, header));
     }
-    await chmod(staging, 0o755);
+    await chmod(staging.path, 0o755);
     refuseExisting();
-    await moveIntoPlace(staging, outDir);
+    await moveIntoPlace(staging.path, outDir);
     placed = true;
     return {
       reference: release.reference,
@@ -96,9 +99,6 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
       ...(url ? { fluxSource: join(outDir, "flux", "source.yaml") } : {}),
     };
   } finally {
-    if (!placed) {
-      await rm(staging, { recursive: true, force: true });
-      if (createdParent) await rm(createdParent, { recursive: true, force: true });
-    }
+    await staging.dispose({ keep: placed });
   }
 }

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import type { Deadline } from "../oci/deadline.js";
 import { openLayoutRepository } from "../oci/layout.js";
 import { RegistryClient, type RegistryProgressEvent } from "../oci/registry-client.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
@@ -20,6 +21,11 @@ export interface ReleaseStore {
   readonly insecure: boolean;
   /** Fails early with a clear message when the store cannot be reached. */
   check(): Promise<void>;
+  /**
+   * Runs a whole publish as one unit where the store can: an OCI image layout holds its lock and
+   * writes each index.json once at the end. Absent for registries.
+   */
+  batch?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface StoreOptions {
@@ -27,6 +33,8 @@ export interface StoreOptions {
   readonly plainHttp?: boolean;
   readonly ociLayout?: string;
   readonly onProgress?: (event: RegistryProgressEvent) => void;
+  /** The command's overall deadline: requests, retries and lock waits fit inside it. Default: none. */
+  readonly deadline?: Deadline;
 }
 
 /** The embedded default target: an OCI image layout directory beside the checkout. */
@@ -47,8 +55,11 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       registry: target.registry,
       plainHttp: options.plainHttp ?? false,
       userAgent: "appliance-release-kit",
+      ...(options.deadline ? { deadline: options.deadline } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    // One ping per command, however many steps ask for the check.
+    let pinged: Promise<void> | undefined;
     const repo = (name: string) => (target.namespace ? joinRepositoryName(target.namespace, name) : name);
     return {
       location: `${target.registry}${target.namespace ? `/${target.namespace}` : ""}`,
@@ -57,17 +68,22 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       configUrl: `oci://${target.registry}/${repo(CONFIG_REPOSITORY)}`,
       configRepositoryName: repo(CONFIG_REPOSITORY),
       insecure: options.plainHttp ?? false,
-      check: () => client.ping(),
+      check: () => (pinged ??= client.ping()),
     };
   }
   const dir = options.ociLayout ?? defaultLayout;
   if (!dir) throw new UsageError("name where to read from: --registry HOST[:PORT]/NAMESPACE or --oci-layout DIR");
   const root = resolve(dir);
+  const layoutOptions = options.deadline ? { deadline: options.deadline } : {};
+  const config = openLayoutRepository(root, CONFIG_REPOSITORY, layoutOptions);
+  const release = openLayoutRepository(root, RELEASE_REPOSITORY, layoutOptions);
   return {
     location: `oci-layout:${root}`,
-    config: openLayoutRepository(root, CONFIG_REPOSITORY),
-    release: openLayoutRepository(root, RELEASE_REPOSITORY),
+    config,
+    release,
     insecure: false,
+    // Always config before release, so two publishers never wait on each other's second lock.
+    batch: (work) => config.batch(() => release.batch(work)),
     // A layout is created on first write; reads of a missing one find no tags.
     check: async () => {},
   };

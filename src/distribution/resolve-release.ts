@@ -1,10 +1,11 @@
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { RELEASE_MANIFEST_MEDIA_TYPE } from "../../schemas/release-manifest.js";
 import { ReleaseVersion } from "../../schemas/common.js";
-import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../bundle/config-bundle.js";
 import { UserError } from "../errors.js";
 import { parseReleaseManifest } from "../manifest/validate-release-manifest.js";
 import { parseImageManifest } from "../oci/copy-artifact.js";
+import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
+import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { Descriptor, FetchedManifest, ImageManifest } from "../oci/types.js";
 import type { ReleaseStore } from "./release-store.js";
 
@@ -31,6 +32,8 @@ export async function resolveRelease(store: ReleaseStore, reference: string): Pr
   if (image.config.mediaType !== RELEASE_MANIFEST_MEDIA_TYPE) {
     throw new UserError(`${where}: not an appliance release (config media type ${image.config.mediaType}, expected ${RELEASE_MANIFEST_MEDIA_TYPE})`);
   }
+  // The descriptor's size is a claim by whoever wrote the manifest: held to the ceiling before reading.
+  assertWithinCeiling(image.config, MAX_CONFIG_BYTES, `${where}: release manifest (config blob)`);
   const manifestBytes = await store.release.fetchBlob(image.config.digest, image.config.size);
   const manifest = parseReleaseManifest(manifestBytes, where);
   // A version tag must hold that version: a re-pointed tag would otherwise install another release silently.
@@ -45,6 +48,7 @@ export async function resolveRelease(store: ReleaseStore, reference: string): Pr
   if (bundleImage.config.mediaType !== FLUX_CONFIG_MEDIA_TYPE || bundleImage.layers.length !== 1 || layer?.mediaType !== FLUX_CONTENT_MEDIA_TYPE) {
     throw new UserError(`${bundleWhere}: not a Flux config bundle (one ${FLUX_CONTENT_MEDIA_TYPE} layer with config ${FLUX_CONFIG_MEDIA_TYPE})`);
   }
+  assertWithinCeiling(layer, MAX_LAYER_BYTES, `${bundleWhere}: bundle layer`);
   if (layer.digest !== manifest.configBundle.layerDigest) {
     throw new UserError(`${bundleWhere}: its layer ${layer.digest} is not the ${manifest.configBundle.layerDigest} the release manifest pins`);
   }

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { COMPONENT_NAMES } from "../../schemas/components.js";
-import { COMPONENT_CATALOG } from "../synth/component-catalog.js";
+import { COMPONENT_PLACEMENT } from "../../schemas/components.js";
 import { ReferenceCollector, type ReleaseReference } from "../synth/release-references.js";
-import type { KubernetesObject, RenderedFile } from "../synth/rendered-file.js";
+import type { KubernetesObject, RenderedFile } from "../policy/rendered-file.js";
 import type { StagedRelease } from "./staged-release.js";
 
 function yamlFiles(dir: string): string[] {
@@ -23,7 +23,7 @@ export function stagedReferences(distDir: string, staged: StagedRelease): Releas
   const { manifest } = staged;
   for (const name of COMPONENT_NAMES) {
     const component = manifest.components[name];
-    const use = { user: name, tier: COMPONENT_CATALOG[name].tier };
+    const use = { user: name, tier: COMPONENT_PLACEMENT[name].tier };
     collector.image(component.image, use);
     collector.chart(component.chart.repository, component.chart.name, component.chart.version, component.chart.digest, use);
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { lstat, rename, rm } from "node:fs/promises";
+import { lstat, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 
 /**
  * Puts a completely written `staging` directory at `destination`. A fresh destination is a single
@@ -14,6 +15,7 @@ export async function moveIntoPlace(staging: string, destination: string): Promi
   );
   if (!exists) {
     await rename(staging, destination);
+    await syncDirectory(dirname(destination));
     return;
   }
   const aside = `${destination}.old-${randomBytes(6).toString("hex")}`;
@@ -24,5 +26,23 @@ export async function moveIntoPlace(staging: string, destination: string): Promi
     await rename(aside, destination);
     throw error;
   }
+  await syncDirectory(dirname(destination));
   await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * Makes the rename itself durable: one fsync of the parent directory per tree moved into place,
+ * rather than one per file. Best effort: some filesystems refuse to fsync a directory.
+ */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Atomicity does not depend on it.
+  }
 }

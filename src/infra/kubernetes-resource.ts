@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { describeObject, type KubernetesObject } from "../synth/rendered-file.js";
+import { describeObject, type KubernetesObject } from "../policy/rendered-file.js";
 
 /** Stable Pulumi resource name for a rendered object: its kind, namespace and name. */
 export function resourceName(object: KubernetesObject): string {

@@ -1,7 +1,7 @@
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import { enforcePolicies } from "../policy/index.js";
 import { composeVendor } from "../synth/compose-release.js";
-import { isKustomizeFile, type KubernetesObject } from "../synth/rendered-file.js";
+import { isKustomizeFile, type KubernetesObject } from "../policy/rendered-file.js";
 import { validateAgainstUpstreamSchemas } from "../synth/upstream-schemas.js";
 
 /**

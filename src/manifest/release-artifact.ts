@@ -1,9 +1,9 @@
-import { ANNOTATION_CREATED, ANNOTATION_REVISION, ANNOTATION_SOURCE, rfc3339 } from "../bundle/config-bundle.js";
+import { rfc3339 } from "../bundle/config-bundle.js";
+import { ANNOTATION_CREATED, ANNOTATION_REVISION, ANNOTATION_SOURCE, ANNOTATION_VERSION } from "../oci/annotations.js";
 import { buildArtifact, type BuiltArtifact } from "../oci/build-artifact.js";
 import { OCI_EMPTY_JSON } from "../oci/media-types.js";
 import { RELEASE_ARTIFACT_TYPE, RELEASE_MANIFEST_MEDIA_TYPE, type ReleaseManifest } from "../../schemas/release-manifest.js";
 
-export const ANNOTATION_VERSION = "org.opencontainers.image.version";
 
 /**
  * The release artifact: an OCI manifest whose config blob is the release manifest JSON

@@ -12,14 +12,14 @@ import {
 } from "./credentials.js";
 import { discard, redactUrl, type HttpClient } from "./http.js";
 
-export interface AuthChallenge {
+interface AuthChallenge {
   /** Lowercased: `basic`, `bearer`, ... */
   readonly scheme: string;
   /** Parameter names lowercased, values unquoted. */
   readonly params: Readonly<Record<string, string>>;
 }
 
-export type RepositoryAction = "pull" | "push" | "delete";
+type RepositoryAction = "pull" | "push" | "delete";
 
 /** `repository:<name>:<actions>` as understood by distribution token services. */
 export function repositoryScope(name: string, actions: readonly RepositoryAction[]): string {
@@ -104,6 +104,13 @@ export interface RegistryAuthOptions {
   /** `host[:port]` of the registry, for messages. */
   readonly registry: string;
   readonly http: HttpClient;
+  /**
+   * The registry itself was given as plain HTTP (`--plain-http`). Only then may its token realm be
+   * plain HTTP too: an `https` registry advertising an `http://` realm would have our credentials
+   * and tokens cross the network in clear text.
+   * @default false
+   */
+  readonly plainHttp?: boolean;
   /** Called at most once, on first need. */
   readonly lookupCredentials: () => CredentialLookup;
   /** Injectable clock (ms) for token expiry. */
@@ -227,6 +234,14 @@ export class RegistryAuth {
     const realm = new URL(bearer.realm);
     if (realm.protocol !== "https:" && realm.protocol !== "http:") {
       throw new TokenServiceError(0, bearer.realm, `registry ${this.options.registry} named an unusable token realm "${bearer.realm}"`);
+    }
+    if (realm.protocol === "http:" && !this.options.plainHttp) {
+      throw new TokenServiceError(
+        0,
+        redactUrl(realm),
+        `registry ${this.options.registry} is HTTPS but sends token requests to the plain-HTTP realm ${redactUrl(realm)}; ` +
+          `refusing to send credentials or tokens in clear text (only a registry given with --plain-http may use a plain-HTTP realm)`,
+      );
     }
     const requestedAt = this.now();
     let result;

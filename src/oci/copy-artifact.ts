@@ -1,3 +1,4 @@
+import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { OCI_IMAGE_MANIFEST } from "./media-types.js";
 import type { ContentRepository, Descriptor, ImageManifest } from "./types.js";
 
@@ -8,6 +9,8 @@ export interface CopyReport {
   readonly blobsMounted: number;
   readonly blobsSkipped: number;
   readonly bytesUploaded: number;
+  /** Every blob the manifest references: all present in the target afterwards (unless a dry run). */
+  readonly blobs: readonly Descriptor[];
 }
 
 export interface CopyOptions {
@@ -17,9 +20,11 @@ export interface CopyOptions {
   readonly dryRun?: boolean;
   /**
    * A repository on the target's registry to mount missing blobs from before uploading them
-   * (cross-repository mount: no bytes travel). Ignored by targets that cannot mount.
+   * (cross-repository mount: no bytes travel), and the blobs it is known to hold: a mount is only
+   * tried for those, since a refused mount costs a POST and a DELETE for nothing. Ignored by
+   * targets that cannot mount.
    */
-  readonly mountFrom?: string;
+  readonly mountFrom?: { readonly repository: string; readonly digests: ReadonlySet<string> };
 }
 
 /** A target that can link a blob from another repository of the same registry. */
@@ -46,10 +51,11 @@ export function parseImageManifest(bytes: Uint8Array, what: string): ImageManife
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes)) as ImageManifest;
   } catch {
-    throw new Error(`${what}: the manifest is not JSON`);
+    throw new InvalidArtifactError(`${what}: the manifest is not JSON`);
   }
   if (manifest?.schemaVersion !== 2 || manifest.mediaType !== OCI_IMAGE_MANIFEST || !manifest.config || !Array.isArray(manifest.layers)) {
-    throw new Error(`${what}: not an OCI image manifest (schemaVersion 2, mediaType ${OCI_IMAGE_MANIFEST})`);
+    const found = typeof manifest?.mediaType === "string" ? `its mediaType is ${manifest.mediaType}` : "it has no mediaType";
+    throw new InvalidArtifactError(`${what}: not an OCI image manifest (${found}; expected schemaVersion 2 and mediaType ${OCI_IMAGE_MANIFEST})`);
   }
   return manifest;
 }
@@ -70,14 +76,16 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
       blobsSkipped++;
       continue;
     }
-    if (!options.dryRun && options.mountFrom && canMount(target) && (await tryMount(target, blob, options.mountFrom))) {
+    const mountable = options.mountFrom?.digests.has(blob.digest) === true;
+    if (!options.dryRun && mountable && canMount(target) && (await tryMount(target, blob, options.mountFrom!.repository))) {
       blobsMounted++;
       continue;
     }
     options.onStep?.({ kind: "blob", digest: blob.digest, size: blob.size });
     blobsUploaded++;
     bytesUploaded += blob.size;
-    if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size));
+    // Just found absent: the target need not ask again before uploading.
+    if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size), { knownAbsent: true });
   }
   const existing = await target.resolve(digest);
   if (!existing) {
@@ -85,5 +93,5 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
     bytesUploaded += fetched.bytes.byteLength;
     if (!options.dryRun) await target.pushManifest(fetched.bytes, fetched.descriptor.mediaType, digest);
   }
-  return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded };
+  return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded, blobs: [manifest.config, ...manifest.layers] };
 }

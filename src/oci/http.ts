@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { concatBytes } from "../bytes.js";
+import { Deadline, DeadlineExceededError } from "./deadline.js";
 
 export interface RetryOptions {
   /** Total attempts per request, including the first. Default 4. */
@@ -24,8 +25,10 @@ export interface RetryOptions {
 export interface HttpClientOptions {
   readonly fetch?: typeof fetch;
   readonly retry?: RetryOptions;
-  /** Per attempt, covering the response headers and the body. Default 120 s. */
+  /** Per attempt, covering the response headers and the body; always cut to what `deadline` leaves. Default 60 s. */
   readonly timeoutMs?: number;
+  /** The command's overall budget: no request or retry outlives it. Default: none. */
+  readonly deadline?: Deadline;
   readonly userAgent?: string;
   /** Default 10. */
   readonly maxRedirects?: number;
@@ -80,7 +83,7 @@ const DEFAULTS = {
   baseDelayMs: 200,
   maxDelayMs: 5_000,
   maxRetryAfterMs: 30_000,
-  timeoutMs: 120_000,
+  timeoutMs: 60_000,
   maxRedirects: 10,
 };
 
@@ -95,6 +98,7 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxRedirects: number;
   private readonly userAgent: string | undefined;
+  readonly deadline: Deadline | undefined;
 
   constructor(options: HttpClientOptions = {}) {
     this.fetchImpl = options.fetch ?? globalThis.fetch;
@@ -108,6 +112,26 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     this.maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
     this.userAgent = options.userAgent;
+    this.deadline = options.deadline;
+  }
+
+  /**
+   * Runs `read` (a request and the reading of its whole body) again when the connection fails
+   * mid-body, with the same backoff as requests: a GET of a blob or manifest is idempotent and its
+   * bytes are verified against their digest on every attempt, so a cut download is simply redone.
+   */
+  async retryRead<T>(what: string, read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (error instanceof DeadlineExceededError) throw error;
+        if (this.deadline?.expired && isAbortLike(error)) throw this.deadline.exceeded(what);
+        if (!isBodyReadFailure(error)) throw error;
+        if (attempt >= this.attempts) throw new BodyReadError(what, attempt, error as Error);
+        await this.pause(this.backoff(attempt), what);
+      }
+    }
   }
 
   /** Sends `request`, following redirects and retrying transient failures. Non-2xx responses are returned, not thrown. */
@@ -146,16 +170,19 @@ export class HttpClient {
     const maxAttempts = retryable ? this.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
+      const what = `an answer to ${request.method} ${redactUrl(request.url)}`;
+      if (this.deadline?.expired) throw this.deadline.exceeded(what);
       try {
         response = await this.fetchOnce(request);
       } catch (error) {
         if (request.signal?.aborted) throw error;
+        if (this.deadline?.expired && isAbortLike(error)) throw this.deadline.exceeded(what);
         const failure = describeFetchFailure(error);
         if (failure === undefined) throw error;
         if (attempt >= maxAttempts || !failure.transient) {
           throw new HttpConnectionError(request.method, redactUrl(request.url), attempt, failure.code, failure.detail);
         }
-        await this.sleep(this.backoff(attempt));
+        await this.pause(this.backoff(attempt), what);
         continue;
       }
       if (!RETRYABLE_STATUSES.has(response.status) || attempt >= maxAttempts) {
@@ -163,12 +190,19 @@ export class HttpClient {
       }
       const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
       await discard(response);
-      await this.sleep(retryAfter !== undefined ? Math.min(retryAfter, this.maxRetryAfterMs) : this.backoff(attempt));
+      await this.pause(retryAfter !== undefined ? Math.min(retryAfter, this.maxRetryAfterMs) : this.backoff(attempt), what);
     }
   }
 
+  /** A backoff that would outlive the deadline is not worth starting. */
+  private async pause(ms: number, what: string): Promise<void> {
+    if (this.deadline && this.deadline.remainingMs() <= ms) throw this.deadline.exceeded(what);
+    await this.sleep(ms);
+  }
+
   private fetchOnce(request: HttpRequest & { url: URL; method: string }): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeoutMs = this.deadline ? Math.max(1, Math.min(this.timeoutMs, this.deadline.remainingMs())) : this.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     return this.fetchImpl(request.url, {
       method: request.method,
@@ -237,12 +271,40 @@ function describeFetchFailure(error: unknown): FetchFailure | undefined {
   return { code, detail, transient: detail !== "bad port" };
 }
 
+/** A timeout or abort, as fetch and body readers throw them. */
+function isAbortLike(error: unknown): boolean {
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError" || describeFetchFailure(error)?.code === "TIMEOUT");
+}
+
+/**
+ * The connection died while a body was being read: undici throws `TypeError: terminated` (cause
+ * `SocketError: other side closed`, ECONNRESET...), or the per-attempt timeout fired mid-body.
+ */
+export function isBodyReadFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  // A request that could not be sent at all was already retried by `send`.
+  if (error instanceof HttpConnectionError || error.cause instanceof HttpConnectionError) return false;
+  if (error.name === "TimeoutError") return true;
+  if (error.name === "TypeError" && (error.message === "terminated" || error.message === "fetch failed")) return true;
+  const code = (error as NodeJS.ErrnoException).code ?? ((error.cause as NodeJS.ErrnoException | undefined)?.code);
+  return code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE";
+}
+
 function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 
 function withoutHeaders(headers: Record<string, string>, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([key]) => !names.includes(key.toLowerCase())));
+}
+
+/** The connection kept breaking while a body was being read, through every attempt. */
+export class BodyReadError extends Error {
+  constructor(what: string, attempts: number, cause: Error) {
+    const detail = (cause.cause as Error | undefined)?.message ?? cause.message;
+    super(`the connection broke while reading ${what}${attempts > 1 ? `, ${attempts} times` : ""} (${detail}); check the network or the registry, then run the command again`);
+    this.name = "BodyReadError";
+  }
 }
 
 /** The body grew past what the caller was prepared to hold. */

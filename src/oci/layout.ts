@@ -5,23 +5,36 @@
  * can address it as `--oci-layout <rootDir>/<name>:<tag>`. Tags are `index.json` entries
  * annotated with `org.opencontainers.image.ref.name`.
  *
- * Reproducibility: index.json is serialized with a fixed key order, 2-space indentation and
- * a trailing newline, entries sorted by ref name then digest, so the same pushes give the
- * same bytes. Crash safety: every file is written to a temp file in its own directory,
+ * Reproducibility: index.json is serialized with a fixed key order (the spec's field order for
+ * the index and its descriptors, other keys sorted), 2-space indentation and a trailing newline,
+ * entries sorted by ref name then digest, so the same pushes give the same bytes. Crash safety: every file is written to a temp file in its own directory,
  * fsynced and renamed over the target, so a reader sees the old or the new file, never a
  * torn one, and a blob file always hashes to its name; index.json only changes after the
- * blobs it references are in place. Concurrent writers are not supported.
+ * blobs it references are in place.
+ *
+ * Concurrent writers (two publishes into one layout) take a lock file beside the layout directory
+ * (`<layout>.lock`, see src/fs/lock-file.ts) around creating the layout and around every
+ * read-modify-write of index.json, so no tag is lost. The layout itself appears all at once
+ * (built in a temporary sibling and renamed into place), so a reader never meets a directory
+ * without its `oci-layout` marker. Readers take no lock: every file is replaced atomically.
  *
  * Manifests stay reachable: one pushed by digest alone gets an index entry without a ref
  * name, and when a tag moves away from a manifest that nothing else references, that
  * manifest keeps an untagged entry (as a registry would keep it addressable by digest).
  */
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { chmod, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { withLockFile } from "../fs/lock-file.js";
+import type { Deadline } from "./deadline.js";
 import { assertDigest, DigestMismatchError, sha256Digest, verifyContent } from "./digest.js";
-import { ANNOTATION_REF_NAME, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "./media-types.js";
-import type { ContentRepository, Descriptor, FetchedManifest } from "./types.js";
+import { InvalidArtifactError } from "./invalid-artifact-error.js";
+import { MAX_MANIFEST_BYTES } from "./limits.js";
+import { DIGEST_REFERENCE_PATTERN, REPOSITORY_NAME_PATTERN, TAG_PATTERN } from "./registry-reference.js";
+import { TagConflictError } from "./tag-conflict-error.js";
+import { ANNOTATION_REF_NAME } from "./annotations.js";
+import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "./media-types.js";
+import type { ContentRepository, Descriptor, FetchedManifest, PushManifestOptions } from "./types.js";
 
 export const OCI_LAYOUT_VERSION = "1.0.0";
 
@@ -29,11 +42,11 @@ const OCI_LAYOUT_FILE = "oci-layout";
 const INDEX_FILE = "index.json";
 const DIRECTORY_MODE = 0o755;
 const FILE_MODE = 0o644;
-/** The distribution-spec repository name grammar; it also keeps names from escaping rootDir. */
-const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** Any registered-looking digest may appear in a foreign index.json; only sha256 is fetched. */
-const ANY_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+// The repository name grammar also keeps names from escaping rootDir. Any registered-looking
+// digest may appear in a foreign index.json; only sha256 is fetched.
+const REPOSITORY_NAME = REPOSITORY_NAME_PATTERN;
+const TAG = TAG_PATTERN;
+const ANY_DIGEST = DIGEST_REFERENCE_PATTERN;
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };
@@ -51,19 +64,30 @@ interface IndexDocument {
   readonly manifests: IndexEntry[];
 }
 
+export interface LayoutOptions {
+  /** The command's overall deadline: waiting for another writer's lock fits inside it. Default: none (60 s). */
+  readonly deadline?: Deadline;
+}
+
+/** A writer waits this long for another writer's lock at most. */
+const LOCK_WAIT_MS = 60_000;
+
 /** Opens (without touching the disk) the layout for `repositoryName` under `rootDir`. */
-export function openLayoutRepository(rootDir: string, repositoryName: string): OciLayoutRepository {
+export function openLayoutRepository(rootDir: string, repositoryName: string, options: LayoutOptions = {}): OciLayoutRepository {
   if (!REPOSITORY_NAME.test(repositoryName)) {
     throw new Error(`"${repositoryName}" is not a valid repository name (lowercase letters, digits, separators . _ __ - and /)`);
   }
-  return new OciLayoutRepository(join(resolve(rootDir), ...repositoryName.split("/")));
+  return new OciLayoutRepository(join(resolve(rootDir), ...repositoryName.split("/")), options);
 }
 
 export class OciLayoutRepository implements ContentRepository {
   readonly location: string;
 
   /** `layoutDir` is the directory holding `oci-layout`, `index.json` and `blobs/`. */
-  constructor(readonly layoutDir: string) {
+  constructor(
+    readonly layoutDir: string,
+    private readonly options: LayoutOptions = {},
+  ) {
     this.location = layoutDir;
   }
 
@@ -77,19 +101,22 @@ export class OciLayoutRepository implements ContentRepository {
   async pushBlob(descriptor: Descriptor, data: Uint8Array): Promise<boolean> {
     assertDigest(descriptor.digest, "blob digest");
     verifyContent(data, descriptor.digest, `blob pushed to ${this.location}`, descriptor.size);
-    await this.ensureLayout();
+    if (await this.markerExists()) await this.assertLayoutVersion();
+    else if (this.batchIndex) await this.ensureLayout();
+    else await this.locked(() => this.ensureLayout());
+    // Blob files need no lock: each is content-addressed and appears by an atomic rename.
     return this.storeBlob(descriptor.digest, data);
   }
 
   async fetchBlob(digest: string, size?: number): Promise<Uint8Array> {
     assertDigest(digest);
-    const data = await this.readBlob(digest);
+    const data = await this.readBlob(digest, size);
     return verifyContent(data, digest, `blob ${digest} in ${this.location}`, size);
   }
 
   async resolve(reference: string): Promise<Descriptor | undefined> {
     const parsed = parseReference(reference);
-    const index = await this.readIndex();
+    const index = this.batchIndex?.index ?? (await this.readIndex());
     const entry = index.manifests.find((candidate) =>
       parsed.kind === "tag" ? refNameOf(candidate) === parsed.value : candidate.digest === parsed.value,
     );
@@ -98,36 +125,87 @@ export class OciLayoutRepository implements ContentRepository {
 
   async fetchManifest(reference: string): Promise<FetchedManifest> {
     const descriptor = await this.resolve(reference);
-    if (descriptor === undefined) throw new Error(`manifest "${reference}" not found in ${this.location}`);
+    if (descriptor === undefined) throw new InvalidArtifactError(`manifest "${reference}" not found in ${this.location}`);
     assertDigest(descriptor.digest, `digest of manifest "${reference}"`);
-    const bytes = await this.readBlob(descriptor.digest);
+    if (descriptor.size > MAX_MANIFEST_BYTES) {
+      throw new InvalidArtifactError(`manifest "${reference}" in ${this.location} is described as ${descriptor.size} bytes, over the ceiling of ${MAX_MANIFEST_BYTES} bytes; refusing to read it`);
+    }
+    const bytes = await this.readBlob(descriptor.digest, descriptor.size);
     verifyContent(bytes, descriptor.digest, `manifest "${reference}" in ${this.location}`, descriptor.size);
     return { descriptor, bytes };
   }
 
-  async pushManifest(bytes: Uint8Array, mediaType: string, reference: string): Promise<Descriptor> {
+  async pushManifest(bytes: Uint8Array, mediaType: string, reference: string, options: PushManifestOptions = {}): Promise<Descriptor> {
     if (mediaType === "") throw new Error("a manifest needs a media type");
     const digest = sha256Digest(bytes);
     const parsed = parseReference(reference);
     if (parsed.kind === "digest" && parsed.value !== digest) {
       throw new DigestMismatchError(`manifest pushed to ${this.location} as ${reference}`, reference, digest);
     }
-    // Everything that can refuse the push runs before the first write.
-    const index = await this.readIndexForWrite();
-    await this.assertReferencedBlobsPresent(bytes, mediaType);
+    const write = async () => {
+      // Everything that can refuse the push runs before the first write.
+      const index = this.batchIndex?.index ?? (await this.readIndexForWrite());
+      await this.assertReferencedBlobsPresent(bytes, mediaType);
+      if (parsed.kind === "tag" && options.ifTagIs !== undefined) {
+        // Under the lock this is a true compare-and-swap: nobody moves the tag between check and write.
+        const current = index.manifests.find((entry) => refNameOf(entry) === parsed.value)?.digest ?? null;
+        if (current !== options.ifTagIs && current !== digest) throw new TagConflictError(`${this.location}:${parsed.value}`, options.ifTagIs, current, digest);
+      }
 
-    await this.ensureLayout();
-    await this.storeBlob(digest, bytes);
+      await this.ensureLayout();
+      await this.storeBlob(digest, bytes);
 
-    const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
-    const manifests =
-      parsed.kind === "tag" ? retag(index.manifests, descriptor, parsed.value) : addUntagged(index.manifests, descriptor);
-    await this.writeIndex({ extra: index.extra, manifests });
-    return descriptor;
+      const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
+      const manifests =
+        parsed.kind === "tag" ? retag(index.manifests, descriptor, parsed.value) : addUntagged(index.manifests, descriptor);
+      if (this.batchIndex) this.batchIndex = { ...this.batchIndex, index: { extra: index.extra, manifests }, dirty: true };
+      else await this.writeIndex({ extra: index.extra, manifests });
+      return descriptor;
+    };
+    // Inside a batch the lock is already held (it is not re-entrant).
+    return this.batchIndex ? write() : this.locked(write);
+  }
+
+  /**
+   * Runs `work` holding this layout's lock, with every index.json change it makes kept in memory
+   * and written once at the end: one index.json write per repository per publish, and other
+   * writers see all of a publish's tags or none. Reads inside `work` see its changes. If `work`
+   * fails, index.json stays as it was (blob files already written stay, unreferenced and harmless).
+   */
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    if (this.batchIndex) return work();
+    return this.locked(async () => {
+      this.batchIndex = { index: await this.readIndexForWrite(), dirty: false, directoriesToSync: new Set() };
+      try {
+        const result = await work();
+        for (const directory of this.batchIndex.directoriesToSync) await syncDirectory(directory);
+        if (this.batchIndex.dirty) {
+          await this.ensureLayout();
+          await this.writeIndex(this.batchIndex.index);
+        }
+        return result;
+      } finally {
+        this.batchIndex = undefined;
+      }
+    });
+  }
+
+  /** Set while `batch` holds the lock: the index as the batch has changed it so far. */
+  private batchIndex: { index: IndexDocument; dirty: boolean; readonly directoriesToSync: Set<string> } | undefined;
+
+  /** Serializes writers of this layout across processes (see the file comment). */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    await makeDirectories(dirname(this.layoutDir));
+    const waitMs = Math.min(LOCK_WAIT_MS, this.options.deadline?.remainingMs() ?? LOCK_WAIT_MS);
+    return withLockFile(`${this.layoutDir}.lock`, { what: `OCI image layout ${this.layoutDir}`, waitMs }, work);
+  }
+
+  private async markerExists(): Promise<boolean> {
+    return (await lstat(join(this.layoutDir, OCI_LAYOUT_FILE)).catch(ignoreMissing)) !== undefined;
   }
 
   async listTags(): Promise<string[]> {
-    const index = await this.readIndex();
+    const index = this.batchIndex?.index ?? (await this.readIndex());
     const tags = new Set<string>();
     for (const entry of index.manifests) {
       const tag = refNameOf(entry);
@@ -147,7 +225,7 @@ export class OciLayoutRepository implements ContentRepository {
   private async readableLayoutExists(): Promise<boolean> {
     const info = await lstat(this.layoutDir).catch(ignoreMissing);
     if (info === undefined) return false;
-    if (!info.isDirectory()) throw new Error(`${this.layoutDir} is not an OCI image layout: it is not a directory`);
+    if (!info.isDirectory()) throw new InvalidArtifactError(`${this.layoutDir} is not an OCI image layout: it is not a directory`);
     await this.assertLayoutVersion();
     return true;
   }
@@ -170,9 +248,15 @@ export class OciLayoutRepository implements ContentRepository {
     return true;
   }
 
-  private async readBlob(digest: string): Promise<Uint8Array> {
-    const missing = new Error(`blob ${digest} not found in ${this.location}`);
+  /** Reads a blob file; one whose size is not `expectedSize` is refused before it is read. */
+  private async readBlob(digest: string, expectedSize?: number): Promise<Uint8Array> {
+    const missing = new InvalidArtifactError(`blob ${digest} not found in ${this.location}`);
     if (!(await this.readableLayoutExists())) throw missing;
+    const info = await stat(this.blobPath(digest)).catch(ignoreMissing);
+    if (info === undefined) throw missing;
+    if (expectedSize !== undefined && info.size !== expectedSize) {
+      throw new DigestMismatchError(`blob ${digest} in ${this.location}`, { digest, size: expectedSize }, { size: info.size });
+    }
     const data = await readFile(this.blobPath(digest)).catch(ignoreMissing);
     if (data === undefined) throw missing;
     // A plain Uint8Array view, so callers comparing bytes are not tripped by Buffer's extra identity.
@@ -184,7 +268,9 @@ export class OciLayoutRepository implements ContentRepository {
     const path = this.blobPath(digest);
     const existing = await readFile(path).catch(ignoreMissing);
     if (existing !== undefined && sha256Digest(existing) === digest) return false;
-    await writeFileAtomic(path, data);
+    await makeDirectories(dirname(path));
+    // Inside a batch the blobs directory is synced once, before index.json refers to the blobs.
+    await writeFileAtomic(path, data, this.batchIndex?.directoriesToSync);
     return true;
   }
 
@@ -192,7 +278,7 @@ export class OciLayoutRepository implements ContentRepository {
     if (!(await this.readableLayoutExists())) return { extra: {}, manifests: [] };
     const path = join(this.layoutDir, INDEX_FILE);
     const text = await readFile(path, "utf8").catch(ignoreMissing);
-    if (text === undefined) throw new Error(`${this.layoutDir} is not a complete OCI image layout: ${INDEX_FILE} is missing`);
+    if (text === undefined) throw new InvalidArtifactError(`${this.layoutDir} is not a complete OCI image layout: ${INDEX_FILE} is missing`);
     return parseIndex(text, path);
   }
 
@@ -213,10 +299,26 @@ export class OciLayoutRepository implements ContentRepository {
   }
 
   /**
-   * Creates the layout skeleton. index.json is written before oci-layout, so a layout
-   * marker on disk always comes with an index even after a crash.
+   * Creates the layout skeleton (called under the lock). A new layout is built in a temporary
+   * sibling and renamed into place, so it appears complete or not at all. A directory already
+   * there (made by hand, or left by a crash) is completed in place: index.json is written before
+   * oci-layout, so a layout marker on disk always comes with an index.
    */
   private async ensureLayout(): Promise<void> {
+    if ((await lstat(this.layoutDir).catch(ignoreMissing)) === undefined) {
+      await makeDirectories(dirname(this.layoutDir));
+      const building = await mkdtemp(join(dirname(this.layoutDir), `.${basename(this.layoutDir)}.new-`));
+      try {
+        await chmod(building, DIRECTORY_MODE);
+        await new OciLayoutRepository(building).ensureLayout();
+        await rename(building, this.layoutDir);
+        await syncDirectory(dirname(this.layoutDir));
+        return;
+      } catch (error) {
+        await rm(building, { recursive: true, force: true });
+        throw error;
+      }
+    }
     await makeDirectories(join(this.layoutDir, "blobs", "sha256"));
     const marker = await lstat(join(this.layoutDir, OCI_LAYOUT_FILE)).catch(ignoreMissing);
     if (marker !== undefined) {
@@ -238,7 +340,7 @@ export class OciLayoutRepository implements ContentRepository {
     try {
       manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
     } catch {
-      throw new Error(`manifest pushed to ${this.location} is not valid JSON`);
+      throw new InvalidArtifactError(`manifest pushed to ${this.location} is not valid JSON`);
     }
     const referenced: unknown[] = [];
     if (isObject(manifest)) {
@@ -248,11 +350,11 @@ export class OciLayoutRepository implements ContentRepository {
     for (const descriptor of referenced) {
       const digest = isObject(descriptor) ? descriptor.digest : undefined;
       if (typeof digest !== "string" || !ANY_DIGEST.test(digest)) {
-        throw new Error(`manifest pushed to ${this.location} has a descriptor without a valid digest`);
+        throw new InvalidArtifactError(`manifest pushed to ${this.location} has a descriptor without a valid digest`);
       }
       const present = digest.startsWith("sha256:") && (await lstat(this.blobPath(digest)).catch(ignoreMissing))?.isFile() === true;
       if (!present) {
-        throw new Error(`manifest pushed to ${this.location} references ${digest}, which is not in the layout; push it first`);
+        throw new InvalidArtifactError(`manifest pushed to ${this.location} references ${digest}, which is not in the layout; push it first`);
       }
     }
   }
@@ -329,13 +431,13 @@ function parseIndex(text: string, path: string): IndexDocument {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`${path} is not valid JSON`);
+    throw new InvalidArtifactError(`${path} is not valid JSON`);
   }
   if (!isObject(parsed) || parsed.schemaVersion !== 2 || !Array.isArray(parsed.manifests)) {
-    throw new Error(`${path} is not an OCI image index (schemaVersion 2 with a manifests array)`);
+    throw new InvalidArtifactError(`${path} is not an OCI image index (schemaVersion 2 with a manifests array)`);
   }
   if (parsed.mediaType !== undefined && parsed.mediaType !== OCI_IMAGE_INDEX) {
-    throw new Error(`${path} has media type ${JSON.stringify(parsed.mediaType)}, expected ${OCI_IMAGE_INDEX}`);
+    throw new InvalidArtifactError(`${path} has media type ${JSON.stringify(parsed.mediaType)}, expected ${OCI_IMAGE_INDEX}`);
   }
   const manifests = parsed.manifests.map((entry, position): IndexEntry => {
     if (
@@ -347,7 +449,7 @@ function parseIndex(text: string, path: string): IndexDocument {
       !Number.isSafeInteger(entry.size) ||
       entry.size < 0
     ) {
-      throw new Error(`${path}: manifests[${position}] is not a valid descriptor`);
+      throw new InvalidArtifactError(`${path}: manifests[${position}] is not a valid descriptor`);
     }
     return { ...entry, mediaType: entry.mediaType, digest: entry.digest, size: entry.size };
   });
@@ -363,10 +465,8 @@ const INDEX_KEY_ORDER = ["schemaVersion", "mediaType", "artifactType", "subject"
 
 /** Deterministic bytes for a given set of entries: sorted entries, fixed key order, 2 spaces, final newline. */
 function serializeIndex(index: IndexDocument): string {
-  const manifests = dedupe(index.manifests)
-    .sort(compareEntries)
-    .map((entry) => orderKeys(entry, DESCRIPTOR_KEY_ORDER));
-  const document = orderKeys({ ...index.extra, schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests }, INDEX_KEY_ORDER);
+  const manifests = dedupe(index.manifests).sort(compareEntries);
+  const document = orderKeys({ ...index.extra, schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests }, INDEX_KEY_ORDER, { manifests: DESCRIPTOR_KEY_ORDER });
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
@@ -384,15 +484,20 @@ function compareEntries(a: IndexEntry, b: IndexEntry): number {
   return compareUtf8(refNameOf(a) ?? "", refNameOf(b) ?? "") || compareUtf8(a.digest, b.digest);
 }
 
-/** `preferred` keys first in that order, the rest sorted; nested objects get sorted keys. */
-function orderKeys(object: JsonObject, preferred: readonly string[]): JsonObject {
+/**
+ * `preferred` keys first in that order, the rest sorted; the objects of the arrays named in
+ * `arrays` get that key order; any other nested object gets sorted keys.
+ */
+function orderKeys(object: JsonObject, preferred: readonly string[], arrays: Readonly<Record<string, readonly string[]>> = {}): JsonObject {
   const out: JsonObject = {};
   const rest = Object.keys(object)
     .filter((key) => !preferred.includes(key))
     .sort(compareUtf8);
   for (const key of [...preferred, ...rest]) {
     const value = object[key];
-    if (value !== undefined) out[key] = canonical(value);
+    if (value === undefined) continue;
+    const order = arrays[key];
+    out[key] = order && Array.isArray(value) ? value.map((item) => (isObject(item) ? orderKeys(item, order) : canonical(item))) : canonical(value);
   }
   return out;
 }
@@ -419,7 +524,7 @@ function ignoreMissing(error: NodeJS.ErrnoException): undefined {
 }
 
 function fail(message: string): never {
-  throw new Error(message);
+  throw new InvalidArtifactError(message);
 }
 
 /** mkdir -p whose newly created directories are 0755 whatever the umask; existing ones are left alone. */
@@ -438,7 +543,7 @@ async function makeDirectories(target: string): Promise<void> {
  * temp file in the target's directory → write → fsync → chmod → rename. The rename is
  * atomic on POSIX filesystems, so the target is either the old or the complete new file.
  */
-async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySync?: Set<string>): Promise<void> {
   const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
   const handle = await open(temp, "wx", FILE_MODE);
   let renamed = false;
@@ -455,12 +560,12 @@ async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
   } finally {
     if (!renamed) await rm(temp, { force: true });
   }
-  await syncDirectory(path);
+  if (deferDirectorySync) deferDirectorySync.add(dirname(path));
+  else await syncDirectory(dirname(path));
 }
 
-/** Persists the rename itself; best effort, since some filesystems refuse to fsync directories. */
-async function syncDirectory(path: string): Promise<void> {
-  const directory = join(path, "..");
+/** Persists renames into `directory`; best effort, since some filesystems refuse to fsync directories. */
+async function syncDirectory(directory: string): Promise<void> {
   try {
     const handle = await open(directory, "r");
     try {

@@ -1,3 +1,8 @@
+/**
+ * Every media type the kit reads or writes, defined once (the Alga release manifest's own types
+ * live with its schema in schemas/release-manifest.ts).
+ */
+
 /** Media types defined by the OCI image spec that the client itself understands. */
 export const OCI_IMAGE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_IMAGE_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -8,5 +13,20 @@ export const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifes
 /** Every manifest media type we ask a registry for in `Accept`. */
 export const MANIFEST_MEDIA_TYPES = [OCI_IMAGE_MANIFEST, OCI_IMAGE_INDEX, DOCKER_MANIFEST_V2, DOCKER_MANIFEST_LIST];
 
-/** Annotation that names a manifest inside an OCI image layout's index.json. */
-export const ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
+/** Flux's config artifact (what `flux push artifact` writes and an OCIRepository reads). */
+export const FLUX_CONFIG_MEDIA_TYPE = "application/vnd.cncf.flux.config.v1+json";
+/** Flux's content layer; an OCIRepository's layerSelector names it with operation `extract`. */
+export const FLUX_CONTENT_MEDIA_TYPE = "application/vnd.cncf.flux.content.v1.tar+gzip";
+/** A Helm chart pushed to an OCI registry; an OCIRepository selects it with operation `copy`. */
+export const HELM_CHART_CONTENT_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+/** An OCI image config (cosign writes its signature images with one). */
+export const OCI_IMAGE_CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
+/** A cosign classic signature layer: its blob is the simple-signing payload. */
+export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
+/** Every sigstore bundle version starts with this; the kit writes v0.3. */
+export const SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX = "application/vnd.dev.sigstore.bundle";
+/** The sigstore bundle the kit writes (cosign v3's `--new-bundle-format`, what Flux >= 2.8 reads first). */
+export const SIGSTORE_BUNDLE_MEDIA_TYPE = `${SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX}.v0.3+json`;
+/** DSSE payload type of an in-toto statement. */
+export const INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";

@@ -5,11 +5,16 @@
  */
 import { RegistryAuth, TokenServiceError, repositoryScope } from "./auth.js";
 import { lookupCredentials, type Credentials } from "./credentials.js";
+import { BodyTooLargeError } from "./http.js";
+import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { DigestMismatchError, assertDigest, isDigest, sha256Digest, verifyContent } from "./digest.js";
+import type { Deadline } from "./deadline.js";
 import { HttpClient, HttpConnectionError, discard, readBodyWithin, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
+import { MAX_MANIFEST_BYTES, MAX_UNSIZED_BLOB_BYTES } from "./limits.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
 import { assertRegistryHost, assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
-import type { ContentRepository, Descriptor, FetchedManifest } from "./types.js";
+import { TagConflictError } from "./tag-conflict-error.js";
+import type { ContentRepository, Descriptor, FetchedManifest, PushBlobOptions as ContentPushBlobOptions, PushManifestOptions } from "./types.js";
 
 export type UploadMode = "monolithic" | "chunked" | "auto";
 
@@ -33,8 +38,10 @@ export interface RegistryClientOptions {
   readonly userAgent?: string;
   readonly fetch?: typeof fetch;
   readonly retry?: RetryOptions;
-  /** Per request attempt, headers and body. Default 120 s. */
+  /** Per request attempt, headers and body; cut to what `deadline` leaves. Default 60 s. */
   readonly timeoutMs?: number;
+  /** The command's overall budget. Default: none. */
+  readonly deadline?: Deadline;
   /** Size of one PATCH in chunked uploads, and the threshold for `auto`. Default 8 MiB. */
   readonly chunkSize?: number;
   /** Default `auto`: chunked when the blob is larger than `chunkSize`. */
@@ -86,10 +93,6 @@ export class RegistryUnreachableError extends Error {
 
 const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 const DEFAULT_TAG_PAGE_SIZE = 100;
-/** The distribution spec lets registries refuse bigger manifests; we refuse to read them. */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-/** Cap for a blob fetched without a known size. */
-const MAX_UNSIZED_BLOB_BYTES = 512 * 1024 * 1024;
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(", ");
 
 /** @internal */
@@ -122,7 +125,8 @@ export class RegistryClient {
   readonly tagPageSize: number;
   /** @internal */
   readonly onProgress: ((event: RegistryProgressEvent) => void) | undefined;
-  private readonly http: HttpClient;
+  /** @internal */
+  readonly http: HttpClient;
   private readonly auth: RegistryAuth;
 
   constructor(options: RegistryClientOptions) {
@@ -137,12 +141,14 @@ export class RegistryClient {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
       ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
     });
     const registry = this.registry;
     this.auth = new RegistryAuth({
       registry,
       http: this.http,
+      plainHttp: this.plainHttp,
       lookupCredentials: () =>
         lookupCredentials(registry, {
           ...(options.credentials ? { explicit: options.credentials } : {}),
@@ -235,13 +241,29 @@ export class RegistryClient {
   private async send(request: RegistryRequest, authenticate: boolean): Promise<HttpResult> {
     const mayAuthenticate = authenticate && request.url.origin === this.baseUrl.origin;
     const authorization = mayAuthenticate ? await this.withAuthErrors(() => this.auth.authorization(request.scopes)) : undefined;
-    const result = await this.sendOnce(request, authorization);
+    const result = await this.refuseForeignChallenge(request, await this.sendOnce(request, authorization));
     if (result.response.status !== 401 || !mayAuthenticate) return result;
     const challenge = result.response.headers.get("www-authenticate");
     const retryWith = await this.withAuthErrors(() => this.auth.respondToChallenge(challenge, request.scopes, authorization));
     if (retryWith === undefined) return result;
     await discard(result.response);
-    return this.sendOnce(request, retryWith);
+    return this.refuseForeignChallenge(request, await this.sendOnce(request, retryWith));
+  }
+
+  /**
+   * A redirect target (object storage, a CDN, or a hostile host) that asks for credentials gets
+   * none: ours belong to the registry alone, so its challenge is not answered, whatever realm it names.
+   */
+  private async refuseForeignChallenge(request: RegistryRequest, result: HttpResult): Promise<HttpResult> {
+    if (result.response.status !== 401 || result.url.origin === this.baseUrl.origin) return result;
+    await discard(result.response);
+    throw new RegistryError(
+      `${result.url.host} asked for authentication after ${this.registry} redirected ${request.method} ${redactUrl(request.url)} there; ` +
+        `credentials for ${this.registry} are never sent to another host, so the request fails [${request.method} ${redactUrl(result.url)} → 401]`,
+      401,
+      request.method,
+      redactUrl(result.url),
+    );
   }
 
   private async sendOnce(request: RegistryRequest, authorization: string | undefined): Promise<HttpResult> {
@@ -293,7 +315,7 @@ export class RegistryClient {
   }
 }
 
-export interface PushBlobOptions {
+export interface PushBlobOptions extends ContentPushBlobOptions {
   readonly uploadMode?: UploadMode;
 }
 
@@ -320,7 +342,7 @@ export class RegistryRepository implements ContentRepository {
   async pushBlob(descriptor: Descriptor, data: Uint8Array, options: PushBlobOptions = {}): Promise<boolean> {
     const digest = assertDigest(descriptor.digest, "blob digest");
     verifyContent(data, digest, `blob to push to ${this.location}`, descriptor.size);
-    if (await this.blobExists(digest, this.pushScopes, `pushing blob ${digest} to ${this.location}`)) {
+    if (!options.knownAbsent && (await this.blobExists(digest, this.pushScopes, `pushing blob ${digest} to ${this.location}`))) {
       this.progress("blob-skip", digest, 0, data.byteLength);
       return false;
     }
@@ -372,6 +394,10 @@ export class RegistryRepository implements ContentRepository {
 
   async fetchBlob(digest: string, size?: number): Promise<Uint8Array> {
     assertDigest(digest, "blob digest");
+    return this.client.http.retryRead(`blob ${digest} from ${this.location}`, () => this.fetchBlobOnce(digest, size));
+  }
+
+  private async fetchBlobOnce(digest: string, size?: number): Promise<Uint8Array> {
     const result = await this.client.request({ method: "GET", url: this.url(`blobs/${digest}`), scopes: this.pullScopes });
     const { response } = result;
     if (response.status !== 200) {
@@ -381,7 +407,7 @@ export class RegistryRepository implements ContentRepository {
     const announced = Number(response.headers.get("content-length") ?? Number.NaN);
     if (size !== undefined && Number.isFinite(announced) && announced !== size) {
       await discard(response);
-      throw new DigestMismatchError(what, `${digest} (${size} bytes)`, `content of ${announced} bytes`);
+      throw new DigestMismatchError(what, { digest, size }, { size: announced });
     }
     // Never hold more than the descriptor promised (or a generous cap when no size is known).
     const data = await readBodyWithin(response, size ?? MAX_UNSIZED_BLOB_BYTES, what);
@@ -430,11 +456,16 @@ export class RegistryRepository implements ContentRepository {
     return fetched;
   }
 
-  async pushManifest(bytes: Uint8Array, mediaType: string, reference: string): Promise<Descriptor> {
+  async pushManifest(bytes: Uint8Array, mediaType: string, reference: string, options: PushManifestOptions = {}): Promise<Descriptor> {
     assertVerifiableReference(reference);
     const digest = sha256Digest(bytes);
     if (isDigestReference(reference) && reference !== digest) {
       throw new DigestMismatchError(`manifest pushed as ${reference} to ${this.location}`, reference, digest);
+    }
+    if (!isDigestReference(reference) && options.ifTagIs !== undefined) {
+      // Checked as late as possible; the registry API offers nothing atomic (see PushManifestOptions).
+      const current = (await this.resolve(reference))?.digest ?? null;
+      if (current !== options.ifTagIs && current !== digest) throw new TagConflictError(`${this.location}:${reference}`, options.ifTagIs, current, digest);
     }
     const result = await this.client.request({
       method: "PUT",
@@ -485,6 +516,10 @@ export class RegistryRepository implements ContentRepository {
 
   private async fetchManifestIfExists(reference: string): Promise<FetchedManifest | undefined> {
     assertVerifiableReference(reference);
+    return this.client.http.retryRead(`manifest ${reference} from ${this.location}`, () => this.fetchManifestOnce(reference));
+  }
+
+  private async fetchManifestOnce(reference: string): Promise<FetchedManifest | undefined> {
     const result = await this.client.request({
       method: "GET",
       url: this.url(`manifests/${reference}`),
@@ -502,7 +537,7 @@ export class RegistryRepository implements ContentRepository {
     const announced = Number(response.headers.get("content-length") ?? 0);
     if (announced > MAX_MANIFEST_BYTES) {
       await discard(response);
-      throw new Error(`manifest ${reference} in ${this.location} is ${announced} bytes; refusing manifests over ${MAX_MANIFEST_BYTES} bytes`);
+      throw new BodyTooLargeError(MAX_MANIFEST_BYTES, `manifest ${reference} in ${this.location} (announced as ${announced} bytes)`);
     }
     const bytes = await readBodyWithin(response, MAX_MANIFEST_BYTES, `manifest ${reference} in ${this.location}`);
     const what = `manifest ${reference} from ${this.location}`;
@@ -516,7 +551,7 @@ export class RegistryRepository implements ContentRepository {
     }
     const contentType = response.headers.get("content-type");
     const mediaType = specificMediaType(contentType) ?? mediaTypeField(bytes) ?? contentType?.split(";")[0]?.trim();
-    if (mediaType === undefined) throw new Error(`${what} has no media type (neither Content-Type nor a mediaType field)`);
+    if (mediaType === undefined) throw new InvalidArtifactError(`${what} has no media type (neither Content-Type nor a mediaType field)`);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
   }
 
@@ -582,19 +617,42 @@ export class RegistryRepository implements ContentRepository {
     await this.completeUpload(location, digest, undefined);
   }
 
-  /** The closing PUT `?digest=`, with the whole body (monolithic) or none (after chunks). */
+  /**
+   * The closing PUT `?digest=`, with the whole body (monolithic) or none (after chunks). When its
+   * answer is lost (a reset, a 503 from a proxy) the registry may well have stored the blob and
+   * closed the session, so a retried PUT meets `BLOB_UPLOAD_UNKNOWN`: then the blob itself is
+   * asked for, and a HEAD that finds it under its digest means the upload succeeded.
+   */
   private async completeUpload(location: URL, digest: string, body: Uint8Array | undefined): Promise<void> {
-    const result = await this.client.request({
-      method: "PUT",
-      url: withQueryParameter(location, "digest", digest),
-      scopes: this.pushScopes,
-      headers: { "Content-Type": "application/octet-stream" },
-      body: body ?? new Uint8Array(0),
-    });
-    if (result.response.status !== 201) {
-      throw await this.client.errorFor(result, "PUT", { action: `completing the upload of blob ${digest} to ${this.location}`, repository: this.name, reference: digest });
+    let result: HttpResult;
+    try {
+      result = await this.client.request({
+        method: "PUT",
+        url: withQueryParameter(location, "digest", digest),
+        scopes: this.pushScopes,
+        headers: { "Content-Type": "application/octet-stream" },
+        body: body ?? new Uint8Array(0),
+      });
+    } catch (error) {
+      if (error instanceof RegistryUnreachableError && (await this.blobStoredAfterAll(digest))) return;
+      throw error;
     }
-    await discard(result.response);
+    if (result.response.status === 201) {
+      await discard(result.response);
+      return;
+    }
+    const failure = await this.client.errorFor(result, "PUT", { action: `completing the upload of blob ${digest} to ${this.location}`, repository: this.name, reference: digest });
+    if ((failure.status >= 500 || failure.code === "BLOB_UPLOAD_UNKNOWN") && (await this.blobStoredAfterAll(digest))) return;
+    throw failure;
+  }
+
+  /** Whether the registry holds `digest` after all (a HEAD that fails counts as no). */
+  private async blobStoredAfterAll(digest: string): Promise<boolean> {
+    try {
+      return await this.blobExists(digest, this.pushScopes, `checking whether blob ${digest} arrived`);
+    } catch {
+      return false;
+    }
   }
 
   /** `Location` may be absolute or relative to the request, and may carry its own query (`_state`). */
@@ -602,7 +660,7 @@ export class RegistryRepository implements ContentRepository {
     const location = result.response.headers.get("location");
     if (location === null) {
       if (fallback) return fallback;
-      throw new Error(`${this.location} opened an upload session for ${digest} without a Location header`);
+      throw new RegistryError(`${this.location} opened an upload session for ${digest} without a Location header; the registry is not following the distribution spec`, result.response.status, "POST", redactUrl(result.url));
     }
     return new URL(location, result.url);
   }

@@ -11,28 +11,33 @@ export interface RegistryTarget {
   readonly namespace: string;
 }
 
-/** A fully qualified repository, optionally pinned to a tag and/or a digest: `host/name[:tag][@digest]`. */
-export interface RepositoryReference {
-  readonly registry: string;
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
+/*
+ * The name grammars of the distribution spec, defined here once: schemas/common.ts, the OCI image
+ * layout and the registry client all use these. Unanchored sources, for composing larger patterns.
+ */
+/** Path components are lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`. */
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+export const REPOSITORY_NAME_GRAMMAR = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+export const TAG_GRAMMAR = "[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}";
+/** The general `algorithm:encoded` digest (any registered algorithm may appear in foreign content). */
+export const DIGEST_GRAMMAR = "[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+";
+/** sha256, the only algorithm this kit writes or verifies. */
+export const SHA256_DIGEST_GRAMMAR = "sha256:[a-f0-9]{64}";
+/**
+ * Tags derived from a digest: the OCI 1.1 referrers-tag fallback `sha256-<hex>` and cosign's
+ * `sha256-<hex>.sig` / `.att` / `.sbom`. Never a version or a channel.
+ */
+export const DIGEST_TAG_PATTERN = new RegExp(`^${SHA256_DIGEST_GRAMMAR.replace(":", "-")}(?:\\.(?:sig|att|sbom))?$`);
 
-// Distribution spec: path components are lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`.
-const PATH_COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
-const REPOSITORY_NAME_PATTERN = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-const DIGEST_REFERENCE_PATTERN = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+export const REPOSITORY_NAME_PATTERN = new RegExp(`^${REPOSITORY_NAME_GRAMMAR}$`);
+export const TAG_PATTERN = new RegExp(`^${TAG_GRAMMAR}$`);
+export const DIGEST_REFERENCE_PATTERN = new RegExp(`^${DIGEST_GRAMMAR}$`);
+export const SHA256_DIGEST_PATTERN = new RegExp(`^${SHA256_DIGEST_GRAMMAR}$`);
 const HOST_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
 const REGISTRY_HOST_PATTERN = new RegExp(`^(?:\\[[0-9a-fA-F:.]+\\]|${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
 
 /** Docker (and most registries) refuse a host plus repository longer than this. */
 const MAX_QUALIFIED_NAME_LENGTH = 255;
-
-export function isValidRepositoryName(name: string): boolean {
-  return name.length <= MAX_QUALIFIED_NAME_LENGTH && REPOSITORY_NAME_PATTERN.test(name);
-}
 
 /** Throws a readable error unless `name` is a valid repository name (e.g. `alga/alga-appliance-config`). */
 export function assertRepositoryName(name: string): string {
@@ -51,10 +56,6 @@ export function assertRepositoryName(name: string): string {
     );
   }
   return name;
-}
-
-export function isValidTag(tag: string): boolean {
-  return TAG_PATTERN.test(tag);
 }
 
 /** Throws a readable error unless `tag` matches `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`. */
@@ -76,12 +77,6 @@ export function assertTag(tag: string): string {
 /** True for `algorithm:encoded`, the spec's general digest grammar (not only sha256). */
 export function isDigestReference(reference: string): boolean {
   return DIGEST_REFERENCE_PATTERN.test(reference);
-}
-
-/** A manifest reference is either a tag or a digest; throws a readable error otherwise. */
-export function assertManifestReference(reference: string): string {
-  if (isDigestReference(reference) || isValidTag(reference)) return reference;
-  throw new Error(`invalid manifest reference "${reference}": expected a tag (e.g. 1.2.3) or a digest (sha256:<64 hex>)`);
 }
 
 /** Throws unless `host` is `name[:port]`, `ipv4[:port]` or `[ipv6][:port]`. Returns it unchanged. */
@@ -125,39 +120,6 @@ export function parseRegistryTarget(target: string): RegistryTarget {
     checkQualifiedLength(registry, namespace);
   }
   return { registry, namespace };
-}
-
-/** Parses `HOST[:PORT]/NAME[:TAG][@DIGEST]`. */
-export function parseRepositoryReference(reference: string): RepositoryReference {
-  let rest = reference.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf("@");
-  if (at !== -1) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!isDigestReference(digest)) throw new Error(`reference "${reference}": "${digest}" is not a digest (algorithm:hex)`);
-  }
-  let tag: string | undefined;
-  // A tag is introduced by the last colon after the last slash, so `host:5000/name` has no tag.
-  const lastSlash = rest.lastIndexOf("/");
-  const lastColon = rest.lastIndexOf(":");
-  if (lastColon > lastSlash && lastSlash !== -1) {
-    tag = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-    try {
-      assertTag(tag);
-    } catch (error) {
-      throw new Error(`reference "${reference}": ${(error as Error).message}`);
-    }
-  }
-  const target = parseRegistryTarget(rest);
-  if (target.namespace === "") throw new Error(`reference "${reference}" names a registry but no repository: expected HOST[:PORT]/NAME`);
-  return {
-    registry: target.registry,
-    repository: target.namespace,
-    ...(tag !== undefined ? { tag } : {}),
-    ...(digest !== undefined ? { digest } : {}),
-  };
 }
 
 /** Joins a target namespace and a repository name below it, validating the result. */

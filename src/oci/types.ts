@@ -29,6 +29,28 @@ export interface FetchedManifest {
   readonly bytes: Uint8Array;
 }
 
+export interface PushBlobOptions {
+  /**
+   * The caller has just found the blob absent (`hasBlob`), so the repository need not ask again
+   * before uploading (a registry would spend a second HEAD).
+   * @default false
+   */
+  readonly knownAbsent?: boolean;
+}
+
+export interface PushManifestOptions {
+  /**
+   * When pushing to a tag: the digest the tag must point at before the push, or null when it must
+   * not exist; otherwise (unless it already points at these very bytes) the push fails with
+   * `TagConflictError`. An OCI image layout checks under
+   * its lock (a true compare-and-swap). A registry has no such operation: it checks just before
+   * the PUT, which narrows a race with another writer but cannot close it, so callers also read
+   * the tag back after writing.
+   * @default - no check
+   */
+  readonly ifTagIs?: string | null;
+}
+
 /**
  * One repository of content-addressed blobs and manifests, with tags.
  * Implemented by the registry client and by the OCI image layout.
@@ -42,7 +64,7 @@ export interface ContentRepository {
   /** True when the blob is already stored (HEAD for a registry). */
   hasBlob(digest: string): Promise<boolean>;
   /** Stores `data` as a blob; `descriptor.digest` and `size` must match `data`. Skips the upload when present. Returns true when bytes were sent. */
-  pushBlob(descriptor: Descriptor, data: Uint8Array): Promise<boolean>;
+  pushBlob(descriptor: Descriptor, data: Uint8Array, options?: PushBlobOptions): Promise<boolean>;
   /** Reads a blob and verifies it against `digest` (and `size` when given). */
   fetchBlob(digest: string, size?: number): Promise<Uint8Array>;
 
@@ -51,7 +73,7 @@ export interface ContentRepository {
   /** Reads a manifest by tag or digest; verified against the digest when one is given or known. */
   fetchManifest(reference: string): Promise<FetchedManifest>;
   /** Stores manifest bytes under `reference` (a tag, or its own digest). Returns its descriptor. */
-  pushManifest(bytes: Uint8Array, mediaType: string, reference: string): Promise<Descriptor>;
+  pushManifest(bytes: Uint8Array, mediaType: string, reference: string, options?: PushManifestOptions): Promise<Descriptor>;
 
   /** Every tag in the repository, sorted. */
   listTags(): Promise<string[]>;

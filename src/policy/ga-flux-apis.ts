@@ -1,4 +1,4 @@
-import { describeObject } from "../synth/rendered-file.js";
+import { describeObject } from "./rendered-file.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 
 /** Flux API versions an appliance's Flux serves; v1beta2 sources were removed in Flux 2.8. */

@@ -1,6 +1,6 @@
 import type { PolicyWaiver } from "../../schemas/release.js";
 import { UserError } from "../errors.js";
-import type { RenderedFile } from "../synth/rendered-file.js";
+import type { RenderedFile } from "./rendered-file.js";
 import { gaFluxApis } from "./ga-flux-apis.js";
 import { helmChartSources } from "./helm-chart-sources.js";
 import { licenseServiceEnv } from "./license-service-env.js";

@@ -1,5 +1,5 @@
 import { isSecretVariable, LicenseServiceEnvironment, type LicenseServiceVariable } from "../../schemas/license-service.js";
-import { describeObject } from "../synth/rendered-file.js";
+import { describeObject } from "./rendered-file.js";
 import { containersOf } from "./pod-templates.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 

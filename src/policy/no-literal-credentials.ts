@@ -1,4 +1,4 @@
-import { describeObject } from "../synth/rendered-file.js";
+import { describeObject } from "./rendered-file.js";
 import { containersOf } from "./pod-templates.js";
 import { CREDENTIAL_ENV, PEM_PRIVATE_KEY, secretMaterial } from "./secret-material.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";

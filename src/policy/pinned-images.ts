@@ -1,6 +1,6 @@
 import { parseImageReference } from "../../schemas/common.js";
-import { describeObject, type KubernetesObject } from "../synth/rendered-file.js";
-import { HELM_CHART_LAYER_MEDIA_TYPE } from "../../constructs/oci-chart-source.js";
+import { describeObject, type KubernetesObject } from "./rendered-file.js";
+import { HELM_CHART_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import { containersOf } from "./pod-templates.js";
 import { objectsOf, type Policy, type PolicyContext, type PolicyViolation } from "./violation.js";
 
@@ -31,7 +31,7 @@ function* valueImages(value: unknown, path: string): Generator<{ path: string; i
 function isHelmChartSource(object: KubernetesObject): boolean {
   const spec = object["spec"] as { layerSelector?: { mediaType?: string } } | undefined;
   const labels = (object.metadata?.["labels"] ?? {}) as Record<string, string>;
-  return spec?.layerSelector?.mediaType === HELM_CHART_LAYER_MEDIA_TYPE || labels["app.kubernetes.io/component"] === "chart-source";
+  return spec?.layerSelector?.mediaType === HELM_CHART_CONTENT_MEDIA_TYPE || labels["app.kubernetes.io/component"] === "chart-source";
 }
 
 /** A Flux OCIRepository holding a Helm chart must pin it by digest when the release is locked. */

@@ -1,4 +1,4 @@
-import type { KubernetesObject } from "../synth/rendered-file.js";
+import type { KubernetesObject } from "./rendered-file.js";
 
 export interface SecurityContextSpec {
   readonly runAsNonRoot?: boolean;

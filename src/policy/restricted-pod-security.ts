@@ -1,4 +1,4 @@
-import { describeObject } from "../synth/rendered-file.js";
+import { describeObject } from "./rendered-file.js";
 import { containersOf, podSpecsOf, type SecurityContextSpec } from "./pod-templates.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 

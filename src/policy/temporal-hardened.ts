@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { describeObject } from "../synth/rendered-file.js";
+import { describeObject } from "./rendered-file.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 
 interface Patch {

@@ -1,5 +1,5 @@
-import { describeObject, type KubernetesObject } from "../synth/rendered-file.js";
-import { COMPONENT_CATALOG, TIER_KUSTOMIZATION, TIERS, type Tier } from "../synth/component-catalog.js";
+import { describeObject, type KubernetesObject } from "./rendered-file.js";
+import { COMPONENT_PLACEMENT, TIER_KUSTOMIZATION, TIERS, type Tier } from "../../schemas/components.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 
 interface DependencyRef {
@@ -35,7 +35,7 @@ export const tierDependencies: Policy = (files) => {
     const tier = isHelmRelease ? tierOfFile(file.path) : tierOfKustomization(object.metadata?.name);
     nodes.set(key(object.kind, namespace, object.metadata?.name), { file: file.path, object, tier, dependsOn: refs });
 
-    const component = COMPONENT_CATALOG[object.metadata?.name as keyof typeof COMPONENT_CATALOG];
+    const component = COMPONENT_PLACEMENT[object.metadata?.name as keyof typeof COMPONENT_PLACEMENT];
     if (isHelmRelease && component && file.path.startsWith("config/") && tier !== component.tier) {
       violations.push({
         file: file.path,

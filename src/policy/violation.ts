@@ -1,4 +1,4 @@
-import type { KubernetesObject, RenderedFile } from "../synth/rendered-file.js";
+import type { KubernetesObject, RenderedFile } from "./rendered-file.js";
 
 /** A rule broken by a rendered object: where, which field, and what to do. */
 export interface PolicyViolation {

@@ -1,6 +1,7 @@
 import { sha256Digest } from "../oci/digest.js";
 import { OCI_EMPTY_JSON, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../oci/media-types.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
+import { SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX } from "../oci/media-types.js";
 import { SIGSTORE_BUNDLE_MEDIA_TYPE, COSIGN_SIGN_PREDICATE_TYPE } from "./sigstore-bundle.js";
 
 /** Bounds on hostile input: referrers listed, and the size of one bundle. */
@@ -47,7 +48,7 @@ export async function readStoredBundles(repository: ContentRepository, digest: s
       const layer = manifest?.layers?.[0];
       if (manifest?.subject?.digest !== digest) {
         bundles.push({ manifest: entry, problem: `referrer ${entry.digest} has subject ${String(manifest?.subject?.digest)}, not ${digest}` });
-      } else if (manifest.layers.length !== 1 || !String(layer?.mediaType).startsWith("application/vnd.dev.sigstore.bundle")) {
+      } else if (manifest.layers.length !== 1 || !String(layer?.mediaType).startsWith(SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX)) {
         if (entry.artifactType === SIGSTORE_BUNDLE_MEDIA_TYPE) bundles.push({ manifest: entry, problem: `referrer ${entry.digest} does not hold exactly one sigstore bundle layer` });
       } else if (typeof layer.size !== "number" || layer.size > MAX_BUNDLE_BYTES) {
         bundles.push({ manifest: entry, problem: `bundle ${String(layer.digest)} is too large` });

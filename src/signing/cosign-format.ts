@@ -4,8 +4,10 @@
  * and sigstore/sigstore (pkg/signature/payload).
  */
 
-/** Media type of a signature layer: its blob is the simple-signing payload. */
-export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
+import { DIGEST_TAG_PATTERN, SHA256_DIGEST_PATTERN } from "../oci/registry-reference.js";
+
+/** Media type of a signature layer (its blob is the simple-signing payload), and of cosign's signature image config. */
+export { OCI_IMAGE_CONFIG_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from "../oci/media-types.js";
 
 /** Layer annotation holding the base64 (standard, padded) DER ECDSA signature over the payload. */
 export const SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
@@ -13,14 +15,11 @@ export const SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
 /** The payload's `critical.type`. */
 export const COSIGN_SIGNATURE_TYPE = "cosign container image signature";
 
-/** cosign writes the signature image as an OCI manifest with an OCI image config. */
-export const OCI_IMAGE_CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
 
 /** The tag cosign stores the signatures of `digest` under, in the artifact's own repository: `sha256-<hex>.sig`. */
 export function signatureTag(digest: string): string {
-  const match = /^sha256:([a-f0-9]{64})$/.exec(digest);
-  if (!match) throw new Error(`cannot name the signature of "${digest}": not a sha256 digest`);
-  return `sha256-${match[1]}.sig`;
+  if (!SHA256_DIGEST_PATTERN.test(digest)) throw new Error(`cannot name the signature of "${digest}": not a sha256 digest`);
+  return `sha256-${digest.slice("sha256:".length)}.sig`;
 }
 
 /**
@@ -28,7 +27,7 @@ export function signatureTag(digest: string): string {
  * indexes (`sha256-<hex>`): never a version or channel.
  */
 export function isCosignTag(tag: string): boolean {
-  return /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
+  return DIGEST_TAG_PATTERN.test(tag);
 }
 
 /** Which signature format: cosign's classic `.sig` image, or a sigstore bundle attached as an OCI 1.1 referrer. */

@@ -1,3 +1,4 @@
+import { INTOTO_PAYLOAD_TYPE, SIGSTORE_BUNDLE_MEDIA_TYPE } from "../oci/media-types.js";
 import { createHash } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { signPayload, verifyPayload } from "./ecdsa-signature.js";
@@ -10,8 +11,7 @@ import type { SignedClaim } from "./simple-signing-payload.js";
  * digest as subject. Confirmed against sigstore/cosign (cmd/cosign/cli/sign, pkg/oci/remote/write.go)
  * and sigstore/sigstore-go (pkg/bundle validation: a key bundle may have no transparency-log entry).
  */
-export const SIGSTORE_BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
-export const INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
+export { INTOTO_PAYLOAD_TYPE, SIGSTORE_BUNDLE_MEDIA_TYPE };
 export const INTOTO_STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 export const COSIGN_SIGN_PREDICATE_TYPE = "https://sigstore.dev/cosign/sign/v1";
 

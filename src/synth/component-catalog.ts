@@ -1,20 +1,9 @@
-import type { ComponentName } from "../../schemas/components.js";
+import { COMPONENT_PLACEMENT, type ComponentName, type ComponentPlacement } from "../../schemas/components.js";
 
-/** The readiness tiers, in dependency order. */
-export const TIERS = ["platform", "core", "background"] as const;
-export type Tier = (typeof TIERS)[number];
+export { APPLICATION_NAMESPACES, TIER_KUSTOMIZATION, TIERS, type Tier } from "../../schemas/components.js";
 
-/** Flux Kustomization name of each tier. */
-export const TIER_KUSTOMIZATION: Record<Tier, string> = {
-  platform: "alga-platform",
-  core: "alga-core",
-  background: "alga-background",
-};
-
-/** Where and how each component is installed. */
-export interface ComponentPlacement {
-  readonly tier: Exclude<Tier, "platform">;
-  readonly namespace: string;
+/** How synth renders each component, beyond where it goes (schemas/components.ts). */
+export interface ComponentRendering extends ComponentPlacement {
   /** Helm values path the release's image is written to, e.g. `["server", "image"]`. */
   readonly imageValuesPath: readonly string[];
   /** Install without waiting for the control plane's site values. */
@@ -23,24 +12,16 @@ export interface ComponentPlacement {
   readonly temporalHardening?: boolean;
 }
 
-/**
- * Login needs only the core tier (app, database, redis, pgbouncer); everything asynchronous is
- * background, so a background failure never blocks login.
- */
-export const COMPONENT_CATALOG: Record<ComponentName, ComponentPlacement> = {
-  "alga-core": { tier: "core", namespace: "msp", imageValuesPath: ["server", "image"], siteValuesOptional: false },
-  pgbouncer: { tier: "core", namespace: "alga-system", imageValuesPath: ["image"], siteValuesOptional: true },
-  temporal: {
-    tier: "background",
-    namespace: "alga-system",
-    imageValuesPath: ["server", "image"],
-    siteValuesOptional: true,
-    temporalHardening: true,
-  },
-  "temporal-worker": { tier: "background", namespace: "alga-system", imageValuesPath: ["image"], siteValuesOptional: true },
-  "workflow-worker": { tier: "background", namespace: "alga-system", imageValuesPath: ["image"], siteValuesOptional: true },
-  "email-service": { tier: "background", namespace: "alga-system", imageValuesPath: ["image"], siteValuesOptional: true },
+const RENDERING: Record<ComponentName, Omit<ComponentRendering, keyof ComponentPlacement>> = {
+  "alga-core": { imageValuesPath: ["server", "image"], siteValuesOptional: false },
+  pgbouncer: { imageValuesPath: ["image"], siteValuesOptional: true },
+  temporal: { imageValuesPath: ["server", "image"], siteValuesOptional: true, temporalHardening: true },
+  "temporal-worker": { imageValuesPath: ["image"], siteValuesOptional: true },
+  "workflow-worker": { imageValuesPath: ["image"], siteValuesOptional: true },
+  "email-service": { imageValuesPath: ["image"], siteValuesOptional: true },
 };
 
-/** Namespaces the config bundle creates (flux-system exists before the bundle is applied). */
-export const APPLICATION_NAMESPACES = ["alga-system", "msp"] as const;
+/** Each component's placement (schemas/components.ts) and how synth renders it. */
+export const COMPONENT_CATALOG = Object.fromEntries(
+  Object.entries(RENDERING).map(([name, rendering]) => [name, { ...COMPONENT_PLACEMENT[name as ComponentName], ...rendering }]),
+) as Record<ComponentName, ComponentRendering>;

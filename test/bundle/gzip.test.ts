@@ -1,7 +1,6 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
-  crc32,
   DecompressedSizeLimitError,
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   deterministicGzip,

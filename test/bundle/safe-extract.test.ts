@@ -4,7 +4,8 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { deterministicGzip } from "../../src/bundle/gzip.js";
 import { extractTar, extractTarGz, UnsafeTarEntryError } from "../../src/bundle/safe-extract.js";
-import { collectTree, createDeterministicTar } from "../../src/bundle/tar-writer.js";
+import { createDeterministicTar } from "../../src/bundle/tar-writer.js";
+import { collectTree } from "./collect-tree.js";
 import { paxEntry, rawEntry, rawTar } from "./craft-tar.js";
 import { SAMPLE_TREE, scratch, writeTree } from "./tree-fixture.js";
 
@@ -138,13 +139,16 @@ describe("extractTar refusals", () => {
     await expectNothingCreated(parent);
   });
 
-  it("removes the staging directory when writing fails midway", async () => {
-    // The plan accepts a 305-byte name; the filesystem (NAME_MAX 255) refuses it after first.yaml was written.
-    const parent = await scratch("extract-fs-fail-");
+  it("refuses over-long names as unsafe entries before writing anything (not the filesystem's ENAMETOOLONG)", async () => {
+    const parent = await scratch("extract-long-name-");
     const dest = join(parent, "out");
     const tooLong = `${"n".repeat(300)}.yaml`;
     const tar = rawTar(rawEntry({ name: "first.yaml", data: "1" }), paxEntry({ path: tooLong }), rawEntry({ name: "x", data: "2" }));
-    await expect(extractTar(tar, dest)).rejects.toThrow(/ENAMETOOLONG/);
+    const error = await extractTar(tar, dest).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnsafeTarEntryError);
+    expect((error as Error).message).toMatch(/a path component is 305 bytes long; at most 255 are allowed/);
+    const deep = rawTar(paxEntry({ path: Array.from({ length: 12 }, () => "d".repeat(100)).join("/") }), rawEntry({ name: "x", data: "2" }));
+    await expect(extractTar(deep, dest)).rejects.toThrow(/path is 1211 bytes long; at most 1024 are allowed/);
     await expectNothingCreated(parent);
   });
 

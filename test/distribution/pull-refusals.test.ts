@@ -1,38 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../../src/bundle/config-bundle.js";
-import { deterministicGzip } from "../../src/bundle/gzip.js";
 import { pullRelease } from "../../src/distribution/pull-release.js";
 import { openReleaseStore, type ReleaseStore } from "../../src/distribution/release-store.js";
-import { buildReleaseArtifact } from "../../src/manifest/release-artifact.js";
-import { buildArtifact, type BuiltArtifact } from "../../src/oci/build-artifact.js";
-import type { ContentRepository } from "../../src/oci/types.js";
 import { rawEntry, rawTar } from "../bundle/craft-tar.js";
-import { stagedDist } from "../support/staged-releases.js";
+import { publishHostileRelease } from "../support/hostile-release.js";
 import { tempDir } from "../support/temp-dir.js";
-
-async function push(repository: ContentRepository, artifact: BuiltArtifact, tag: string): Promise<void> {
-  for (const blob of [artifact.config, ...artifact.layers]) await repository.pushBlob(blob.descriptor, blob.data);
-  await repository.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, tag);
-}
 
 /** Publishes a release whose manifest is `edit`ed and whose bundle layer is `tar`: what a compromised store could serve. */
 async function hostileRelease(tar: Uint8Array, edit: (manifest: any) => void = () => {}): Promise<ReleaseStore> {
-  const dist = await stagedDist(["1.0-rc5"]);
-  const manifest = JSON.parse(readFileSync(join(dist, "1.0-rc5", "release-manifest.json"), "utf8"));
-  const bundle = buildArtifact({
-    config: { mediaType: FLUX_CONFIG_MEDIA_TYPE, data: new TextEncoder().encode("{}") },
-    layers: [{ mediaType: FLUX_CONTENT_MEDIA_TYPE, data: deterministicGzip(tar) }],
-  });
-  manifest.configBundle.digest = bundle.manifest.descriptor.digest;
-  manifest.configBundle.size = bundle.manifest.descriptor.size;
-  manifest.configBundle.layerDigest = bundle.layers[0]!.descriptor.digest;
-  edit(manifest);
-  const json = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
   const store = openReleaseStore({ ociLayout: tempDir() });
-  await push(store.config, bundle, "1.0-rc5");
-  await push(store.release, buildReleaseArtifact(json, manifest, 0), "1.0-rc5");
+  await publishHostileRelease(store, { tar, edit });
   return store;
 }
 

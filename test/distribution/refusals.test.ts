@@ -5,7 +5,7 @@ import { publishRelease } from "../../src/distribution/publish-release.js";
 import { pullRelease } from "../../src/distribution/pull-release.js";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
-import { copyArtifact } from "../../src/oci/copy-artifact.js";
+import { copyArtifact, parseImageManifest } from "../../src/oci/copy-artifact.js";
 import type { ContentRepository, Descriptor } from "../../src/oci/types.js";
 import { RELEASES_DIR } from "../support/rendered.js";
 import { runCli } from "../support/run-cli.js";
@@ -51,7 +51,9 @@ describe("refusals that protect an appliance", () => {
         throw new Error("403 denied");
       },
     });
-    const report = await copyArtifact(staged.release, refusingMount, staged.releaseArtifact.digest, { mountFrom: "alga/alga-appliance-config" });
+    const artifact = parseImageManifest((await staged.release.fetchManifest(staged.releaseArtifact.digest)).bytes, "release");
+    const known = new Set([artifact.config, ...artifact.layers].map((blob) => blob.digest));
+    const report = await copyArtifact(staged.release, refusingMount, staged.releaseArtifact.digest, { mountFrom: { repository: "alga/alga-appliance-config", digests: known } });
     expect(mountAttempts).toHaveLength(2);
     expect(report).toMatchObject({ blobsUploaded: 2, blobsMounted: 0 });
     expect(await layout.resolve(staged.releaseArtifact.digest)).toBeDefined();

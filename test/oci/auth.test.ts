@@ -77,6 +77,8 @@ describe("RegistryAuth token handling", () => {
     return new RegistryAuth({
       registry: "registry.test",
       http: new HttpClient({ retry: instantRetry() }),
+      // The test realm is a plain-HTTP local server, allowed only for a --plain-http registry.
+      plainHttp: true,
       lookupCredentials: () => (credentials ? { credentials, source: "the test credentials" } : {}),
       now: () => clock.now,
     });

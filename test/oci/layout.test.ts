@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DigestMismatchError, sha256Digest } from "../../src/oci/digest.js";
 import { openLayoutRepository } from "../../src/oci/layout.js";
-import { ANNOTATION_REF_NAME, OCI_EMPTY_JSON, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
+import { ANNOTATION_REF_NAME } from "../../src/oci/annotations.js";
+import { OCI_EMPTY_JSON, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
 import type { Descriptor } from "../../src/oci/types.js";
 
 const REPO = "alga-appliance-config";
@@ -121,6 +122,10 @@ describe("OciLayoutRepository", () => {
       mediaType: OCI_IMAGE_INDEX,
       manifests: [{ mediaType: OCI_IMAGE_MANIFEST, digest: manifest.digest, size: manifest.size, annotations: { [ANNOTATION_REF_NAME]: "1.0" } }],
     });
+
+    // The descriptor keys keep the spec's order (issue 7, point 15: they used to come out sorted).
+    const text = await readFile(join(root, REPO, "index.json"), "utf8");
+    expect(Object.keys((JSON.parse(text) as { manifests: object[] }).manifests[0]!)).toEqual(["mediaType", "digest", "size", "annotations"]);
 
     const repo = openLayoutRepository(root, REPO);
     expect(await repo.resolve("1.0")).toEqual(manifest);

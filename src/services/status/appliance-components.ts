@@ -1,5 +1,6 @@
 import type { ComponentTier } from "../../../schemas/status.js";
 import type { KubeObject } from "./cluster-snapshot.js";
+import { COMPONENT_NAMES, COMPONENT_PLACEMENT, TIER_KUSTOMIZATION, TIERS } from "../../../schemas/components.js";
 
 /** A part of the appliance the status reports on, its tier and what it needs to work. */
 export interface ApplianceComponent {
@@ -45,11 +46,9 @@ export const APPLIANCE_COMPONENTS: readonly ApplianceComponent[] = [
 export const COMPONENTS_BY_NAME: ReadonlyMap<string, ApplianceComponent> = new Map(APPLIANCE_COMPONENTS.map((c) => [c.name, c]));
 
 /** Which Kustomization tier applies which HelmReleases, when the Kustomization carries no inventory. */
-export const TIER_HELM_RELEASES: Readonly<Record<string, readonly string[]>> = {
-  "alga-platform": [],
-  "alga-core": ["alga-core", "pgbouncer"],
-  "alga-background": ["temporal", "temporal-worker", "workflow-worker", "email-service"],
-};
+export const TIER_HELM_RELEASES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  TIERS.map((tier) => [TIER_KUSTOMIZATION[tier], COMPONENT_NAMES.filter((name) => COMPONENT_PLACEMENT[name].tier === tier)]),
+);
 
 /** The config bundle's Flux source, created by setup. */
 const CONFIG_SOURCE_KINDS = new Set(["OCIRepository", "GitRepository", "HelmRepository", "Bucket", "HelmChart"]);

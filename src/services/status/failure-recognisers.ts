@@ -1,5 +1,9 @@
 import type { StatusEvent } from "../../../schemas/status.js";
 import type { ApplianceComponent } from "./appliance-components.js";
+import { COMPONENT_PLACEMENT } from "../../../schemas/components.js";
+
+/** Where alga-core (and its database) runs. */
+const CORE_NAMESPACE = COMPONENT_PLACEMENT["alga-core"].namespace;
 
 /** What a recogniser concluded from one message. */
 export interface RecognisedFailure {
@@ -66,7 +70,7 @@ export const RECOGNISERS: readonly Recogniser[] = [
       return {
         layer: "Core Postgres storage initialization",
         reason: `The database pod cannot start: failed to create the subPath directory for volumeMount "${match[1]}" in its volume`,
-        nextAction: `Create the data directory inside the Postgres volume (mkdir -p /mnt/data; chown 999:999; chmod 700 via a one-off Job mounting the PVC), delete pod ${event.object.namespace ?? "msp"}/${event.object.name} so it restarts, then run: flux reconcile helmrelease alga-core -n msp --force`,
+        nextAction: `Create the data directory inside the Postgres volume (mkdir -p /mnt/data; chown 999:999; chmod 700 via a one-off Job mounting the PVC), delete pod ${event.object.namespace ?? CORE_NAMESPACE}/${event.object.name} so it restarts, then run: flux reconcile helmrelease alga-core -n ${CORE_NAMESPACE} --force`,
         retryable: false,
       };
     },

@@ -1,5 +1,9 @@
 import type { ReleaseManifest } from "../../../schemas/release-manifest.js";
 import type { KubeObject } from "./cluster-snapshot.js";
+import { ANNOTATION_REVISION, ANNOTATION_VERSION } from "../../oci/annotations.js";
+import { SHA256_DIGEST_GRAMMAR } from "../../oci/registry-reference.js";
+
+const TRAILING_DIGEST = new RegExp(`${SHA256_DIGEST_GRAMMAR}$`);
 
 /** The release an appliance runs, as the status reports it. */
 export interface ReleaseInfo {
@@ -22,13 +26,13 @@ export function releaseFromCluster(objects: readonly KubeObject[]): ReleaseInfo 
   const revision = artifact?.revision ?? "";
   const at = revision.lastIndexOf("@");
   const tag = at > 0 ? revision.slice(0, at) : (source?.spec?.["ref"] as { tag?: string } | undefined)?.tag;
-  const digest = /sha256:[a-f0-9]{64}$/.exec(revision)?.[0] ?? (source?.spec?.["ref"] as { digest?: string } | undefined)?.digest ?? null;
+  const digest = TRAILING_DIGEST.exec(revision)?.[0] ?? (source?.spec?.["ref"] as { digest?: string } | undefined)?.digest ?? null;
   const isVersion = tag !== undefined && /^[0-9]/.test(tag);
   return {
-    version: isVersion ? tag! : (artifact?.metadata?.["org.opencontainers.image.version"] ?? null),
+    version: isVersion ? tag! : (artifact?.metadata?.[ANNOTATION_VERSION] ?? null),
     channel: tag !== undefined && !isVersion && tag !== "latest" ? tag : null,
     bundleDigest: digest,
-    sourceRevision: artifact?.metadata?.["org.opencontainers.image.revision"] ?? null,
+    sourceRevision: artifact?.metadata?.[ANNOTATION_REVISION] ?? null,
   };
 }
 

@@ -17,7 +17,7 @@ function imports(file: string): { specifier: string; dynamic: boolean }[] {
 describe("the status service is appliance-side", () => {
   const files = readdirSync(SERVICE_DIR).filter((f) => f.endsWith(".ts")).map((f) => join(SERVICE_DIR, f));
 
-  it("imports only schemas/, its own files, src/errors.ts and node: built-ins (no cdk8s, constructs, kubernetes-models, renderer)", () => {
+  it("imports only schemas/, its own files, src/errors.ts, the OCI vocabulary and node: built-ins (no cdk8s, constructs, kubernetes-models, renderer)", () => {
     expect(files.length).toBeGreaterThan(10);
     for (const file of [...files, ...CLI_FILES]) {
       for (const { specifier } of imports(file)) {
@@ -26,6 +26,9 @@ describe("the status service is appliance-side", () => {
           specifier.startsWith("./") ||
           specifier.startsWith("../../../schemas/") ||
           specifier === "../../errors.js" ||
+          // OCI vocabulary only: annotation keys and the digest grammar (no client code).
+          specifier === "../../oci/annotations.js" ||
+          specifier === "../../oci/registry-reference.js" ||
           specifier === "zod" ||
           specifier === "@kubernetes/client-node" ||
           (CLI_FILES.includes(file) && (specifier.startsWith("../services/status/") || specifier === "../errors.js" || specifier === "./run.js" || specifier === "./status-options.js"));

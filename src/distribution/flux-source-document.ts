@@ -1,0 +1,69 @@
+/**
+ * The two Flux objects a pull writes to `flux/source.yaml`: the bundle's OCIRepository pinned by
+ * digest and the root Kustomization applying it. Plain objects serialized with `yaml`, so the
+ * appliance side loads no cdk8s, constructs or model validators (issue 7, point 13). synth renders
+ * the same objects from the ConfigBundleSource and FluxTier constructs; a test keeps the two equal.
+ */
+import { stringify } from "yaml";
+import { FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
+import type { KubernetesObject } from "../policy/rendered-file.js";
+
+export interface FluxSourceInput {
+  /** `oci://host/namespace/alga-appliance-config` */
+  readonly url: string;
+  /** The config bundle's manifest digest. */
+  readonly digest: string;
+  /** Plain-HTTP registry. */
+  readonly insecure: boolean;
+}
+
+/** Name of the OCIRepository and of the root Kustomization (the tiers read from this source). */
+export const FLUX_SOURCE_NAME = "alga-appliance";
+const FLUX_NAMESPACE = "flux-system";
+
+function labels(component: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": FLUX_SOURCE_NAME,
+    "app.kubernetes.io/part-of": "alga-appliance",
+    "app.kubernetes.io/managed-by": "appliance-release-kit",
+    "app.kubernetes.io/component": component,
+  };
+}
+
+export function fluxSourceObjects(input: FluxSourceInput): KubernetesObject[] {
+  return [
+    {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE, labels: labels("config-source") },
+      spec: {
+        url: input.url,
+        interval: "10m",
+        ref: { digest: input.digest },
+        layerSelector: { mediaType: FLUX_CONTENT_MEDIA_TYPE, operation: "extract" },
+        ...(input.insecure ? { insecure: true } : {}),
+      },
+    },
+    {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE, labels: labels("tier") },
+      spec: {
+        interval: "10m",
+        retryInterval: "2m",
+        // The root only creates namespaces and the tier Kustomizations; each tier reports its own readiness.
+        timeout: "5m",
+        path: "./",
+        prune: true,
+        wait: false,
+        sourceRef: { kind: "OCIRepository", name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE },
+      },
+    },
+  ];
+}
+
+/** YAML text of `flux/source.yaml`: `header`, then one document per object, keys sorted as synth writes them. */
+export function fluxSourceYaml(objects: readonly KubernetesObject[], header: string): string {
+  const documents = objects.map((object) => stringify(object, { aliasDuplicateObjects: false, lineWidth: 0, indent: 2, sortMapEntries: true }));
+  return `${header}\n${documents.join("---\n")}`;
+}

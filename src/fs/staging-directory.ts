@@ -1,0 +1,85 @@
+/**
+ * A temporary sibling of an output directory, where work happens before it is moved into place.
+ * Its name carries the owner's pid (`<target>.<purpose>-<pid>-XXXXXX`), so that:
+ *   - SIGINT/SIGTERM remove it before the process ends (a handler is installed while it exists);
+ *   - a later run removes ones whose owner process is gone (a SIGKILL, a power cut), and leaves
+ *     alone those of a run still in progress.
+ */
+import { readdirSync, rmSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+export interface StagingDirectory {
+  readonly path: string;
+  /** Removes the directory (unless it was moved away) and the signal handlers. */
+  dispose(options?: { keep?: boolean }): Promise<void>;
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Creates `<target>.<purpose>-<pid>-XXXXXX` beside `target` (whose parent must exist). `alsoRemove`
+ * is removed too when a signal arrives (e.g. a parent directory the run created).
+ */
+export async function createStagingDirectory(target: string, purpose: string, alsoRemove?: string): Promise<StagingDirectory> {
+  const path = await mkdtemp(`${target}.${purpose}-${process.pid}-`);
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(path, { recursive: true, force: true });
+    if (alsoRemove) rmSync(alsoRemove, { recursive: true, force: true });
+    removeHandlers();
+    // Die of the same signal, as if no handler had been installed (exit status 128 + signal).
+    process.kill(process.pid, signal);
+  };
+  const removeHandlers = () => {
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return {
+    path,
+    async dispose(options = {}) {
+      removeHandlers();
+      if (!options.keep) {
+        await rm(path, { recursive: true, force: true });
+        if (alsoRemove) await rm(alsoRemove, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Removes staging directories of `target` for `purpose` whose owner process no longer runs. Returns their paths. */
+export async function removeStaleStaging(target: string, purpose: string): Promise<string[]> {
+  const parent = dirname(target);
+  const pattern = new RegExp(`^${escapeRegExp(basename(target))}\\.${escapeRegExp(purpose)}-(\\d+)-[A-Za-z0-9]{6}$`);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isSafeInteger(pid) || processIsAlive(pid)) continue;
+    await rm(join(parent, name), { recursive: true, force: true });
+    removed.push(join(parent, name));
+  }
+  return removed;
+}
+
+/** For tests and diagnostics: the staging directories of `target` present now. */
+export function listStaging(target: string, purpose: string): string[] {
+  const prefix = `${basename(target)}.${purpose}-`;
+  try {
+    return readdirSync(dirname(target)).filter((name) => name.startsWith(prefix));
+  } catch {
+    return [];
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

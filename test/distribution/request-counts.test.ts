@@ -1,0 +1,81 @@
+/**
+ * Issue 11, point 2 (done with issue 7): a cold publish does each thing once. Counted through the
+ * fault proxy (no faults), against a real docker-registry: one ping, one HEAD per blob, a
+ * cross-repository mount only for a blob the bundle's repository holds (so never a refused mount
+ * and its DELETE), and a bounded number of tag requests (the check, the check just before the
+ * write, and the read-back that issue 7 requires).
+ */
+import { watch } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishRelease } from "../../src/distribution/publish-release.js";
+import { openReleaseStore } from "../../src/distribution/release-store.js";
+import { openStagedRelease } from "../../src/distribution/staged-release.js";
+import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
+import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
+import { runCli } from "../support/run-cli.js";
+import { stagedDist } from "../support/staged-releases.js";
+import { tempDir } from "../support/temp-dir.js";
+
+let registry: RunningRegistry;
+let proxy: FaultProxy;
+let dist: string;
+beforeAll(async () => {
+  [registry, dist] = await Promise.all([startRegistry(), stagedDist(["1.0-rc5", "1.0.0"])]);
+  proxy = await startFaultProxy(registry.host);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await registry?.stop();
+});
+
+const count = (method: string, path: RegExp) => proxy.requests.filter((request) => request.method === method && path.test(request.path)).length;
+
+describe("a cold publish through the CLI", () => {
+  it("pings once, HEADs each blob once, mounts only what it knows is there", async () => {
+    const result = await runCli("publish", ["--dist", dist, "--release", "1.0-rc5", "--registry", `${proxy.host}/counted`, "--plain-http", "--channel", "stable", "--json"]);
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(count("GET", /^\/v2\/$/)).toBe(1);
+
+    const blobHeads = proxy.requests.filter((request) => request.method === "HEAD" && /\/blobs\/sha256:/.test(request.path)).map((request) => request.path);
+    expect(blobHeads.length).toBeGreaterThan(0);
+    expect(new Set(blobHeads).size).toBe(blobHeads.length);
+
+    // The empty JSON blob both artifacts share is mounted from the bundle's repository; nothing else is tried.
+    expect(count("POST", /mount=/)).toBe(1);
+    expect(proxy.requests.find((request) => /mount=/.test(request.path))?.status).toBe(201);
+    expect(count("DELETE", /./)).toBe(0);
+
+    // Per version tag: the check before uploading, the check just before the PUT, the read-back.
+    for (const repository of ["alga-appliance-config", "alga-appliance-release"]) {
+      expect(count("HEAD", new RegExp(`/${repository}/manifests/1\\.0-rc5$`)), repository).toBe(3);
+      expect(count("PUT", new RegExp(`/${repository}/manifests/1\\.0-rc5$`)), repository).toBe(1);
+    }
+    expect(count("HEAD", /\/manifests\/stable$/)).toBe(3);
+  }, 60_000);
+});
+
+describe("a publish into an OCI image layout", () => {
+  it("writes each repository's index.json once, however many manifests and tags it adds", async () => {
+    const root = join(tempDir(), "oci-layout");
+    const store = () => openReleaseStore({ ociLayout: root });
+    await publishRelease(await openStagedRelease(dist, "1.0-rc5"), store());
+    // Every atomic replacement of index.json is a rename onto it: count them with inotify.
+    const writes: Record<string, number> = { "alga-appliance-config": 0, "alga-appliance-release": 0 };
+    const watchers = Object.keys(writes).map((repository) =>
+      watch(join(root, repository), (event, file) => {
+        if (event === "rename" && file === "index.json") writes[repository]!++;
+      }),
+    );
+    try {
+      // A new version: the bundle manifest, the release manifest, two version tags and two channels.
+      await publishRelease(await openStagedRelease(dist, "1.0.0"), store(), { channels: ["stable", "nightly"] });
+      await delay(200);
+    } finally {
+      for (const watcher of watchers) watcher.close();
+    }
+    expect(writes).toEqual({ "alga-appliance-config": 1, "alga-appliance-release": 1 });
+    expect(await store().release.listTags()).toEqual(["1.0-rc5", "1.0.0", "nightly", "stable"]);
+  });
+});
