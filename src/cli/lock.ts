@@ -8,8 +8,9 @@ import { lockFileFor } from "../release/load-lock.js";
 import { loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { releaseReferences } from "../synth/release-references.js";
 import { runCli } from "./run.js";
+import { commandDeadline, DEFAULT_TIMEOUT } from "./store-options.js";
 
-const HELP = `Usage: npm run lock -- --release <version|file> [--check] [--offline] [--concurrency N] [--json]
+const HELP = `Usage: npm run lock -- --release <version|file> [--check] [--offline] [--concurrency N] [--timeout D] [--json]
 
 Resolves every image (components, control plane, every image of a rendered pod template) and every
 chart (OCI, under chartRepository) of a release to a manifest digest with registry HEAD requests,
@@ -23,6 +24,7 @@ A digest the release already pins is checked by digest and kept.
                      (or is missing, unreachable, refused, or not locked)
   --offline          ask no registry: take the digests the release itself pins (all must be pinned)
   --concurrency N    requests in flight (default 8)
+  --timeout D        overall deadline, e.g. 90s or 10m (env ARK_TIMEOUT; default ${DEFAULT_TIMEOUT})
   --releases DIR     release definitions (default: releases)
   --json             print the lock (or the drift) as JSON
   --help             show this help
@@ -32,7 +34,7 @@ Loopback registries (127.0.0.1, localhost) are spoken to over plain HTTP, all ot
 
 await runCli(
   HELP,
-  { release: { type: "string" }, check: { type: "boolean" }, offline: { type: "boolean" }, concurrency: { type: "string" }, releases: { type: "string" } },
+  { release: { type: "string" }, check: { type: "boolean" }, offline: { type: "boolean" }, concurrency: { type: "string" }, releases: { type: "string" }, timeout: { type: "string" } },
   async ({ values, output }) => {
     if (!values.release) throw new UsageError(`--release is required\n\n${HELP}`);
     if (values.check && values.offline) throw new UsageError("--check re-resolves tags and cannot be --offline");
@@ -40,7 +42,7 @@ await runCli(
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency "${values.concurrency}": must be a whole number from 1 to 64`);
     const file = resolveReleaseFile(resolve(values.releases ?? "releases"), values.release);
     const loaded = loadRelease(file);
-    const registries = new ReferenceRegistries();
+    const registries = new ReferenceRegistries({ deadline: commandDeadline(values.timeout) });
     const lockFile = lockFileFor(file);
 
     if (values.check) {

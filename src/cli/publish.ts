@@ -68,7 +68,8 @@ await runCli(
       ? [versionOf(values.release)]
       : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
-    const store = openReleaseStore(storeOptions(values, output), DEFAULT_LAYOUT_DIR);
+    const targetOptions = storeOptions(values, output);
+    const store = openReleaseStore(targetOptions, DEFAULT_LAYOUT_DIR);
     const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
     if ((values.identity || values["signature-format"]) && !signKeyFile) throw new UsageError("--identity and --signature-format apply only with --sign-key (or SIGNING_KEY_FILE)");
     const formats = signatureFormats(values["signature-format"]);
@@ -105,7 +106,7 @@ await runCli(
     for (const release of staged) checks.push(await assertPublishable(release, store));
     const preflight = new Map<string, PreflightReport>();
     if (preflightReason === undefined) {
-      const registries = new ReferenceRegistries();
+      const registries = new ReferenceRegistries(targetOptions.deadline ? { deadline: targetOptions.deadline } : {});
       for (const release of staged) {
         output.progress(`preflight ${release.version}: checking ${references.get(release.version)!.length} reference(s)`);
         preflight.set(release.version, await preflightRelease(release.version, references.get(release.version)!, { registries, progress: output.progress }));

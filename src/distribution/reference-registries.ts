@@ -1,3 +1,4 @@
+import type { Deadline } from "../oci/deadline.js";
 import { RegistryClient } from "../oci/registry-client.js";
 
 /**
@@ -29,6 +30,8 @@ export interface ReferenceRegistriesOptions {
   readonly timeoutMs?: number;
   /** Attempts per request (retries for transient failures). Default the client's. */
   readonly attempts?: number;
+  /** The command's overall deadline; every request and retry fits inside it. */
+  readonly deadline?: Deadline;
 }
 
 /** One registry client per registry host a release references, credentials looked up as for publish. */
@@ -47,6 +50,7 @@ export class ReferenceRegistries {
         timeoutMs: this.options.timeoutMs ?? 30_000,
         ...(this.options.attempts !== undefined ? { retry: { attempts: this.options.attempts } } : {}),
         ...(this.options.env ? { env: this.options.env } : {}),
+        ...(this.options.deadline ? { deadline: this.options.deadline } : {}),
       });
       this.clients.set(host, client);
     }
