@@ -1,16 +1,15 @@
-import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv";
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { UserError } from "../errors.js";
-
-const schemaFile = new URL("../../schemas/release-manifest.schema.json", import.meta.url);
+// Imported, not read at run time: the build bundles the checked-in schema into the command.
+import releaseManifestSchema from "../../schemas/release-manifest.schema.json" with { type: "json" };
 
 let validator: ReturnType<Ajv2020["compile"]> | undefined;
 
 /** ajv compiled from the checked-in JSON Schema: what reads a manifest from outside trusts. */
 function compiled() {
-  validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+  validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(releaseManifestSchema);
   return validator;
 }
 

@@ -1,0 +1,118 @@
+// Builds every command into build/ as bundled JavaScript, so a command starts as one `node` process
+// reading a few files instead of tsx compiling hundreds of TypeScript and package files.
+//
+//   node bin/build.mjs             build (npm ci runs it through the `prepare` script)
+//   node bin/build.mjs --if-stale  build only when a source changed since the last build (the tests' setup)
+//
+// Plain JavaScript on purpose: it has to run before anything is built.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
+
+/** The commands to build: every package.json script of the form `node bin/command.mjs <name>`. */
+export function commandNames(root) {
+  const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts ?? {};
+  const names = new Set();
+  for (const line of Object.values(scripts)) {
+    const match = COMMAND_SCRIPT.exec(line);
+    if (match) names.add(match[1]);
+  }
+  return [...names].sort();
+}
+
+/**
+ * Bundles src/cli/<name>.ts for every command into build/<hash>/, shared code split into chunks,
+ * npm packages included (one file read instead of hundreds of module resolutions), then records
+ * every project source it read with its size and mtime in build/stamp.json.
+ */
+export async function build(root = projectRoot()) {
+  let esbuild;
+  try {
+    esbuild = await import("esbuild");
+  } catch {
+    throw new Error("esbuild is not installed: run `npm ci` (it installs the dev dependencies and builds)");
+  }
+  const started = performance.now();
+  const startedAt = Date.now();
+  const names = commandNames(root);
+  const buildRoot = join(root, "build");
+  mkdirSync(buildRoot, { recursive: true });
+  const staging = join(buildRoot, `.tmp-${process.pid}-${Date.now()}`);
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(names.map((name) => [name, `src/cli/${name}.ts`])),
+    outdir: staging,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    // Bundled CommonJS packages call require() for Node's built-ins; ESM output has no require of its own.
+    banner: { js: 'import { createRequire as __arkCreateRequire } from "node:module"; const require = __arkCreateRequire(import.meta.url);' },
+    chunkNames: "chunk-[hash]",
+    legalComments: "none",
+    metafile: true,
+    logLevel: "warning",
+  });
+  // The output directory is named by its content: identical sources give the same directory, so two
+  // builds racing each other (parallel test workers) agree, and a running command's files never change.
+  const hash = createHash("sha256");
+  for (const file of readdirSync(staging).sort()) hash.update(file).update(readFileSync(join(staging, file)));
+  const outName = `v-${hash.digest("hex").slice(0, 16)}`;
+  const outDir = join(buildRoot, outName);
+  try {
+    renameSync(staging, outDir);
+  } catch (error) {
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+    rmSync(staging, { recursive: true, force: true });
+  }
+
+  // What the build read from the project (packages are covered by npm's lock file, which npm ci rewrites).
+  const inputs = [
+    ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/")),
+    "package.json",
+    "node_modules/.package-lock.json",
+    relative(root, fileURLToPath(import.meta.url)),
+    "bin/build-stamp.mjs",
+  ];
+  const stamp = {
+    dir: outName,
+    commands: names,
+    inputs: Object.fromEntries(
+      [...new Set(inputs)].sort().map((path) => {
+        const stats = statSync(join(root, path), { throwIfNoEntry: false });
+        // A file edited while the build ran may not be in it: recorded as unknown, so the next command rebuilds.
+        return [path, stats && stats.mtimeMs < startedAt ? [stats.mtimeMs, stats.size] : null];
+      }),
+    ),
+  };
+  const stampTemp = join(buildRoot, `.stamp-${process.pid}-${Date.now()}.json`);
+  writeFileSync(stampTemp, `${JSON.stringify(stamp, null, 1)}\n`);
+  renameSync(stampTemp, join(buildRoot, STAMP_FILE));
+
+  // Earlier builds are removed once they are a minute old (a command started before this build may still be loading one).
+  for (const entry of readdirSync(buildRoot)) {
+    if (entry === outName || entry === STAMP_FILE) continue;
+    const path = join(buildRoot, entry);
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats && Date.now() - stats.mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+  }
+  return { dir: outDir, commands: names, ms: performance.now() - started };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = projectRoot();
+  const ifStale = process.argv.includes("--if-stale");
+  const reason = buildIsStale(root);
+  if (ifStale && !reason) process.exit(0);
+  try {
+    const { commands, ms } = await build(root);
+    process.stderr.write(`built ${commands.length} commands into build/ (${Math.round(ms)} ms)\n`);
+  } catch (error) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
+  }
+}
