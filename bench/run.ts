@@ -1,7 +1,41 @@
-import { benchPublish } from "./publish.bench.js";
-import { benchSynth } from "./synth.bench.js";
+// npm run bench: one run, every process timed in interleaved rounds (BENCH_ROUNDS, default 7),
+// ratios as medians of per-round ratios, printed against the goals of issue 11.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startRegistry } from "../test/support/registry-server.js";
+import { benchInProcess } from "./in-process.bench.js";
+import { interleavedRounds, type ProcessCase } from "./measure.js";
+import { peakRssMb } from "./peak-rss.js";
+import { findSkopeo, prepareRegistry, registryCases } from "./registry.cases.js";
+import { printGoals, printProcesses } from "./report.js";
+import { ROOT, startUpCases } from "./start-up.cases.js";
 
-const runs = Number(process.env["BENCH_RUNS"] ?? 7);
-console.log(`appliance-release-kit benchmarks: median of ${runs} runs after a warm-up, node ${process.version}, ${process.platform}/${process.arch}`);
-await benchSynth(runs);
-await benchPublish(runs);
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 7);
+const load = () => loadavg().map((value) => value.toFixed(2)).join(" ");
+console.log(`appliance-release-kit benchmarks: ${rounds} interleaved rounds after a warm-up, node ${process.version}, ${process.platform}/${process.arch}, load average ${load()}`);
+
+// The commands run from build/: bring it up to date first, so no round pays for a rebuild.
+execFileSync(process.execPath, [join(ROOT, "bin", "build.mjs"), "--if-stale"], { stdio: "inherit" });
+
+const work = mkdtempSync(join(tmpdir(), "ark-bench-"));
+const registry = await startRegistry();
+try {
+  const cases: ProcessCase[] = startUpCases(work);
+  const skopeo = findSkopeo();
+  const dist = join(work, "dist");
+  prepareRegistry(dist, registry.host);
+  if (skopeo) cases.push(...registryCases(work, dist, registry.host, skopeo));
+  else console.log("skopeo is not installed: the pull and publish pairs against skopeo copy are skipped");
+
+  const samples = interleavedRounds(cases, rounds, (round) => process.stderr.write(`round ${round}/${rounds} done (load ${load()})\n`));
+  const pullRss = peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
+  printProcesses(cases, samples);
+  printGoals(samples, pullRss);
+  await benchInProcess(rounds * 3);
+  console.log(`\nload average at the end: ${load()}`);
+} finally {
+  await registry.stop();
+  rmSync(work, { recursive: true, force: true });
+}
