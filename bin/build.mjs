@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
+import { COMMAND_SCRIPT, COMPILE_CACHE_DIR, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
 
 /** The commands to build: every package.json script of the form `node bin/command.mjs <name>`. */
 export function commandNames(root) {
@@ -21,6 +21,45 @@ export function commandNames(root) {
   }
   return [...names].sort();
 }
+
+/** ajv options of src/manifest/release-manifest-validator.ts (RELEASE_MANIFEST_AJV_OPTIONS): change both together. */
+const RELEASE_MANIFEST_AJV_OPTIONS = { allErrors: true, strict: true };
+
+/**
+ * Compiles the release-manifest JSON Schema at build time (ajv standalone code) in place of
+ * src/manifest/release-manifest-validator.ts, which would compile it in every process (~100 ms of
+ * each pull on the 2-core machine). Same schema file, same options, same ajv.
+ */
+function precompiledReleaseManifestValidator(root) {
+  const schemaFile = join(root, "schemas", "release-manifest.schema.json");
+  return {
+    name: "precompiled-release-manifest-validator",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]src[\\/]manifest[\\/]release-manifest-validator\.ts$/ }, async () => {
+        const { Ajv2020 } = await import("ajv/dist/2020.js");
+        const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
+        const ajv = new Ajv2020({ ...RELEASE_MANIFEST_AJV_OPTIONS, code: { source: true, esm: true } });
+        const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+        const contents = `${standaloneCode(ajv, validate)}\nexport function releaseManifestValidator() { return validate; }\n`;
+        return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
+      });
+    },
+  };
+}
+
+/**
+ * zod's classic API carries all of its ~40 error-message locales (~370 kB of source to parse on
+ * every start); the kit uses the default, English. Other locales are left out of the bundle.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: "js",
+    }));
+  },
+};
 
 /**
  * Bundles src/cli/<name>.ts for every command into build/<hash>/, shared code split into chunks,
@@ -53,6 +92,10 @@ export async function build(root = projectRoot()) {
     // Bundled CommonJS packages call require() for Node's built-ins; ESM output has no require of its own.
     banner: { js: 'import { createRequire as __arkCreateRequire } from "node:module"; const require = __arkCreateRequire(import.meta.url);' },
     chunkNames: "chunk-[hash]",
+    // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    plugins: [precompiledReleaseManifestValidator(root), zodEnglishOnly],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
@@ -73,6 +116,7 @@ export async function build(root = projectRoot()) {
   // What the build read from the project (packages are covered by npm's lock file, which npm ci rewrites).
   const inputs = [
     ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/")),
+    "schemas/release-manifest.schema.json",
     "package.json",
     "node_modules/.package-lock.json",
     relative(root, fileURLToPath(import.meta.url)),
@@ -95,7 +139,7 @@ export async function build(root = projectRoot()) {
 
   // Earlier builds are removed once they are a minute old (a command started before this build may still be loading one).
   for (const entry of readdirSync(buildRoot)) {
-    if (entry === outName || entry === STAMP_FILE) continue;
+    if (entry === outName || entry === STAMP_FILE || entry === COMPILE_CACHE_DIR) continue;
     const path = join(buildRoot, entry);
     const stats = statSync(path, { throwIfNoEntry: false });
     if (stats && Date.now() - stats.mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });

@@ -1,8 +1,6 @@
 import { OciUrl, ReleaseVersion } from "../../schemas/common.js";
 import { isDigest } from "../oci/digest.js";
 import { UsageError } from "../errors.js";
-import { openReleaseStore } from "../distribution/release-store.js";
-import { pullRelease } from "../distribution/pull-release.js";
 import { runCli } from "./run.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
@@ -41,6 +39,8 @@ await runCli(
     if (values.release && !ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0-rc5)`);
     const fluxUrl = values["flux-url"];
     if (fluxUrl && !OciUrl.safeParse(fluxUrl).success) throw new UsageError(`--flux-url "${fluxUrl}" must be an oci:// URL such as oci://registry.local/alga/alga-appliance-config`);
+    // Loaded once the flags are known to be good: --help and usage errors do not pay for the client.
+    const [{ openReleaseStore }, { pullRelease }] = await Promise.all([import("../distribution/release-store.js"), import("../distribution/pull-release.js")]);
     const store = openReleaseStore(storeOptions(values, output));
     const report = await pullRelease(store, {
       reference: references[0]!,

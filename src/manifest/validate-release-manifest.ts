@@ -1,17 +1,7 @@
-import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv";
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { UserError } from "../errors.js";
-// Imported, not read at run time: the build bundles the checked-in schema into the command.
-import releaseManifestSchema from "../../schemas/release-manifest.schema.json" with { type: "json" };
-
-let validator: ReturnType<Ajv2020["compile"]> | undefined;
-
-/** ajv compiled from the checked-in JSON Schema: what reads a manifest from outside trusts. */
-function compiled() {
-  validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(releaseManifestSchema);
-  return validator;
-}
+import { releaseManifestValidator } from "./release-manifest-validator.js";
 
 function describe(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
@@ -28,7 +18,7 @@ export function parseReleaseManifest(bytes: Uint8Array, origin: string): Release
   } catch {
     throw new UserError(`${origin}: the release manifest is not JSON`);
   }
-  const validate = compiled();
+  const validate = releaseManifestValidator();
   if (!validate(data)) {
     const lines = (validate.errors ?? []).map((error) => `  ${describe(error)}`);
     throw new UserError(`${origin}: the release manifest fails schemas/release-manifest.schema.json:\n${lines.join("\n")}`);
