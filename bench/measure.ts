@@ -18,12 +18,18 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** A process that did not finish within PROCESS_TIMEOUT_MS (seen once: skopeo waiting on docker-registry forever). */
+export class ProcessTimeout extends Error {}
+
+const PROCESS_TIMEOUT_MS = 60_000;
+
 /** Wall time of one run of a case, in ms; a failing process stops the benchmark with its stderr. */
 export function timeOnce(kase: ProcessCase, round: number): number {
   const args = kase.args(round);
   const start = performance.now();
-  const result = spawnSync(kase.command, args, { cwd: kase.cwd, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(kase.command, args, { cwd: kase.cwd, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024, timeout: PROCESS_TIMEOUT_MS });
   const elapsed = performance.now() - start;
+  if (result.error && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT") throw new ProcessTimeout(`${kase.label}: no answer within ${PROCESS_TIMEOUT_MS / 1000} s`);
   if (result.status !== 0) throw new Error(`${kase.label}: ${kase.command} ${args.join(" ")} exited ${result.status ?? result.signal}: ${result.stderr?.toString()}`);
   return elapsed;
 }
@@ -31,13 +37,24 @@ export function timeOnce(kase: ProcessCase, round: number): number {
 /**
  * Runs every case once per round, cases interleaved, so that a busy moment of the (shared) machine
  * hits all cases of a round alike; round 0 is a warm-up (page cache, build check) and not recorded.
+ * A round in which a process hangs is dropped whole (ratios are per round) and run again, at most twice.
  */
-export function interleavedRounds(cases: readonly ProcessCase[], rounds: number, onRound?: (round: number) => void): Samples {
+export function interleavedRounds(cases: readonly ProcessCase[], rounds: number, onRound?: (round: number, note?: string) => void): Samples {
   const samples = new Map<string, number[]>(cases.map((kase) => [kase.id, []]));
-  for (let round = 0; round <= rounds; round++) {
-    for (const kase of cases) {
-      const elapsed = timeOnce(kase, round);
-      if (round > 0) samples.get(kase.id)!.push(elapsed);
+  let recorded = 0;
+  let retries = 0;
+  for (let round = 0; recorded < rounds; round++) {
+    const times: number[] = [];
+    try {
+      for (const kase of cases) times.push(timeOnce(kase, round));
+    } catch (error) {
+      if (!(error instanceof ProcessTimeout) || ++retries > 2) throw error;
+      onRound?.(round, `dropped: ${error.message}`);
+      continue;
+    }
+    if (round > 0) {
+      cases.forEach((kase, index) => samples.get(kase.id)!.push(times[index]!));
+      recorded++;
     }
     onRound?.(round);
   }

@@ -29,7 +29,7 @@ try {
   if (skopeo) cases.push(...registryCases(work, dist, registry.host, skopeo));
   else console.log("skopeo is not installed: the pull and publish pairs against skopeo copy are skipped");
 
-  const samples = interleavedRounds(cases, rounds, (round) => process.stderr.write(`round ${round}/${rounds} done (load ${load()})\n`));
+  const samples = interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
   const pullRss = peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
   printProcesses(cases, samples);
   printGoals(samples, pullRss);
