@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 
 /** One process the benchmark starts each round. `args` may differ per round (fresh output directories). */
@@ -18,20 +18,33 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** A process that did not finish within PROCESS_TIMEOUT_MS (seen once: skopeo waiting on docker-registry forever). */
+/** A process that did not finish within PROCESS_TIMEOUT_MS. */
 export class ProcessTimeout extends Error {}
 
 const PROCESS_TIMEOUT_MS = 60_000;
 
-/** Wall time of one run of a case, in ms; a failing process stops the benchmark with its stderr. */
-export function timeOnce(kase: ProcessCase, round: number): number {
+/**
+ * Wall time of one run of a case, in ms; a failing process stops the benchmark with its stderr.
+ * Asynchronous on purpose: the registry under test is a child of this process writing its log to a
+ * pipe, and a blocked event loop (spawnSync) stops reading it, which stalls the registry.
+ */
+export function timeOnce(kase: ProcessCase, round: number): Promise<number> {
   const args = kase.args(round);
-  const start = performance.now();
-  const result = spawnSync(kase.command, args, { cwd: kase.cwd, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024, timeout: PROCESS_TIMEOUT_MS });
-  const elapsed = performance.now() - start;
-  if (result.error && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT") throw new ProcessTimeout(`${kase.label}: no answer within ${PROCESS_TIMEOUT_MS / 1000} s`);
-  if (result.status !== 0) throw new Error(`${kase.label}: ${kase.command} ${args.join(" ")} exited ${result.status ?? result.signal}: ${result.stderr?.toString()}`);
-  return elapsed;
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(kase.command, args, { cwd: kase.cwd, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), PROCESS_TIMEOUT_MS);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const elapsed = performance.now() - start;
+      clearTimeout(timer);
+      if (signal === "SIGKILL") reject(new ProcessTimeout(`${kase.label}: no answer within ${PROCESS_TIMEOUT_MS / 1000} s`));
+      else if (code !== 0) reject(new Error(`${kase.label}: ${kase.command} ${args.join(" ")} exited ${code ?? signal}: ${stderr}`));
+      else resolve(elapsed);
+    });
+  });
 }
 
 /**
@@ -39,14 +52,14 @@ export function timeOnce(kase: ProcessCase, round: number): number {
  * hits all cases of a round alike; round 0 is a warm-up (page cache, build check) and not recorded.
  * A round in which a process hangs is dropped whole (ratios are per round) and run again, at most twice.
  */
-export function interleavedRounds(cases: readonly ProcessCase[], rounds: number, onRound?: (round: number, note?: string) => void): Samples {
+export async function interleavedRounds(cases: readonly ProcessCase[], rounds: number, onRound?: (round: number, note?: string) => void): Promise<Samples> {
   const samples = new Map<string, number[]>(cases.map((kase) => [kase.id, []]));
   let recorded = 0;
   let retries = 0;
   for (let round = 0; recorded < rounds; round++) {
     const times: number[] = [];
     try {
-      for (const kase of cases) times.push(timeOnce(kase, round));
+      for (const kase of cases) times.push(await timeOnce(kase, round));
     } catch (error) {
       if (!(error instanceof ProcessTimeout) || ++retries > 2) throw error;
       onRound?.(round, `dropped: ${error.message}`);

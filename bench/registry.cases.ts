@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import type { ProcessCase } from "./measure.js";
 import { commandCase, ROOT } from "./start-up.cases.js";
@@ -36,8 +37,9 @@ export function registryCases(work: string, dist: string, registryHost: string, 
 }
 
 /** Renders the shipped releases and publishes the bench release under `<registry>/bench` with channel `stable`. */
-export function prepareRegistry(dist: string, registryHost: string): void {
-  const command = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, "bin", "command.mjs"), ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-  command("synth", "--out", dist);
-  command("publish", "--release", BENCH_RELEASE, "--dist", dist, "--registry", `${registryHost}/bench`, "--plain-http", "--channel", "stable");
+export async function prepareRegistry(dist: string, registryHost: string): Promise<void> {
+  // Asynchronous: the registry is a child of this process and stalls if its log pipe is not read.
+  const command = (...args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, "bin", "command.mjs"), ...args], { cwd: ROOT });
+  await command("synth", "--out", dist);
+  await command("publish", "--release", BENCH_RELEASE, "--dist", dist, "--registry", `${registryHost}/bench`, "--plain-http", "--channel", "stable");
 }

@@ -25,12 +25,12 @@ try {
   const cases: ProcessCase[] = startUpCases(work);
   const skopeo = findSkopeo();
   const dist = join(work, "dist");
-  prepareRegistry(dist, registry.host);
+  await prepareRegistry(dist, registry.host);
   if (skopeo) cases.push(...registryCases(work, dist, registry.host, skopeo));
   else console.log("skopeo is not installed: the pull and publish pairs against skopeo copy are skipped");
 
-  const samples = interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
-  const pullRss = peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
+  const samples = await interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
+  const pullRss = await peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
   printProcesses(cases, samples);
   printGoals(samples, pullRss);
   await benchInProcess(rounds * 3);
