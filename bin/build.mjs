@@ -71,7 +71,7 @@ export async function build(root = projectRoot()) {
   try {
     esbuild = await import("esbuild");
   } catch {
-    throw new Error("esbuild is not installed: run `npm ci` (it installs the dev dependencies and builds)");
+    throw new Error("esbuild (a dev dependency) is not installed: run `npm ci` without --omit=dev; it installs esbuild and builds");
   }
   const started = performance.now();
   const startedAt = Date.now();
