@@ -38,7 +38,9 @@ export function printGoals(samples: Samples, pullPeakRssMb: number | undefined):
   console.log(`\n${"goal (issue 11)".padEnd(width)}   ratio    goal`);
   for (const goal of goals) {
     const ratio = medianRatio(samples, goal.numerator, goal.denominator);
-    console.log(`${goal.label.padEnd(width)}  ${ratio.toFixed(2).padStart(6)}  ≤ ${String(goal.max).padEnd(5)} ${verdict(ratio, goal.max)}`);
+    // Three decimals for goals below 1 (0.15), so the printed figure shows which side of the goal it is.
+    const shown = ratio.toFixed(goal.max < 1 ? 3 : 2);
+    console.log(`${goal.label.padEnd(width)}  ${shown.padStart(6)}  ≤ ${String(goal.max).padEnd(5)} ${verdict(ratio, goal.max)}`);
   }
   if (pullPeakRssMb !== undefined) {
     console.log(`${"pull peak RSS (MB)".padEnd(width)}  ${pullPeakRssMb.toFixed(1).padStart(6)}  ≤ ${String(PULL_PEAK_RSS_GOAL_MB).padEnd(5)} ${verdict(pullPeakRssMb, PULL_PEAK_RSS_GOAL_MB)}`);
