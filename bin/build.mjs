@@ -22,6 +22,13 @@ export function commandNames(root) {
   return [...names].sort();
 }
 
+/**
+ * npm packages loaded from node_modules at run time instead of bundled: add one here when it needs
+ * its own files beside it (native addons, files found through __dirname, such as cdk8s's
+ * Yaml.load of a URL, which the kit does not use) or when it cannot be bundled.
+ */
+const EXTERNAL_PACKAGES = [];
+
 /** ajv options of src/manifest/release-manifest-validator.ts (RELEASE_MANIFEST_AJV_OPTIONS): change both together. */
 const RELEASE_MANIFEST_AJV_OPTIONS = { allErrors: true, strict: true };
 
@@ -91,6 +98,7 @@ export async function build(root = projectRoot()) {
     target: "node20",
     // Bundled CommonJS packages call require() for Node's built-ins; ESM output has no require of its own.
     banner: { js: 'import { createRequire as __arkCreateRequire } from "node:module"; const require = __arkCreateRequire(import.meta.url);' },
+    external: EXTERNAL_PACKAGES,
     chunkNames: "chunk-[hash]",
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
