@@ -145,12 +145,12 @@ export async function build(root = projectRoot()) {
   writeFileSync(stampTemp, `${JSON.stringify(stamp, null, 1)}\n`);
   renameSync(stampTemp, join(buildRoot, STAMP_FILE));
 
-  // Earlier builds are removed once they are a minute old (a command started before this build may still be loading one).
+  // Earlier builds are removed once ten minutes old: a command started from one may still import its chunks lazily.
   for (const entry of readdirSync(buildRoot)) {
     if (entry === outName || entry === STAMP_FILE || entry === COMPILE_CACHE_DIR) continue;
     const path = join(buildRoot, entry);
     const stats = statSync(path, { throwIfNoEntry: false });
-    if (stats && Date.now() - stats.mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+    if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
   }
   return { dir: outDir, commands: names, ms: performance.now() - started };
 }
