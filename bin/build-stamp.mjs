@@ -7,9 +7,6 @@ import { fileURLToPath } from "node:url";
 /** build/stamp.json: the current output directory, the commands in it, and every source it was built from. */
 export const STAMP_FILE = "stamp.json";
 
-/** build/.compile-cache: V8's code cache on Node 22+ (module.enableCompileCache). */
-export const COMPILE_CACHE_DIR = ".compile-cache";
-
 /** A package.json script that runs a built command: `node bin/command.mjs <name>`. */
 export const COMMAND_SCRIPT = /^node bin\/command\.mjs ([a-z][a-z0-9-]*)$/;
 

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COMMAND_SCRIPT, COMPILE_CACHE_DIR, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
+import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
 
 /** The commands to build: every package.json script of the form `node bin/command.mjs <name>`. */
 export function commandNames(root) {
@@ -69,9 +69,27 @@ const zodEnglishOnly = {
 };
 
 /**
- * Bundles src/cli/<name>.ts for every command into build/<hash>/, shared code split into chunks,
- * npm packages included (one file read instead of hundreds of module resolutions), then records
- * every project source it read with its size and mtime in build/stamp.json.
+ * A command file ends in `await runCli(...)`, a top-level await, which CommonJS cannot hold. Nothing
+ * follows it and runCli catches every error, so starting it without awaiting is the same program.
+ * Any other top-level await in a command stops the build with esbuild's message.
+ */
+function commandEntries(root, entryPaths) {
+  const entries = new Set(entryPaths.map((path) => join(root, path)));
+  return {
+    name: "command-entries",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]src[\\/]cli[\\/][^\\/]+\.ts$/ }, (args) => {
+        if (!entries.has(args.path)) return undefined;
+        return { contents: readFileSync(args.path, "utf8").replace(/^await runCli\(/m, "void runCli("), loader: "ts" };
+      });
+    },
+  };
+}
+
+/**
+ * Bundles src/cli/<name>.ts for every command into build/<hash>/<name>.cjs, npm packages included
+ * (one file read instead of hundreds of module resolutions), then records every project source it
+ * read with its size and mtime in build/stamp.json.
  */
 export async function build(root = projectRoot()) {
   let esbuild;
@@ -86,24 +104,26 @@ export async function build(root = projectRoot()) {
   const buildRoot = join(root, "build");
   mkdirSync(buildRoot, { recursive: true });
   const staging = join(buildRoot, `.tmp-${process.pid}-${Date.now()}`);
+  const entries = Object.fromEntries(names.map((name) => [name, `src/cli/${name}.ts`]));
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(names.map((name) => [name, `src/cli/${name}.ts`])),
+    entryPoints: entries,
     outdir: staging,
-    outExtension: { ".js": ".mjs" },
+    outExtension: { ".js": ".cjs" },
     bundle: true,
-    splitting: true,
-    format: "esm",
+    // CommonJS, one file per command: bin/command.mjs compiles it with V8's code cache (vm.Script
+    // cachedData), which Node 20 offers for scripts but not for ES modules.
+    format: "cjs",
     platform: "node",
     target: "node20",
-    // Bundled CommonJS packages call require() for Node's built-ins; ESM output has no require of its own.
-    banner: { js: 'import { createRequire as __arkCreateRequire } from "node:module"; const require = __arkCreateRequire(import.meta.url);' },
+    // ESM's import.meta, as the sources use it, in terms of the bundle file.
+    banner: { js: 'var __arkImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { "import.meta.url": "__arkImportMetaUrl", "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
     external: EXTERNAL_PACKAGES,
-    chunkNames: "chunk-[hash]",
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [precompiledReleaseManifestValidator(root), zodEnglishOnly],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledReleaseManifestValidator(root), zodEnglishOnly],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
@@ -145,9 +165,9 @@ export async function build(root = projectRoot()) {
   writeFileSync(stampTemp, `${JSON.stringify(stamp, null, 1)}\n`);
   renameSync(stampTemp, join(buildRoot, STAMP_FILE));
 
-  // Earlier builds are removed once ten minutes old: a command started from one may still import its chunks lazily.
+  // Earlier builds are removed once ten minutes old (a command started from one may still be running).
   for (const entry of readdirSync(buildRoot)) {
-    if (entry === outName || entry === STAMP_FILE || entry === COMPILE_CACHE_DIR) continue;
+    if (entry === outName || entry === STAMP_FILE) continue;
     const path = join(buildRoot, entry);
     const stats = statSync(path, { throwIfNoEntry: false });
     if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });

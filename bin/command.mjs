@@ -1,10 +1,11 @@
 // Runs one command from build/, rebuilding first when any source is newer than the build, so a
 // command never runs code older than the checkout.  package.json: "<name>": "node bin/command.mjs <name>"
 // runs src/cli/<name>.ts.
-import module from "node:module";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { COMPILE_CACHE_DIR, buildIsStale, projectRoot, readStamp } from "./build-stamp.mjs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import Module from "node:module";
+import { dirname, join } from "node:path";
+import vm from "node:vm";
+import { buildIsStale, projectRoot, readStamp } from "./build-stamp.mjs";
 
 const name = process.argv[2];
 if (!name || name.startsWith("-")) {
@@ -30,6 +31,41 @@ if (stale) {
     process.exit(1);
   }
 }
-// Node 22+ keeps V8's compiled code between runs (no such API on Node 20: there this is a no-op).
-module.enableCompileCache?.(join(root, "build", COMPILE_CACHE_DIR));
-await import(pathToFileURL(join(root, "build", readStamp(root).dir, `${name}.mjs`)).href);
+runWithCodeCache(join(root, "build", readStamp(root).dir, `${name}.cjs`));
+
+/**
+ * Runs a CommonJS bundle the way Node's loader would, but compiled with V8's code cache: the first
+ * run of a build saves the compiled code beside the bundle (<name>.cjs.cache, written at exit so it
+ * holds what the run compiled); later runs skip most parsing and compiling. A cache V8 rejects (other
+ * Node version or flags) is replaced.
+ */
+function runWithCodeCache(file) {
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        const temp = `${cacheFile}.tmp-${process.pid}`;
+        writeFileSync(temp, script.createCachedData());
+        renameSync(temp, cacheFile);
+      } catch {
+        // Only a cache: the next run tries again.
+      }
+    });
+  }
+  const bundle = new Module(file);
+  bundle.filename = file;
+  bundle.paths = Module._nodeModulePaths(dirname(file));
+  const require = Module.createRequire(file);
+  script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, file, dirname(file));
+}

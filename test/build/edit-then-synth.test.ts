@@ -1,22 +1,12 @@
 import { execFile } from "node:child_process";
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../support/run-cli.js";
-import { tempDir } from "../support/temp-dir.js";
+import { copyCheckout } from "../support/checkout-copy.js";
 
 const run = promisify(execFile);
-
-/** A copy of the checkout's sources and scripts without build/ (a fresh clone after npm ci, minus the build). */
-function copyCheckout(): string {
-  const checkout = join(tempDir("ark-checkout-"), "kit");
-  for (const entry of ["package.json", "tsconfig.json", "cdk8s.yaml", "bin", "src", "constructs", "schemas", "releases"]) {
-    cpSync(join(PROJECT_ROOT, entry), join(checkout, entry), { recursive: true });
-  }
-  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(checkout, "node_modules"));
-  return checkout;
-}
 
 async function npmSynth(checkout: string, out: string) {
   return run("npm", ["run", "-s", "synth", "--", "--release", "1.0-rc5", "--out", out], { cwd: checkout });
