@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import S3rver from "s3rver";
 import { publishIso } from "../src/distribution/publish-iso.js";
-import { printTimings, timeFunction, type Timing } from "./measure.js";
+import { printTimings, timeFunction, type Timing } from "./timings.js";
 
 const ISO_BYTES = 200 * 1024 * 1024;
 

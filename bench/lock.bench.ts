@@ -9,7 +9,7 @@ import { applyLock } from "../src/synth/apply-lock.js";
 import { releaseReferences } from "../src/synth/release-references.js";
 import { localRelease } from "../test/support/reference-images.js";
 import { startRegistry } from "../test/support/registry-server.js";
-import { printTimings, timeFunction, type Timing } from "./measure.js";
+import { printTimings, timeFunction, type Timing } from "./timings.js";
 
 /** Lock and preflight of one release's references (7 images, one multi-platform, and 6 charts) against a local docker-registry. */
 export async function benchLock(runs: number): Promise<Timing[]> {

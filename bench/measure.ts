@@ -1,14 +1,16 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 
-export interface Timing {
+/** One process the benchmark starts each round. `args` may differ per round (fresh output directories). */
+export interface ProcessCase {
+  readonly id: string;
   readonly label: string;
-  readonly runs: number;
-  readonly medianMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly note?: string;
+  readonly command: string;
+  readonly args: (round: number) => string[];
+  readonly cwd?: string;
 }
+
+export type Samples = ReadonlyMap<string, readonly number[]>;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -16,40 +18,75 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function summarize(label: string, samples: number[], note?: string): Timing {
-  return { label, runs: samples.length, medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples), ...(note ? { note } : {}) };
-}
+/** A process that did not finish within PROCESS_TIMEOUT_MS. */
+export class ProcessTimeout extends Error {}
 
-/** Times a whole process `runs` times (after one warm-up run) and fails loudly if it fails. */
-export function timeProcess(label: string, command: string, args: string[], runs: number, options: SpawnSyncOptions = {}, note?: string): Timing {
-  const run = () => {
+const PROCESS_TIMEOUT_MS = 60_000;
+
+/**
+ * Wall time of one run of a case, in ms; a failing process stops the benchmark with its stderr.
+ * Asynchronous on purpose: the registry under test is a child of this process writing its log to a
+ * pipe, and a blocked event loop (spawnSync) stops reading it, which stalls the registry.
+ */
+export function timeOnce(kase: ProcessCase, round: number): Promise<number> {
+  const args = kase.args(round);
+  return new Promise((resolve, reject) => {
     const start = performance.now();
-    const result = spawnSync(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
-    const elapsed = performance.now() - start;
-    if (result.status !== 0) throw new Error(`${label}: ${command} ${args.join(" ")} exited ${result.status}: ${result.stderr?.toString()}`);
-    return elapsed;
-  };
-  run();
-  return summarize(label, Array.from({ length: runs }, run), note);
+    const child = spawn(kase.command, args, { cwd: kase.cwd, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), PROCESS_TIMEOUT_MS);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const elapsed = performance.now() - start;
+      clearTimeout(timer);
+      if (signal === "SIGKILL") reject(new ProcessTimeout(`${kase.label}: no answer within ${PROCESS_TIMEOUT_MS / 1000} s`));
+      else if (code !== 0) reject(new Error(`${kase.label}: ${kase.command} ${args.join(" ")} exited ${code ?? signal}: ${stderr}`));
+      else resolve(elapsed);
+    });
+  });
 }
 
-/** Times an in-process async function. */
-export async function timeFunction(label: string, fn: () => Promise<unknown> | unknown, runs: number, note?: string, warmup = true): Promise<Timing> {
-  if (warmup) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    samples.push(performance.now() - start);
+/**
+ * Runs every case once per round, cases interleaved, so that a busy moment of the (shared) machine
+ * hits all cases of a round alike; round 0 is a warm-up (page cache, build check) and not recorded.
+ * A round in which a process hangs is dropped whole (ratios are per round) and run again, at most twice.
+ */
+export async function interleavedRounds(cases: readonly ProcessCase[], rounds: number, onRound?: (round: number, note?: string) => void): Promise<Samples> {
+  const samples = new Map<string, number[]>(cases.map((kase) => [kase.id, []]));
+  let recorded = 0;
+  let retries = 0;
+  for (let round = 0; recorded < rounds; round++) {
+    const times: number[] = [];
+    try {
+      for (const kase of cases) times.push(await timeOnce(kase, round));
+    } catch (error) {
+      if (!(error instanceof ProcessTimeout) || ++retries > 2) throw error;
+      onRound?.(round, `dropped: ${error.message}`);
+      continue;
+    }
+    if (round > 0) {
+      cases.forEach((kase, index) => samples.get(kase.id)!.push(times[index]!));
+      recorded++;
+    }
+    onRound?.(round);
   }
-  return summarize(label, samples, note);
+  return samples;
 }
 
-export function printTimings(title: string, timings: readonly Timing[]): void {
-  console.log(`\n${title}`);
-  const width = Math.max(...timings.map((timing) => timing.label.length));
-  for (const t of timings) {
-    const figures = `median ${t.medianMs.toFixed(1).padStart(8)} ms   min ${t.minMs.toFixed(1).padStart(8)}   max ${t.maxMs.toFixed(1).padStart(8)}   (${t.runs} runs)`;
-    console.log(`  ${t.label.padEnd(width)}  ${figures}${t.note ? `   ${t.note}` : ""}`);
-  }
+/** The sum of several cases per round (e.g. the two `skopeo copy`s that match one pull). */
+export function perRound(samples: Samples, ids: readonly string[]): number[] {
+  const series = ids.map((id) => {
+    const values = samples.get(id);
+    if (!values) throw new Error(`no samples for ${id}`);
+    return values;
+  });
+  return series[0]!.map((_, round) => series.reduce((sum, values) => sum + values[round]!, 0));
+}
+
+/** Median over rounds of numerator/denominator measured in the same round: robust to load that changes between rounds. */
+export function medianRatio(samples: Samples, numerator: readonly string[], denominator: readonly string[]): number {
+  const top = perRound(samples, numerator);
+  const bottom = perRound(samples, denominator);
+  return median(top.map((value, round) => value / bottom[round]!));
 }

@@ -1,18 +1,52 @@
-import { benchLock } from "./lock.bench.js";
+// npm run bench: one run, every process timed in interleaved rounds (BENCH_ROUNDS, default 7),
+// ratios as medians of per-round ratios, printed against the goals of issue 11.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startRegistry } from "../test/support/registry-server.js";
+import { benchInProcess } from "./in-process.bench.js";
 import { benchIsoPublish } from "./iso-publish.bench.js";
-import { benchPublish } from "./publish.bench.js";
+import { benchLock } from "./lock.bench.js";
 import { benchSigning } from "./signing.bench.js";
 import { benchStatus } from "./status.bench.js";
-import { benchPullStartup } from "./pull-startup.bench.js";
-import { benchSynth } from "./synth.bench.js";
+import { interleavedRounds, type ProcessCase } from "./measure.js";
+import { peakRssMb } from "./peak-rss.js";
+import { findSkopeo, prepareRegistry, registryCases } from "./registry.cases.js";
+import { printGoals, printProcesses } from "./report.js";
+import { ROOT, startUpCases } from "./start-up.cases.js";
 
-const runs = Number(process.env["BENCH_RUNS"] ?? 7);
-console.log(`appliance-release-kit benchmarks: median of ${runs} runs after a warm-up, node ${process.version}, ${process.platform}/${process.arch}`);
-await benchSynth(runs);
-await benchPublish(runs);
-await benchLock(runs);
-await benchSigning(runs);
-// 200 MB per run: fewer runs than the small benchmarks.
+const rounds = Number(process.env["BENCH_ROUNDS"] ?? 7);
+const load = () => loadavg().map((value) => value.toFixed(2)).join(" ");
+console.log(`appliance-release-kit benchmarks: ${rounds} interleaved rounds after a warm-up, node ${process.version}, ${process.platform}/${process.arch}, load average ${load()}`);
+
+// The commands run from build/: bring it up to date first, so no round pays for a rebuild.
+execFileSync(process.execPath, [join(ROOT, "bin", "build.mjs"), "--if-stale"], { stdio: "inherit" });
+
+const work = mkdtempSync(join(tmpdir(), "ark-bench-"));
+const registry = await startRegistry();
+try {
+  const cases: ProcessCase[] = startUpCases(work);
+  const skopeo = findSkopeo();
+  const dist = join(work, "dist");
+  await prepareRegistry(dist, registry.host);
+  if (skopeo) cases.push(...registryCases(work, dist, registry.host, skopeo));
+  else console.log("skopeo is not installed: the pull and publish pairs against skopeo copy are skipped");
+
+  const samples = await interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
+  const pullRss = await peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
+  printProcesses(cases, samples);
+  printGoals(samples, pullRss);
+  await benchInProcess(rounds * 3);
+} finally {
+  await registry.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+// In process, each against its own local server: lock and preflight (docker-registry), signing,
+// the status classifier and service, and a 200 MB ISO upload (s3rver, fewer runs).
+await benchLock(rounds);
+await benchSigning(rounds);
+await benchStatus(rounds);
 await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
-await benchStatus(runs);
-await benchPullStartup(runs);
+console.log(`\nload average at the end: ${load()}`);

@@ -11,7 +11,7 @@ import { encryptedPrivateKeyPem, generateSigningKey, parseSigningKey, parseVerif
 import { synthesizeRelease } from "../src/synth/synth-release.js";
 import { writeRelease } from "../src/synth/write-output.js";
 import { startRegistry } from "../test/support/registry-server.js";
-import { printTimings, timeFunction, type Timing } from "./measure.js";
+import { printTimings, timeFunction, type Timing } from "./timings.js";
 
 /** What signing costs: opening a cosign key (scrypt), signed publish, verifying, a verified pull. */
 export async function benchSigning(runs: number): Promise<Timing[]> {

@@ -11,7 +11,7 @@ import { StatusPoller } from "../src/services/status/status-poller.js";
 import { TokenFile } from "../src/services/status/token-auth.js";
 import { FIXTURE_NOW, IMAGES, event, podOf, workload } from "../test/services/status/cluster-fixture.js";
 import { fixtureScenarios } from "../test/services/status/fixture-scenarios.js";
-import { median, printTimings, timeFunction, type Timing } from "./measure.js";
+import { median, printTimings, timeFunction, type Timing } from "./timings.js";
 
 /**
  * A snapshot of about `target` objects: the appliance in the Postgres subPath failure, plus

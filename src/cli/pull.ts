@@ -1,9 +1,6 @@
 import { OciUrl, ReleaseVersion } from "../../schemas/common.js";
 import { isDigest } from "../oci/digest.js";
 import { UsageError } from "../errors.js";
-import { openReleaseStore } from "../distribution/release-store.js";
-import { pullRelease } from "../distribution/pull-release.js";
-import { verifyReleaseSignatures } from "../distribution/release-signatures.js";
 import { runCli } from "./run.js";
 import { IDENTITY_HELP, loadVerificationKeys } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
@@ -51,11 +48,14 @@ await runCli(
     if (fluxUrl && !OciUrl.safeParse(fluxUrl).success) throw new UsageError(`--flux-url "${fluxUrl}" must be an oci:// URL such as oci://registry.local/alga/alga-appliance-config`);
     const keys = loadVerificationKeys(values["verify-key"] ?? [], "--verify-key");
     if (values.identity && keys.length === 0) throw new UsageError("--identity applies only with --verify-key");
+    // Loaded once the flags are known to be good: --help and usage errors do not pay for the client.
+    const [{ openReleaseStore }, { pullRelease }] = await Promise.all([import("../distribution/release-store.js"), import("../distribution/pull-release.js")]);
+    const signatures = keys.length > 0 ? await import("../distribution/release-signatures.js") : undefined;
     const store = openReleaseStore(storeOptions(values, output));
     const report = await pullRelease(store, {
-      ...(keys.length > 0
+      ...(signatures
         ? {
-            verify: async (release) => void (await verifyReleaseSignatures(store, release, keys, values.identity)),
+            verify: async (release) => void (await signatures.verifyReleaseSignatures(store, release, keys, values.identity)),
             fluxVerifyKeys: keys.map((key) => key.pem),
           }
         : {}),

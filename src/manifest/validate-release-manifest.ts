@@ -1,18 +1,7 @@
-import { readFileSync } from "node:fs";
-import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv";
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { UserError } from "../errors.js";
-
-const schemaFile = new URL("../../schemas/release-manifest.schema.json", import.meta.url);
-
-let validator: ReturnType<Ajv2020["compile"]> | undefined;
-
-/** ajv compiled from the checked-in JSON Schema: what reads a manifest from outside trusts. */
-function compiled() {
-  validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaFile, "utf8")));
-  return validator;
-}
+import { releaseManifestValidator } from "./release-manifest-validator.js";
 
 function describe(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
@@ -29,7 +18,7 @@ export function parseReleaseManifest(bytes: Uint8Array, origin: string): Release
   } catch {
     throw new UserError(`${origin}: the release manifest is not JSON`);
   }
-  const validate = compiled();
+  const validate = releaseManifestValidator();
   if (!validate(data)) {
     const lines = (validate.errors ?? []).map((error) => `  ${describe(error)}`);
     throw new UserError(`${origin}: the release manifest fails schemas/release-manifest.schema.json:\n${lines.join("\n")}`);

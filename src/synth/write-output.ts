@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { moveIntoPlace } from "../fs/move-into-place.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
@@ -10,20 +11,23 @@ import type { SynthesizedRelease } from "./synth-release.js";
 /** Directory, under a release's output, holding the staged OCI layouts that publish copies. */
 export const STAGED_LAYOUT_DIR = "oci";
 
-async function writeFiles(root: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+// Synchronous on purpose: dozens of small files into a private staging directory, one after the
+// other; each promise-based call is a round trip through libuv's thread pool, which on the loaded
+// 2-core machine cost twice as much as the writes themselves (34 ms against 18 ms per release).
+function writeFiles(root: string, files: ReadonlyMap<string, Uint8Array>): void {
   for (const [path, data] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const target = join(root, path);
-    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    await writeFile(target, data);
+    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    writeFileSync(target, data);
     // Modes must not depend on the umask of whoever runs synth.
-    await chmod(target, 0o644);
+    chmodSync(target, 0o644);
   }
 }
 
-async function normalizeDirectoryModes(root: string, files: Iterable<string>): Promise<void> {
+function normalizeDirectoryModes(root: string, files: Iterable<string>): void {
   const dirs = new Set<string>([root]);
   for (const path of files) for (let dir = dirname(join(root, path)); dir.startsWith(root); dir = dirname(dir)) dirs.add(dir);
-  for (const dir of dirs) await chmod(dir, 0o755);
+  for (const dir of dirs) chmodSync(dir, 0o755);
 }
 
 /** Stages an artifact in an OCI image layout, tagged `tag`. */
@@ -56,8 +60,8 @@ export async function replaceDirectory(outRoot: string, name: string, build: (di
 /** Writes one release's directory: rendered files, release-manifest.json and the staged OCI layouts. */
 export async function writeRelease(outRoot: string, release: SynthesizedRelease): Promise<string> {
   return replaceDirectory(outRoot, release.version, async (dir) => {
-    await writeFiles(dir, release.files);
-    await normalizeDirectoryModes(dir, release.files.keys());
+    writeFiles(dir, release.files);
+    normalizeDirectoryModes(dir, release.files.keys());
     const layouts = join(dir, STAGED_LAYOUT_DIR);
     await stageArtifact(layouts, CONFIG_REPOSITORY, release.bundle, release.version);
     await stageArtifact(layouts, RELEASE_REPOSITORY, release.releaseArtifact, release.version);
@@ -68,7 +72,7 @@ export async function writeRelease(outRoot: string, release: SynthesizedRelease)
 export async function writeVendor(outRoot: string, files: ReadonlyMap<string, Uint8Array>): Promise<string> {
   const relative = new Map([...files].map(([path, data]) => [path.replace(/^vendor\//, ""), data]));
   return replaceDirectory(outRoot, "vendor", async (dir) => {
-    await writeFiles(dir, relative);
-    await normalizeDirectoryModes(dir, relative.keys());
+    writeFiles(dir, relative);
+    normalizeDirectoryModes(dir, relative.keys());
   });
 }

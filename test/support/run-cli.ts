@@ -1,6 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 
 export const PROJECT_ROOT = join(import.meta.dirname, "..", "..");
 
@@ -10,11 +9,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs a command of src/cli/ as its own process, exactly as `npm run <command>` does. */
+/**
+ * Runs a command of src/cli/ as its own process, exactly as `npm run <command>` does: the built
+ * JavaScript through bin/command.mjs (which rebuilds first if a source changed).
+ */
 export function runCli(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; shellPrefix?: string } = {}): Promise<CliResult> {
-  const script = join(PROJECT_ROOT, "src", "cli", `${command}.ts`);
-  // An absolute loader URL, so the command also runs from directories without node_modules.
-  const argv = ["--import", pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href, script, ...args];
+  // An absolute path, so the command also runs from other directories.
+  const argv = [join(PROJECT_ROOT, "bin", "command.mjs"), command, ...args];
   const child = options.shellPrefix
     ? spawn("sh", ["-c", `${options.shellPrefix} exec "$0" "$@"`, process.execPath, ...argv], { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, ...options.env } })
     : spawn(process.execPath, argv, { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, ...options.env } });
@@ -30,8 +31,8 @@ export function runCli(command: string, args: string[], options: { cwd?: string;
 
 /** Starts a command of src/cli/ as its own process and hands back the child, for tests that signal it. */
 export function spawnCli(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcessWithoutNullStreams; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
-  const script = join(PROJECT_ROOT, "src", "cli", `${command}.ts`);
-  const argv = ["--import", pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href, script, ...args];
+  // The launcher runs the built command in its own process, so a signal sent to the child reaches the command.
+  const argv = [join(PROJECT_ROOT, "bin", "command.mjs"), command, ...args];
   const child = spawn(process.execPath, argv, { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, ...options.env } });
   let stdout = "";
   let stderr = "";

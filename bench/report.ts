@@ -1,0 +1,48 @@
+import { median, medianRatio, type ProcessCase, type Samples } from "./measure.js";
+
+/** A goal of issue 11: numerator/denominator (sums of cases per round) at most `max`. */
+export interface RatioGoal {
+  readonly label: string;
+  readonly numerator: readonly string[];
+  readonly denominator: readonly string[];
+  readonly max: number;
+}
+
+export const GOALS: readonly RatioGoal[] = [
+  { label: "synth / node -e 0", numerator: ["synth"], denominator: ["floor"], max: 5 },
+  { label: "synth / cdk8s template runner", numerator: ["synth"], denominator: ["cdk8s"], max: 0.15 },
+  { label: "pull --help / node -e 0", numerator: ["pull-help"], denominator: ["floor"], max: 2 },
+  { label: "pull / skopeo copy of both artifacts", numerator: ["pull"], denominator: ["skopeo-pull-release", "skopeo-pull-config"], max: 1 },
+  { label: "cold publish / skopeo copy of both artifacts", numerator: ["publish"], denominator: ["skopeo-push-config", "skopeo-push-release"], max: 1.5 },
+];
+
+/** Pull's peak RSS goal, in MB. */
+export const PULL_PEAK_RSS_GOAL_MB = 80;
+
+function verdict(value: number, max: number): string {
+  return value <= max ? "met" : "MISSED";
+}
+
+export function printProcesses(cases: readonly ProcessCase[], samples: Samples): void {
+  const width = Math.max(...cases.map((kase) => kase.label.length));
+  console.log(`\n${"process".padEnd(width)}  median ms   × node -e 0 (median of per-round ratios)`);
+  for (const kase of cases) {
+    const values = samples.get(kase.id)!;
+    console.log(`${kase.label.padEnd(width)}  ${median(values).toFixed(0).padStart(9)}   ${medianRatio(samples, [kase.id], ["floor"]).toFixed(2).padStart(6)}×`);
+  }
+}
+
+export function printGoals(samples: Samples, pullPeakRssMb: number | undefined): void {
+  const goals = GOALS.filter((goal) => [...goal.numerator, ...goal.denominator].every((id) => samples.has(id)));
+  const width = Math.max(...goals.map((goal) => goal.label.length), 20);
+  console.log(`\n${"goal (issue 11)".padEnd(width)}   ratio    goal`);
+  for (const goal of goals) {
+    const ratio = medianRatio(samples, goal.numerator, goal.denominator);
+    // Three decimals for goals below 1 (0.15), so the printed figure shows which side of the goal it is.
+    const shown = ratio.toFixed(goal.max < 1 ? 3 : 2);
+    console.log(`${goal.label.padEnd(width)}  ${shown.padStart(6)}  ≤ ${String(goal.max).padEnd(5)} ${verdict(ratio, goal.max)}`);
+  }
+  if (pullPeakRssMb !== undefined) {
+    console.log(`${"pull peak RSS (MB)".padEnd(width)}  ${pullPeakRssMb.toFixed(1).padStart(6)}  ≤ ${String(PULL_PEAK_RSS_GOAL_MB).padEnd(5)} ${verdict(pullPeakRssMb, PULL_PEAK_RSS_GOAL_MB)}`);
+  }
+}

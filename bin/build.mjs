@@ -1,0 +1,190 @@
+// Builds every command into build/ as bundled JavaScript, so a command starts as one `node` process
+// reading a few files instead of tsx compiling hundreds of TypeScript and package files.
+//
+//   node bin/build.mjs             build (npm ci runs it through the `prepare` script)
+//   node bin/build.mjs --if-stale  build only when a source changed since the last build (the tests' setup)
+//
+// Plain JavaScript on purpose: it has to run before anything is built.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
+
+/** The commands to build: every package.json script of the form `node bin/command.mjs <name>`. */
+export function commandNames(root) {
+  const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts ?? {};
+  const names = new Set();
+  for (const line of Object.values(scripts)) {
+    const match = COMMAND_SCRIPT.exec(line);
+    if (match) names.add(match[1]);
+  }
+  return [...names].sort();
+}
+
+/**
+ * npm packages loaded from node_modules at run time instead of bundled: add one here when it needs
+ * its own files beside it (native addons, files found through __dirname, such as cdk8s's
+ * Yaml.load of a URL, which the kit does not use) or when it cannot be bundled.
+ */
+const EXTERNAL_PACKAGES = [];
+
+/** ajv options of src/manifest/release-manifest-validator.ts (RELEASE_MANIFEST_AJV_OPTIONS): change both together. */
+const RELEASE_MANIFEST_AJV_OPTIONS = { allErrors: true, strict: true };
+
+/**
+ * Compiles the release-manifest JSON Schema at build time (ajv standalone code) in place of
+ * src/manifest/release-manifest-validator.ts, which would compile it in every process (~100 ms of
+ * each pull on the 2-core machine). Same schema file, same options, same ajv.
+ */
+function precompiledReleaseManifestValidator(root) {
+  const schemaFile = join(root, "schemas", "release-manifest.schema.json");
+  return {
+    name: "precompiled-release-manifest-validator",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]src[\\/]manifest[\\/]release-manifest-validator\.ts$/ }, async () => {
+        const { Ajv2020 } = await import("ajv/dist/2020.js");
+        const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
+        const ajv = new Ajv2020({ ...RELEASE_MANIFEST_AJV_OPTIONS, code: { source: true, esm: true } });
+        const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+        const contents = `${standaloneCode(ajv, validate)}\nexport function releaseManifestValidator() { return validate; }\n`;
+        return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
+      });
+    },
+  };
+}
+
+/**
+ * zod's classic API carries all of its ~40 error-message locales (~370 kB of source to parse on
+ * every start); the kit uses the default, English. Other locales are left out of the bundle.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * A command file ends in `await runCli(...)`, a top-level await, which CommonJS cannot hold. Nothing
+ * follows it and runCli catches every error, so starting it without awaiting is the same program.
+ * Any other top-level await in a command stops the build with esbuild's message.
+ */
+function commandEntries(root, entryPaths) {
+  const entries = new Set(entryPaths.map((path) => join(root, path)));
+  return {
+    name: "command-entries",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]src[\\/]cli[\\/][^\\/]+\.ts$/ }, (args) => {
+        if (!entries.has(args.path)) return undefined;
+        return { contents: readFileSync(args.path, "utf8").replace(/^await runCli\(/m, "void runCli("), loader: "ts" };
+      });
+    },
+  };
+}
+
+/**
+ * Bundles src/cli/<name>.ts for every command into build/<hash>/<name>.cjs, npm packages included
+ * (one file read instead of hundreds of module resolutions), then records every project source it
+ * read with its size and mtime in build/stamp.json.
+ */
+export async function build(root = projectRoot()) {
+  let esbuild;
+  try {
+    esbuild = await import("esbuild");
+  } catch {
+    throw new Error("esbuild (a dev dependency) is not installed: run `npm ci` without --omit=dev; it installs esbuild and builds");
+  }
+  const started = performance.now();
+  const startedAt = Date.now();
+  const names = commandNames(root);
+  const buildRoot = join(root, "build");
+  mkdirSync(buildRoot, { recursive: true });
+  const staging = join(buildRoot, `.tmp-${process.pid}-${Date.now()}`);
+  const entries = Object.fromEntries(names.map((name) => [name, `src/cli/${name}.ts`]));
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir: staging,
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    // CommonJS, one file per command: bin/command.mjs compiles it with V8's code cache (vm.Script
+    // cachedData), which Node 20 offers for scripts but not for ES modules.
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    // ESM's import.meta, as the sources use it, in terms of the bundle file.
+    banner: { js: 'var __arkImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { "import.meta.url": "__arkImportMetaUrl", "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
+    external: EXTERNAL_PACKAGES,
+    // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    plugins: [commandEntries(root, Object.values(entries)), precompiledReleaseManifestValidator(root), zodEnglishOnly],
+    legalComments: "none",
+    metafile: true,
+    logLevel: "warning",
+  });
+  // The output directory is named by its content: identical sources give the same directory, so two
+  // builds racing each other (parallel test workers) agree, and a running command's files never change.
+  const hash = createHash("sha256");
+  for (const file of readdirSync(staging).sort()) hash.update(file).update(readFileSync(join(staging, file)));
+  const outName = `v-${hash.digest("hex").slice(0, 16)}`;
+  const outDir = join(buildRoot, outName);
+  try {
+    renameSync(staging, outDir);
+  } catch (error) {
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+    rmSync(staging, { recursive: true, force: true });
+  }
+
+  // What the build read from the project (packages are covered by npm's lock file, which npm ci rewrites).
+  const inputs = [
+    ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/")),
+    "schemas/release-manifest.schema.json",
+    "package.json",
+    "node_modules/.package-lock.json",
+    relative(root, fileURLToPath(import.meta.url)),
+    "bin/build-stamp.mjs",
+  ];
+  const stamp = {
+    dir: outName,
+    commands: names,
+    inputs: Object.fromEntries(
+      [...new Set(inputs)].sort().map((path) => {
+        const stats = statSync(join(root, path), { throwIfNoEntry: false });
+        // A file edited while the build ran may not be in it: recorded as unknown, so the next command rebuilds.
+        return [path, stats && stats.mtimeMs < startedAt ? [stats.mtimeMs, stats.size] : null];
+      }),
+    ),
+  };
+  const stampTemp = join(buildRoot, `.stamp-${process.pid}-${Date.now()}.json`);
+  writeFileSync(stampTemp, `${JSON.stringify(stamp, null, 1)}\n`);
+  renameSync(stampTemp, join(buildRoot, STAMP_FILE));
+
+  // Earlier builds are removed once ten minutes old (a command started from one may still be running).
+  for (const entry of readdirSync(buildRoot)) {
+    if (entry === outName || entry === STAMP_FILE) continue;
+    const path = join(buildRoot, entry);
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+  }
+  return { dir: outDir, commands: names, ms: performance.now() - started };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = projectRoot();
+  const ifStale = process.argv.includes("--if-stale");
+  const reason = buildIsStale(root);
+  if (ifStale && !reason) process.exit(0);
+  try {
+    const { commands, ms } = await build(root);
+    process.stderr.write(`built ${commands.length} commands into build/ (${Math.round(ms)} ms)\n`);
+  } catch (error) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
+  }
+}

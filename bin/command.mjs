@@ -1,0 +1,71 @@
+// Runs one command from build/, rebuilding first when any source is newer than the build, so a
+// command never runs code older than the checkout.  package.json: "<name>": "node bin/command.mjs <name>"
+// runs src/cli/<name>.ts.
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import Module from "node:module";
+import { dirname, join } from "node:path";
+import vm from "node:vm";
+import { buildIsStale, projectRoot, readStamp } from "./build-stamp.mjs";
+
+const name = process.argv[2];
+if (!name || name.startsWith("-")) {
+  process.stderr.write("usage: node bin/command.mjs <command> [flags]  (the commands are the package.json scripts)\n");
+  process.exit(2);
+}
+// The command sees its own flags only, as if it had been started directly.
+process.argv.splice(2, 1);
+
+const root = projectRoot();
+const stale = buildIsStale(root, name);
+if (stale) {
+  const { build, commandNames } = await import("./build.mjs");
+  if (!commandNames(root).includes(name)) {
+    process.stderr.write(`error: "${name}" is not a command: package.json has no script "node bin/command.mjs ${name}"\n`);
+    process.exit(2);
+  }
+  try {
+    const { ms } = await build(root);
+    process.stderr.write(`rebuilt build/ (${stale}; ${Math.round(ms)} ms)\n`);
+  } catch (error) {
+    process.stderr.write(`error: ${stale} and it could not be rebuilt: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+runWithCodeCache(join(root, "build", readStamp(root).dir, `${name}.cjs`));
+
+/**
+ * Runs a CommonJS bundle the way Node's loader would, but compiled with V8's code cache: the first
+ * run of a build saves the compiled code beside the bundle (<name>.cjs.cache, written at exit so it
+ * holds what the run compiled); later runs skip most parsing and compiling. A cache V8 rejects (other
+ * Node version or flags) is replaced.
+ */
+function runWithCodeCache(file) {
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        const temp = `${cacheFile}.tmp-${process.pid}`;
+        writeFileSync(temp, script.createCachedData());
+        renameSync(temp, cacheFile);
+      } catch {
+        // Only a cache: the next run tries again.
+      }
+    });
+  }
+  const bundle = new Module(file);
+  bundle.filename = file;
+  bundle.paths = Module._nodeModulePaths(dirname(file));
+  const require = Module.createRequire(file);
+  script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, file, dirname(file));
+}

@@ -1,0 +1,35 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { copyCheckout } from "../support/checkout-copy.js";
+import { treeFingerprint } from "../support/tree.js";
+
+const run = promisify(execFile);
+
+function synth(checkout: string, out: string) {
+  return run(process.execPath, [join(checkout, "bin", "command.mjs"), "synth", "--out", out], { cwd: checkout });
+}
+
+describe("commands run with V8's code cache", () => {
+  it("saves the cache on the first run, renders the same with it, and replaces a cache V8 rejects", async () => {
+    const checkout = copyCheckout();
+    await synth(checkout, "out-1");
+    const stamp = JSON.parse(readFileSync(join(checkout, "build", "stamp.json"), "utf8"));
+    const cache = join(checkout, "build", stamp.dir, "synth.cjs.cache");
+    expect(existsSync(cache)).toBe(true);
+    const saved = statSync(cache).size;
+    expect(saved).toBeGreaterThan(100_000);
+
+    await synth(checkout, "out-2");
+    expect(treeFingerprint(join(checkout, "out-2"))).toEqual(treeFingerprint(join(checkout, "out-1")));
+
+    // Garbage instead of a cache: V8 rejects it, the command still works and writes a good one.
+    writeFileSync(cache, "not a code cache");
+    const { stderr } = await synth(checkout, "out-3");
+    expect(stderr).not.toMatch(/error/i);
+    expect(treeFingerprint(join(checkout, "out-3"))).toEqual(treeFingerprint(join(checkout, "out-1")));
+    expect(statSync(cache).size).toBeGreaterThan(100_000);
+  });
+});
