@@ -150,9 +150,16 @@ export async function build(root = projectRoot()) {
     relative(root, fileURLToPath(import.meta.url)),
     "bin/build-stamp.mjs",
   ];
+  // What each command's bundle holds (project files and packages): what its process can load.
+  const bundled = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    const name = Object.keys(entries).find((command) => entries[command] === output.entryPoint);
+    if (name) bundled[name] = Object.keys(output.inputs).sort();
+  }
   const stamp = {
     dir: outName,
     commands: names,
+    bundled,
     inputs: Object.fromEntries(
       [...new Set(inputs)].sort().map((path) => {
         const stats = statSync(join(root, path), { throwIfNoEntry: false });

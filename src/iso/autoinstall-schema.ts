@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { UserError } from "../errors.js";
-import { projectRoot } from "../project-root.js";
+// Imported, not read at run time: the build bundles the vendored schema into the command.
+import autoinstallSchema from "../../iso/autoinstall-schema.json" with { type: "json" };
 
 /** Subiquity's autoinstall JSON Schema, vendored (source and commit in iso/README.md). */
 export const AUTOINSTALL_SCHEMA_PATH = join("iso", "autoinstall-schema.json");
@@ -13,7 +13,7 @@ function validator(): ValidateFunction {
   // Subiquity's schema is plain draft-07 without $schema; strict mode would reject its style, not our data.
   // Its one format, "uri" (the apt/snap proxy), is checked as an absolute URL rather than warned about on every synth.
   compiled ??= new Ajv({ allErrors: true, strict: false, formats: { uri: (value: string) => URL.canParse(value) } }).compile(
-    JSON.parse(readFileSync(join(projectRoot(), AUTOINSTALL_SCHEMA_PATH), "utf8")),
+    autoinstallSchema,
   );
   return compiled;
 }
