@@ -33,6 +33,13 @@ describe("npm run synth && npm run publish (the README's first command)", () => 
     // The offline default needs no network, and says that it did not check the images.
     expect(again.stdout).toContain("preflight: skipped (publishing into an OCI image layout");
 
+    // rc5 runs on moving tags: no channel points at it unless asked for.
+    const unpinned = await runCli("promote", ["--channel", "stable", "--release", "1.0-rc5"], { cwd: dir });
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stderr).toContain("release 1.0-rc5 is not pinned by digest, so the channel stable cannot point at it");
+    expect(unpinned.stderr).toContain("workflow-worker: ghcr.io/nine-minds/workflow-worker:61e4a00e");
+    expect(JSON.parse((await runCli("channels", ["--json"], { cwd: dir })).stdout).channels).toEqual([]);
+
     const promoted = await runCli("promote", ["--channel", "stable", "--release", "1.0.0"], { cwd: dir });
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stdout).toContain("stable -> 1.0.0 (new channel)");

@@ -124,8 +124,8 @@ describe("two promotes of one channel, started together (point 6)", () => {
     proxy.addRule({ method: "PUT", path: /\/manifests\/stable$/, fault: "hold-until-rival", holdMs: 5_000 });
     const store = ["--registry", `${proxy.host}/${namespace}`, "--plain-http", "--json"];
     const [a, b] = await together(
-      runCli("promote", ["--channel", "stable", "--release", "1.0-rc5", ...store]),
-      runCli("promote", ["--channel", "stable", "--release", "1.0.0", ...store]),
+      runCli("promote", ["--channel", "stable", "--release", "1.0-rc5", "--allow-unpinned", ...store]),
+      runCli("promote", ["--channel", "stable", "--release", "1.0.0", "--allow-unpinned", ...store]),
     );
     proxy.clearRules();
     expect([a.code, b.code].sort(), `${a.stdout}${a.stderr}\n${b.stdout}${b.stderr}`).toEqual([0, 1]);

@@ -85,7 +85,7 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
     const docs = parseAllDocuments(readFileSync(join(out, "flux", "source.yaml"), "utf8")).map((doc) => doc.toJS());
     expect(docs.find((d) => d.kind === "Secret").stringData["cosign-2.pub"]).toBe(readFileSync(join(checkout, "keys", "cosign.pub"), "utf8"));
 
-    const promote = await cli("promote", ["--channel", "nightly", "--release", "1.0-rc5", ...target, "--verify-key", "other/cosign.pub"]);
+    const promote = await cli("promote", ["--channel", "nightly", "--release", "1.0-rc5", ...target, "--verify-key", "other/cosign.pub", "--allow-unpinned"]);
     expect(promote.code).toBe(1);
     const channels = await cli("channels", [...target, "--json"]);
     expect(JSON.parse(channels.stdout).channels.map((c: any) => c.channel)).toEqual(["stable"]);
