@@ -1,7 +1,6 @@
 import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import {
   ApiResource,
-  Capability,
   ConfigMap,
   Cpu,
   EnvValue,
@@ -12,7 +11,6 @@ import {
   Protocol,
   Role,
   RoleBinding,
-  SeccompProfileType,
   Secret,
   Service,
   ServiceAccount,
@@ -22,6 +20,7 @@ import {
 } from "cdk8s-plus-31";
 import { Construct } from "constructs";
 import { standardLabels } from "./labels.js";
+import { restrictedContainerSecurity } from "./restricted-security-context.js";
 
 /** Port the status service listens on: beside the control plane's 8080, never on it. */
 export const STATUS_SERVICE_PORT = 8090;
@@ -128,16 +127,7 @@ export class StatusService extends Construct {
               ] as const
             ).map(([variable, key]) => [variable, EnvValue.fromConfigMap(settings, key, { optional: true })]),
           ),
-          securityContext: {
-            ensureNonRoot: true,
-            user: uid,
-            group: uid,
-            privileged: false,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: [Capability.ALL] },
-            seccompProfile: { type: SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          securityContext: restrictedContainerSecurity(uid),
           liveness: Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
           readiness: Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(10) }),
           resources: {

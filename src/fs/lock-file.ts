@@ -12,6 +12,7 @@
 import { hostname } from "node:os";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
+import { processIsAlive } from "./process-alive.js";
 
 export interface LockOptions {
   /** Longest wait for a live holder. Default 60 s. */
@@ -101,12 +102,3 @@ async function isStale(path: string, owner: LockOwner | undefined, unreadableSta
   return !processIsAlive(owner.pid);
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

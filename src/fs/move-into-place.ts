@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { lstat, open, rename, rm } from "node:fs/promises";
+import { lstat, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { syncDirectory } from "./sync-directory.js";
 
 /**
  * Puts a completely written `staging` directory at `destination`. A fresh destination is a single
@@ -30,19 +31,3 @@ export async function moveIntoPlace(staging: string, destination: string): Promi
   await rm(aside, { recursive: true, force: true });
 }
 
-/**
- * Makes the rename itself durable: one fsync of the parent directory per tree moved into place,
- * rather than one per file. Best effort: some filesystems refuse to fsync a directory.
- */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Atomicity does not depend on it.
-  }
-}

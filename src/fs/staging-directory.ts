@@ -8,6 +8,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { processIsAlive } from "./process-alive.js";
 
 export interface StagingDirectory {
   readonly path: string;
@@ -71,14 +72,6 @@ export function listStaging(target: string, purpose: string): string[] {
   }
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

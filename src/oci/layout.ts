@@ -26,6 +26,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { withLockFile } from "../fs/lock-file.js";
+import { syncDirectory } from "../fs/sync-directory.js";
 import type { Deadline } from "./deadline.js";
 import { assertDigest, DigestMismatchError, sha256Digest, verifyContent } from "./digest.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
@@ -564,16 +565,3 @@ async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySyn
   else await syncDirectory(dirname(path));
 }
 
-/** Persists renames into `directory`; best effort, since some filesystems refuse to fsync directories. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Durability of the rename is a bonus; atomicity does not depend on it.
-  }
-}
