@@ -29,7 +29,8 @@ A digest the release already pins is checked by digest and kept.
   --json             print the lock (or the drift) as JSON
   --help             show this help
 
-Credentials as for publish: OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN), then docker's config.json.
+Credentials: each registry host its own docker config.json entry (docker login HOST), else anonymous;
+OCI_USERNAME/OCI_PASSWORD/OCI_TOKEN are never sent to the registries a release references.
 Loopback registries (127.0.0.1, localhost) are spoken to over plain HTTP, all others over HTTPS.`;
 
 await runCli(

@@ -3,6 +3,7 @@ import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
 import { preflightRelease, unpinnedReferences, type PreflightReport } from "../distribution/preflight.js";
 import { ReferenceRegistries } from "../distribution/reference-registries.js";
+import { parseRegistryTarget } from "../oci/registry-reference.js";
 import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
@@ -106,7 +107,11 @@ await runCli(
     for (const release of staged) checks.push(await assertPublishable(release, store));
     const preflight = new Map<string, PreflightReport>();
     if (preflightReason === undefined) {
-      const registries = new ReferenceRegistries(targetOptions.deadline ? { deadline: targetOptions.deadline } : {});
+      // The environment's credentials belong to the publish target only; image registries get their own.
+      const registries = new ReferenceRegistries({
+        ...(targetOptions.deadline ? { deadline: targetOptions.deadline } : {}),
+        ...(values.registry ? { environmentCredentialsHost: parseRegistryTarget(values.registry).registry } : {}),
+      });
       for (const release of staged) {
         output.progress(`preflight ${release.version}: checking ${references.get(release.version)!.length} reference(s)`);
         preflight.set(release.version, await preflightRelease(release.version, references.get(release.version)!, { registries, progress: output.progress }));

@@ -32,9 +32,26 @@ export interface ReferenceRegistriesOptions {
   readonly attempts?: number;
   /** The command's overall deadline; every request and retry fits inside it. */
   readonly deadline?: Deadline;
+  /**
+   * The one registry host (`host[:port]`) the environment's credentials (OCI_USERNAME/OCI_PASSWORD,
+   * OCI_TOKEN) belong to: the registry being published to. Every other host is asked with its own
+   * docker config.json entry or anonymously. Default: none, the environment's credentials go nowhere.
+   */
+  readonly environmentCredentialsHost?: string;
 }
 
-/** One registry client per registry host a release references, credentials looked up as for publish. */
+const ENVIRONMENT_CREDENTIALS = ["OCI_USERNAME", "OCI_PASSWORD", "OCI_TOKEN"];
+
+/** The environment without the host-less credentials, for a registry they do not belong to. */
+function withoutEnvironmentCredentials(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !ENVIRONMENT_CREDENTIALS.includes(name)));
+}
+
+/**
+ * One registry client per registry host a release references. Credentials are the host's own
+ * (docker config.json `auths[host]`): a release names registries of other parties (Docker Hub,
+ * ghcr.io), and the publish target's credentials from the environment must never reach them.
+ */
 export class ReferenceRegistries {
   private readonly clients = new Map<string, RegistryClient>();
 
@@ -49,7 +66,7 @@ export class ReferenceRegistries {
         userAgent: "appliance-release-kit",
         timeoutMs: this.options.timeoutMs ?? 30_000,
         ...(this.options.attempts !== undefined ? { retry: { attempts: this.options.attempts } } : {}),
-        ...(this.options.env ? { env: this.options.env } : {}),
+        env: host === this.options.environmentCredentialsHost ? (this.options.env ?? process.env) : withoutEnvironmentCredentials(this.options.env ?? process.env),
         ...(this.options.deadline ? { deadline: this.options.deadline } : {}),
       });
       this.clients.set(host, client);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,10 +123,26 @@ describe("publish preflight", () => {
     const dir = tempDir();
     const { version } = await localRelease(dir, images.host, { version: "3.3.0", pushNothing: true, referencedRegistry: guarded.host });
     await synthesized(dir, version);
-    const result = await publish(dir, "refused", ["--release", version], { ...NO_CREDENTIALS, OCI_USERNAME: guarded.username!, OCI_PASSWORD: "wrong-password" });
+    // An image registry's credentials are its own docker config.json entry (here: a wrong password).
+    const dockerConfig = tempDir();
+    const auth = Buffer.from(`${guarded.username!}:wrong-password`).toString("base64");
+    writeFileSync(join(dockerConfig, "config.json"), JSON.stringify({ auths: { [guarded.host]: { auth } } }));
+    const result = await publish(dir, "refused", ["--release", version], { ...NO_CREDENTIALS, DOCKER_CONFIG: dockerConfig });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("14 refused");
     expect(result.stderr).toContain("the registry refused the credentials");
     expect(result.stderr).not.toContain("does not exist");
+  });
+
+  it("never sends the publish target's credentials from the environment to an image registry", async () => {
+    const dir = tempDir();
+    const { version } = await localRelease(dir, images.host, { version: "3.4.0", pushNothing: true, referencedRegistry: guarded.host });
+    await synthesized(dir, version);
+    // OCI_USERNAME/OCI_PASSWORD would open the image registry, but they belong to the publish target.
+    const result = await publish(dir, "scoped", ["--release", version], { ...NO_CREDENTIALS, OCI_USERNAME: guarded.username!, OCI_PASSWORD: guarded.password! });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("14 refused");
+    expect(result.stderr).not.toContain("does not exist");
+    expect(await tagsOf("scoped", "alga-appliance-config")).toEqual([]);
   });
 });
