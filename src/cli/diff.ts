@@ -27,7 +27,7 @@ ${STORE_HELP}
   --help             show this help`;
 
 /** Flags that take a value: their value is not an operand. */
-const VALUE_FLAGS = new Set(["--registry", "--oci-layout", "--releases"]);
+const VALUE_FLAGS = new Set([...Object.entries(STORE_FLAGS).filter(([, spec]) => spec.type === "string").map(([name]) => `--${name}`), "--releases"]);
 
 /** Splits the operands off, since the common runner takes flags only. */
 function splitOperands(argv: readonly string[]): { operands: string[]; flags: string[] } {
@@ -64,9 +64,10 @@ await runCli(
       try {
         sides.push(await resolveDiffOperand(operand, options));
       } catch (error) {
-        // Trouble reading an operand is exit 2, as for diff(1): 1 means only "they differ".
-        if (error instanceof UserError && !(error instanceof UsageError)) throw new UsageError(error.message);
-        throw error;
+        // Trouble reading an operand is exit 2, as for diff(1): 1 means only "they differ". That holds
+        // for every failure (an unreachable registry, a digest mismatch, an unreadable file), not only UserErrors.
+        if (error instanceof UsageError) throw error;
+        throw new UsageError(error instanceof UserError ? error.message : `${operand}: ${(error as Error).message}`);
       }
     }
     const diff = diffReleases(sides[0]!, sides[1]!);

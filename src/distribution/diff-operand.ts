@@ -44,8 +44,17 @@ function sortedFiles(files: RenderedFile[]): RenderedFile[] {
 function fromDirectory(dir: string, label: string): DiffSide {
   const manifestFile = join(dir, "release-manifest.json");
   if (!existsSync(manifestFile)) throw new UserError(`${label}: ${dir} has no release-manifest.json; name a pulled directory (npm run pull --out DIR) or a dist/<version>/ directory`);
-  const parsed = ReleaseManifest.safeParse(JSON.parse(readFileSync(manifestFile, "utf8")));
-  if (!parsed.success) throw new UserError(`${manifestFile}: not a valid release manifest`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(manifestFile, "utf8"));
+  } catch (error) {
+    throw new UserError(`${manifestFile}: not JSON (${(error as Error).message}); name a pulled directory or a dist/<version>/ directory`);
+  }
+  const parsed = ReleaseManifest.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(document)"}: ${issue.message}`).join("; ");
+    throw new UserError(`${manifestFile}: not a valid release manifest (${fields})`);
+  }
   const configDir = join(dir, "config");
   const files = existsSync(configDir)
     ? readdirSync(configDir, { recursive: true, withFileTypes: true })

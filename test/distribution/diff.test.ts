@@ -1,4 +1,4 @@
-import { cpSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiff, paletteFor } from "../../src/distribution/diff-format.js";
@@ -66,6 +66,18 @@ describe("npm run diff", () => {
     const channel = await runCli("diff", ["channel:stable", "1.0.0"]);
     expect(channel.code).toBe(2);
     expect(channel.stderr).toContain("a channel needs a target");
+  });
+
+  it("takes --timeout's value as a flag value, and an unreachable registry or a broken directory is exit 2, never 1 (\"they differ\")", async () => {
+    const unreachable = await runCli("diff", ["channel:stable", "1.0.0", "--registry", "127.0.0.1:9/alga", "--plain-http", "--timeout", "20s"]);
+    expect(unreachable.stderr).not.toContain("exactly two operands");
+    expect(unreachable.stderr).toContain("cannot reach registry 127.0.0.1:9");
+    expect(unreachable.code).toBe(2);
+    const dir = tempDir("diff-broken-");
+    writeFileSync(join(dir, "release-manifest.json"), "{ not json");
+    const broken = await runCli("diff", [dir, "1.0.0"]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${join(dir, "release-manifest.json")}: not JSON`);
   });
 });
 
