@@ -10,7 +10,7 @@ import {
   type BasicCredentials,
   type CredentialLookup,
 } from "./credentials.js";
-import { discard, redactUrl, type HttpClient } from "./http.js";
+import { MAX_TOKEN_RESPONSE_BYTES, readBodyWithin, readTextPrefix, redactUrl, type HttpClient } from "./http.js";
 
 interface AuthChallenge {
   /** Lowercased: `basic`, `bearer`, ... */
@@ -272,7 +272,7 @@ export class RegistryAuth {
     const { response } = result;
     const realmForMessages = redactUrl(new URL(bearer.realm));
     if (response.status !== 200) {
-      const detail = await response.text().catch(() => "");
+      const detail = await readTextPrefix(response);
       const summary = summarizeErrorBody(detail);
       const who = credentials ? this.describeCredentials() : "anonymous access";
       throw new TokenServiceError(
@@ -284,10 +284,16 @@ export class RegistryAuth {
       );
     }
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    let bytes: Uint8Array;
     try {
-      body = (await response.json()) as typeof body;
+      // Bounded: a token answer is a few KiB, and the realm may be any host the registry names.
+      bytes = await readBodyWithin(response, MAX_TOKEN_RESPONSE_BYTES, `the answer of token service ${realmForMessages}`);
+    } catch (error) {
+      throw new TokenServiceError(200, realmForMessages, (error as Error).message);
+    }
+    try {
+      body = JSON.parse(new TextDecoder().decode(bytes)) as typeof body;
     } catch {
-      await discard(response);
       throw new TokenServiceError(200, realmForMessages, `token service ${realmForMessages} answered something that is not JSON`);
     }
     const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;

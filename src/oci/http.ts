@@ -318,6 +318,35 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** Error bodies and token answers are a few hundred bytes; more is not read. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** A token service's answer: a JSON document with a token of a few KiB at most. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * The first `limit` bytes of a body as text, the rest left unread: for error messages, where a
+ * hostile or broken server must not make us buffer an endless body. Never throws.
+ */
+export async function readTextPrefix(response: Response, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  try {
+    while (total < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } catch {
+    // A body that breaks off is shown as far as it came.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return new TextDecoder().decode(concatBytes(chunks).subarray(0, limit));
+}
+
 /**
  * Reads a response body, refusing it as soon as it passes `limit` bytes, so a hostile or broken
  * server cannot make us buffer more than we expect (a declared size is only a claim).

@@ -9,7 +9,7 @@ import { BodyTooLargeError } from "./http.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { DigestMismatchError, assertDigest, isDigest, sha256Digest, verifyContent } from "./digest.js";
 import type { Deadline } from "./deadline.js";
-import { HttpClient, HttpConnectionError, discard, readBodyWithin, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
+import { HttpClient, HttpConnectionError, discard, readBodyWithin, readTextPrefix, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
 import { MAX_MANIFEST_BYTES, MAX_UNSIZED_BLOB_BYTES } from "./limits.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
 import { assertRegistryHost, assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
@@ -168,7 +168,7 @@ export class RegistryClient {
       await discard(response);
       return;
     }
-    const body = await response.text().catch(() => "");
+    const body = await readTextPrefix(response);
     if (this.plainHttp && response.status === 400 && /https/i.test(body)) {
       throw new RegistryError(
         `${this.registry} expects HTTPS but was contacted over plain HTTP: drop --plain-http`,
@@ -200,7 +200,8 @@ export class RegistryClient {
   /** Turns a non-success response into a `RegistryError` with a message a person can act on. @internal */
   async errorFor(result: HttpResult, method: string, context: RequestContext): Promise<RegistryError> {
     const { response } = result;
-    const text = method === "HEAD" ? "" : await response.text().catch(() => "");
+    // Bounded: an error body is only for the message, and a hostile registry may send one without end.
+    const text = method === "HEAD" ? "" : await readTextPrefix(response);
     const errors = parseDistributionErrors(text);
     const url = redactUrl(result.url);
     const first = errors[0];
@@ -506,7 +507,13 @@ export class RegistryRepository implements ContentRepository {
       if (response.status !== 200) {
         throw await this.client.errorFor(result, "GET", { action: `listing tags of ${this.location}`, repository: this.name });
       }
-      const body = (await response.json()) as { tags?: unknown };
+      const page = await readBodyWithin(response, MAX_MANIFEST_BYTES, `tag list of ${this.location}`);
+      let body: { tags?: unknown };
+      try {
+        body = JSON.parse(new TextDecoder().decode(page)) as { tags?: unknown };
+      } catch {
+        throw new InvalidArtifactError(`${this.location}: the tag list ${redactUrl(url)} answered is not JSON`);
+      }
       if (Array.isArray(body.tags)) tags.push(...body.tags.filter((tag): tag is string => typeof tag === "string"));
       const next = nextLink(response.headers.get("link"));
       url = next === undefined ? undefined : new URL(next, result.url);
