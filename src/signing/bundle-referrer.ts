@@ -1,4 +1,5 @@
 import { sha256Digest } from "../oci/digest.js";
+import { InvalidArtifactError } from "../oci/invalid-artifact-error.js";
 import { OCI_EMPTY_JSON, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../oci/media-types.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import { SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX } from "../oci/media-types.js";
@@ -30,10 +31,17 @@ async function readReferrersIndex(repository: ContentRepository, digest: string)
   const tag = referrersTag(digest);
   const descriptor = await repository.resolve(tag);
   if (!descriptor) return { schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests: [] };
-  const index = JSON.parse(Buffer.from((await repository.fetchManifest(descriptor.digest)).bytes).toString("utf8"));
-  if (!Array.isArray(index?.manifests)) throw new Error(`${repository.location}:${tag} is not an image index`);
-  if (index.manifests.length > MAX_REFERRERS) throw new Error(`${repository.location}:${tag} lists ${index.manifests.length} referrers; refusing more than ${MAX_REFERRERS}`);
-  return index;
+  // Registry content, not yet verified by anything: refusals are typed, so a command reports them as such.
+  let index: { manifests?: unknown };
+  try {
+    index = JSON.parse(Buffer.from((await repository.fetchManifest(descriptor.digest)).bytes).toString("utf8"));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new InvalidArtifactError(`${repository.location}:${tag}: the referrers index is not JSON`);
+  }
+  if (!Array.isArray(index?.manifests)) throw new InvalidArtifactError(`${repository.location}:${tag} is not an image index`);
+  if (index.manifests.length > MAX_REFERRERS) throw new InvalidArtifactError(`${repository.location}:${tag} lists ${index.manifests.length} referrers; refusing more than ${MAX_REFERRERS}`);
+  return index as { manifests: Descriptor[]; [key: string]: unknown };
 }
 
 /** Every sigstore bundle referring to `digest` (through the referrers tag), each read and checked against its digests. */
@@ -41,6 +49,7 @@ export async function readStoredBundles(repository: ContentRepository, digest: s
   const index = await readReferrersIndex(repository, digest);
   const bundles: StoredBundle[] = [];
   for (const entry of index.manifests) {
+    if (typeof entry !== "object" || entry === null) continue; // not a descriptor at all: nothing to verify
     if (entry.artifactType !== undefined && entry.artifactType !== SIGSTORE_BUNDLE_MEDIA_TYPE) continue;
     try {
       const fetched = await repository.fetchManifest(entry.digest);

@@ -1,3 +1,4 @@
+import { InvalidArtifactError } from "../oci/invalid-artifact-error.js";
 import { DOCKER_MANIFEST_V2, OCI_IMAGE_MANIFEST } from "../oci/media-types.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, signatureTag } from "./cosign-format.js";
@@ -29,7 +30,7 @@ export async function readStoredSignatures(repository: ContentRepository, digest
   if (!descriptor) return undefined;
   const fetched = await repository.fetchManifest(descriptor.digest);
   const image = parseSignatureManifest(fetched.bytes, `${repository.location}:${tag}`);
-  if (image.layers.length > MAX_SIGNATURE_LAYERS) throw new Error(`${repository.location}:${tag} has ${image.layers.length} layers; refusing more than ${MAX_SIGNATURE_LAYERS}`);
+  if (image.layers.length > MAX_SIGNATURE_LAYERS) throw new InvalidArtifactError(`${repository.location}:${tag} has ${image.layers.length} layers; refusing more than ${MAX_SIGNATURE_LAYERS}`);
   const signatures: StoredSignature[] = [];
   for (const layer of image.layers) {
     const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
@@ -57,10 +58,10 @@ function parseSignatureManifest(bytes: Uint8Array, what: string): { layers: Desc
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    throw new Error(`${what}: the signature manifest is not JSON`);
+    throw new InvalidArtifactError(`${what}: the signature manifest is not JSON`);
   }
   if (manifest?.schemaVersion !== 2 || (manifest.mediaType !== OCI_IMAGE_MANIFEST && manifest.mediaType !== DOCKER_MANIFEST_V2) || !Array.isArray(manifest.layers)) {
-    throw new Error(`${what}: not a signature image (an OCI or Docker schema 2 image manifest)`);
+    throw new InvalidArtifactError(`${what}: not a signature image (an OCI or Docker schema 2 image manifest)`);
   }
   return { layers: manifest.layers as Descriptor[] };
 }
