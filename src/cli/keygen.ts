@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, link, mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { encryptedPrivateKeyPem, generateSigningKey, publicKeyPem } from "../signing/signing-keys.js";
@@ -25,11 +25,13 @@ async function writePrivateFile(file: string, content: string): Promise<void> {
   await writeFile(temporary, content, { mode: 0o600, flag: "wx" });
   try {
     await chmod(temporary, 0o600);
-    if (existsSync(file)) throw new UsageError(`${file} already exists; move it away first`);
-    await rename(temporary, file);
+    // link(2), unlike rename(2), fails when the name exists: a key that appeared meanwhile is never replaced.
+    await link(temporary, file);
   } catch (error) {
-    await rm(temporary, { force: true });
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new UsageError(`${file} already exists; move it away first`);
     throw error;
+  } finally {
+    await rm(temporary, { force: true });
   }
 }
 
