@@ -149,12 +149,16 @@ function credentialsFromEntry(entry: DockerAuthEntry, registry: string, path: st
   return undefined;
 }
 
+/** The names of Docker Hub: `docker login` files its entry under `https://index.docker.io/v1/`, its API is registry-1.docker.io. */
+const DOCKER_HUB_HOSTS = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+
 /** docker login writes keys as `host`, `https://host` or `https://host/v1/`; match any of them by host. */
 function findAuthEntry(auths: Record<string, DockerAuthEntry>, registry: string): DockerAuthEntry | undefined {
   if (auths[registry]) return auths[registry];
   const wanted = registry.toLowerCase();
+  const sameHost = (host: string) => host === wanted || (DOCKER_HUB_HOSTS.has(wanted) && DOCKER_HUB_HOSTS.has(host));
   for (const [key, entry] of Object.entries(auths)) {
-    if (authKeyHost(key) === wanted) return entry;
+    if (sameHost(authKeyHost(key))) return entry;
   }
   return undefined;
 }

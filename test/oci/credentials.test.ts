@@ -24,6 +24,15 @@ async function dockerConfig(name: string, content: unknown): Promise<string> {
 const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 
 describe("lookupCredentials", () => {
+  it("finds docker login's Docker Hub entry (https://index.docker.io/v1/) for registry-1.docker.io, and no other host's", async () => {
+    const dir = await dockerConfig("docker-hub", { auths: { "https://index.docker.io/v1/": { auth: auth("hub-user", "hub-pass") } } });
+    for (const host of ["registry-1.docker.io", "docker.io", "index.docker.io"]) {
+      expect(lookupCredentials(host, { env: { DOCKER_CONFIG: dir } }).credentials, host).toEqual({ username: "hub-user", password: "hub-pass" });
+    }
+    expect(lookupCredentials("ghcr.io", { env: { DOCKER_CONFIG: dir } }).credentials).toBeUndefined();
+    expect(lookupCredentials("registry-1.docker.io.evil.example", { env: { DOCKER_CONFIG: dir } }).credentials).toBeUndefined();
+  });
+
   it("prefers explicit credentials, then the environment, then docker config.json", async () => {
     const dir = await dockerConfig("precedence", { auths: { "reg.test": { auth: auth("config-user", "config-pass") } } });
     const env = { OCI_USERNAME: "env-user", OCI_PASSWORD: "env-pass", DOCKER_CONFIG: dir };
