@@ -44,9 +44,17 @@ export class StatusPoller {
 
   /** One collection and classification; concurrent callers share the one in flight. */
   refresh(): Promise<void> {
-    this.running ??= this.collectOnce().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.collectOnce()
+      // Whatever else fails (the classifier on an object it did not expect) is recorded like a failed
+      // collection: refresh never rejects, since the interval timer has no one to hand a rejection to
+      // and an unhandled rejection would end the process.
+      .catch((error: unknown) => {
+        this.lastError = `the status could not be computed: ${(error as Error)?.message ?? String(error)}`;
+        if (this.latestResult) this.latestResult = { ...this.latestResult, accessErrors: [{ kind: "cluster", code: null, message: this.lastError }] };
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 

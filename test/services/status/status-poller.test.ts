@@ -34,6 +34,20 @@ describe("status poller", () => {
     expect(poller.latest()!.status.rollup.state).toBe("fully_healthy");
   });
 
+  it("a snapshot the classifier cannot handle never rejects a refresh (the interval's rejection would end the process); the last status stays, with the reason", async () => {
+    let calls = 0;
+    const odd: SnapshotCollector = {
+      description: "odd",
+      collect: async () => (calls++ === 0 ? { snapshot: loadFixture("healthy"), accessErrors: [] } : { snapshot: { items: [{ kind: "Pod", metadata: {} }] } as never, accessErrors: [] }),
+    };
+    const poller = new StatusPoller(odd, {}, 60_000, () => NOW);
+    await poller.refresh();
+    await expect(poller.refresh()).resolves.toBeUndefined();
+    expect(poller.lastError).toMatch(/^the status could not be computed: /);
+    expect(poller.latest()!.status.rollup.state).toBe("fully_healthy");
+    expect(poller.latest()!.accessErrors).toEqual([{ kind: "cluster", code: null, message: poller.lastError }]);
+  });
+
   it("a failed collection keeps the last status and records why it is not fresher; concurrent refreshes share one collection", async () => {
     let calls = 0;
     const flaky: SnapshotCollector = {
