@@ -16,11 +16,14 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** What each layer must never load (the layers above it). */
+const UPPER = "synth|policy|manifest|distribution|cli|release|signing|services|infra|iso";
 const FORBIDDEN: [string, RegExp][] = [
-  ["schemas", /^(constructs|src\/(synth|policy|manifest|distribution|cli|release|bundle))\//],
-  ["src/oci", /^(schemas|constructs|src\/(synth|policy|manifest|distribution|cli|release|bundle))\//],
-  ["src/bundle", /^(schemas|constructs|src\/(synth|policy|manifest|distribution|cli|release))\//],
-  ["src/fs", /^(schemas|constructs|src\/(synth|policy|manifest|distribution|cli|release|bundle|oci))\//],
+  ["schemas", new RegExp(`^(constructs|src/(${UPPER}|bundle))/`)],
+  ["src/oci", new RegExp(`^(schemas|constructs|src/(${UPPER}|bundle))/`)],
+  ["src/bundle", new RegExp(`^(schemas|constructs|src/(${UPPER}))/`)],
+  // Signing knows OCI content and keys, nothing of Alga (schemas) nor of what publishes or pulls.
+  ["src/signing", new RegExp(`^(schemas|constructs|src/(${UPPER.replace("|signing", "")}|bundle))/`)],
+  ["src/fs", new RegExp(`^(schemas|constructs|src/(${UPPER}|bundle|oci))/`)],
   ["src/manifest", /^(constructs|src\/(synth|policy|distribution|cli))\//],
   ["constructs", /^src\/(synth|policy|distribution|cli|manifest)\//],
   ["src/policy", /^src\/(synth|distribution|cli)\//],
