@@ -84,6 +84,9 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
       const objects = withCosignVerification(fluxSourceObjects({ url, digest: release.manifest.configBundle.digest, insecure: store.insecure }), options.fluxVerifyKeys ?? []);
       await mkdir(join(staging.path, "flux"), { recursive: true });
       await writeFile(join(staging.path, "flux", "source.yaml"), fluxSourceYaml(objects, header));
+      // Modes set like the rest of the tree, whatever the umask.
+      await chmod(join(staging.path, "flux"), 0o755);
+      await chmod(join(staging.path, "flux", "source.yaml"), 0o644);
     }
     await chmod(staging.path, 0o755);
     refuseExisting();

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +108,19 @@ describe.each(["registry", "layout"] as const)("publish and pull through a %s", 
     });
     expect(source.spec.insecure).toBe(kind === "registry" ? true : undefined);
     expect(root).toMatchObject({ kind: "Kustomization", spec: { path: "./", sourceRef: { kind: "OCIRepository", name: "alga-appliance" } } });
+  });
+
+  it("writes flux/ with the tree's modes whatever the umask (0755 directory, 0644 file)", async () => {
+    const out = join(tempDir(), "pulled-umask");
+    const previous = process.umask(0o077);
+    try {
+      await pullRelease(stores[kind](), { reference: "stable", outDir: out, ...(kind === "layout" ? { fluxUrl: "oci://mirror.local/alga/alga-appliance-config" } : {}) });
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(join(out, "flux")).mode & 0o777).toBe(0o755);
+    expect(statSync(join(out, "flux", "source.yaml")).mode & 0o777).toBe(0o644);
+    expect(statSync(join(out, "release-manifest.json")).mode & 0o777).toBe(0o644);
   });
 
   it("pulls by digest, and refuses a digest that is not a release", async () => {
