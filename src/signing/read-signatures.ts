@@ -63,5 +63,8 @@ function parseSignatureManifest(bytes: Uint8Array, what: string): { layers: Desc
   if (manifest?.schemaVersion !== 2 || (manifest.mediaType !== OCI_IMAGE_MANIFEST && manifest.mediaType !== DOCKER_MANIFEST_V2) || !Array.isArray(manifest.layers)) {
     throw new InvalidArtifactError(`${what}: not a signature image (an OCI or Docker schema 2 image manifest)`);
   }
+  if (!manifest.layers.every((layer) => typeof layer === "object" && layer !== null)) {
+    throw new InvalidArtifactError(`${what}: a layer of the signature image is not a descriptor`);
+  }
   return { layers: manifest.layers as Descriptor[] };
 }

@@ -38,6 +38,13 @@ describe("hostile signature documents", () => {
     ["a referrers index without manifests", (digest: string) => referrersTag(digest), "application/x-junk", '{"schemaVersion":2}', /is not an image index/],
     ["a signature manifest that is not JSON", (digest: string) => signatureTag(digest), "application/x-junk", "{ not json", /signature manifest is not JSON/],
     ["a signature manifest that is no image", (digest: string) => signatureTag(digest), "application/x-junk", '{"schemaVersion":2}', /not a signature image/],
+    [
+      "a signature manifest whose layers are not descriptors",
+      (digest: string) => signatureTag(digest),
+      "application/x-junk",
+      '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[null]}',
+      /a layer of the signature image is not a descriptor/,
+    ],
   ])("%s is an InvalidArtifactError naming the tag", async (_, tagOf, mediaType, body, message) => {
     const { repository, digest } = await artifact();
     await repository.pushManifest(text(body), mediaType, tagOf(digest));
