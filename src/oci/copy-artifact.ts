@@ -57,6 +57,14 @@ export function parseImageManifest(bytes: Uint8Array, what: string): ImageManife
     const found = typeof manifest?.mediaType === "string" ? `its mediaType is ${manifest.mediaType}` : "it has no mediaType";
     throw new InvalidArtifactError(`${what}: not an OCI image manifest (${found}; expected schemaVersion 2 and mediaType ${OCI_IMAGE_MANIFEST})`);
   }
+  // Every reader goes on to use these descriptors' fields: a hostile manifest is refused here, by name.
+  const descriptors: [string, unknown][] = [["config", manifest.config], ...manifest.layers.map((layer, index): [string, unknown] => [`layers[${index}]`, layer])];
+  for (const [field, descriptor] of descriptors) {
+    const d = descriptor as Partial<Descriptor> | null;
+    if (typeof d !== "object" || d === null || typeof d.mediaType !== "string" || typeof d.digest !== "string" || typeof d.size !== "number") {
+      throw new InvalidArtifactError(`${what}: ${field} is not a descriptor (mediaType, digest and size)`);
+    }
+  }
   return manifest;
 }
 
