@@ -67,6 +67,13 @@ interface IndexDocument {
 export interface LayoutOptions {
   /** The command's overall deadline: waiting for another writer's lock fits inside it. Default: none (60 s). */
   readonly deadline?: Deadline;
+  /**
+   * The layout is built inside a private staging directory that the caller moves into place as a
+   * whole (synth's `dist/<version>/oci/`): no other process can see it, so no lock file is taken,
+   * and the move is what makes it durable, so files and directories are not fsynced one by one.
+   * Files still appear by atomic rename. Default: false (a shared layout: locked, fsynced).
+   */
+  readonly privateStaging?: boolean;
 }
 
 /** A writer waits this long for another writer's lock at most. */
@@ -178,7 +185,7 @@ export class OciLayoutRepository implements ContentRepository {
       this.batchIndex = { index: await this.readIndexForWrite(), dirty: false, directoriesToSync: new Set() };
       try {
         const result = await work();
-        for (const directory of this.batchIndex.directoriesToSync) await syncDirectory(directory);
+        for (const directory of this.batchIndex.directoriesToSync) await this.syncDirectory(directory);
         if (this.batchIndex.dirty) {
           await this.ensureLayout();
           await this.writeIndex(this.batchIndex.index);
@@ -193,11 +200,21 @@ export class OciLayoutRepository implements ContentRepository {
   /** Set while `batch` holds the lock: the index as the batch has changed it so far. */
   private batchIndex: { index: IndexDocument; dirty: boolean; readonly directoriesToSync: Set<string> } | undefined;
 
-  /** Serializes writers of this layout across processes (see the file comment). */
+  /** Serializes writers of this layout across processes (see the file comment); a private staging layout has no other writer. */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     await makeDirectories(dirname(this.layoutDir));
+    if (this.options.privateStaging) return work();
     const waitMs = Math.min(LOCK_WAIT_MS, this.options.deadline?.remainingMs() ?? LOCK_WAIT_MS);
     return withLockFile(`${this.layoutDir}.lock`, { what: `OCI image layout ${this.layoutDir}`, waitMs }, work);
+  }
+
+  /** Whether writes are fsynced: always, except in a private staging layout (see LayoutOptions). */
+  private get durable(): boolean {
+    return this.options.privateStaging !== true;
+  }
+
+  private async syncDirectory(directory: string): Promise<void> {
+    if (this.durable) await syncDirectory(directory);
   }
 
   private async markerExists(): Promise<boolean> {
@@ -270,7 +287,7 @@ export class OciLayoutRepository implements ContentRepository {
     if (existing !== undefined && sha256Digest(existing) === digest) return false;
     await makeDirectories(dirname(path));
     // Inside a batch the blobs directory is synced once, before index.json refers to the blobs.
-    await writeFileAtomic(path, data, this.batchIndex?.directoriesToSync);
+    await writeFileAtomic(path, data, this.durable, this.batchIndex?.directoriesToSync);
     return true;
   }
 
@@ -295,7 +312,7 @@ export class OciLayoutRepository implements ContentRepository {
   }
 
   private async writeIndex(index: IndexDocument): Promise<void> {
-    await writeFileAtomic(join(this.layoutDir, INDEX_FILE), new TextEncoder().encode(serializeIndex(index)));
+    await writeFileAtomic(join(this.layoutDir, INDEX_FILE), new TextEncoder().encode(serializeIndex(index)), this.durable);
   }
 
   /**
@@ -310,9 +327,9 @@ export class OciLayoutRepository implements ContentRepository {
       const building = await mkdtemp(join(dirname(this.layoutDir), `.${basename(this.layoutDir)}.new-`));
       try {
         await chmod(building, DIRECTORY_MODE);
-        await new OciLayoutRepository(building).ensureLayout();
+        await new OciLayoutRepository(building, this.options).ensureLayout();
         await rename(building, this.layoutDir);
-        await syncDirectory(dirname(this.layoutDir));
+        await this.syncDirectory(dirname(this.layoutDir));
         return;
       } catch (error) {
         await rm(building, { recursive: true, force: true });
@@ -330,6 +347,7 @@ export class OciLayoutRepository implements ContentRepository {
     await writeFileAtomic(
       join(this.layoutDir, OCI_LAYOUT_FILE),
       new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION })),
+      this.durable,
     );
   }
 
@@ -542,15 +560,16 @@ async function makeDirectories(target: string): Promise<void> {
 /**
  * temp file in the target's directory → write → fsync → chmod → rename. The rename is
  * atomic on POSIX filesystems, so the target is either the old or the complete new file.
+ * Without `durable` (a private staging layout) nothing is fsynced: the caller's move makes it durable.
  */
-async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySync?: Set<string>): Promise<void> {
+async function writeFileAtomic(path: string, data: Uint8Array, durable: boolean, deferDirectorySync?: Set<string>): Promise<void> {
   const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
   const handle = await open(temp, "wx", FILE_MODE);
   let renamed = false;
   try {
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -560,6 +579,7 @@ async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySyn
   } finally {
     if (!renamed) await rm(temp, { force: true });
   }
+  if (!durable) return;
   if (deferDirectorySync) deferDirectorySync.add(dirname(path));
   else await syncDirectory(dirname(path));
 }

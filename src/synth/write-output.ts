@@ -30,11 +30,17 @@ function normalizeDirectoryModes(root: string, files: Iterable<string>): void {
   for (const dir of dirs) chmodSync(dir, 0o755);
 }
 
-/** Stages an artifact in an OCI image layout, tagged `tag`. */
+/**
+ * Stages an artifact in an OCI image layout, tagged `tag`. The layout lives in replaceDirectory's
+ * private staging directory, moved into place (and fsynced) as a whole: no lock, no fsync per file,
+ * and one index.json write (a batch).
+ */
 export async function stageArtifact(layoutRoot: string, repository: string, artifact: BuiltArtifact, tag: string): Promise<void> {
-  const layout = openLayoutRepository(layoutRoot, repository);
-  for (const blob of [artifact.config, ...artifact.layers]) await layout.pushBlob(blob.descriptor, blob.data);
-  await layout.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, tag);
+  const layout = openLayoutRepository(layoutRoot, repository, { privateStaging: true });
+  await layout.batch(async () => {
+    for (const blob of [artifact.config, ...artifact.layers]) await layout.pushBlob(blob.descriptor, blob.data);
+    await layout.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, tag);
+  });
 }
 
 /**
