@@ -16,6 +16,7 @@
  * content-encoding, so bytes arrive as the registry stored them (digests are over those bytes).
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from "node:http";
+import { createRequire } from "node:module";
 
 /** The part of a fetch `Response` the registry client reads; a real `Response` is one too. */
 export interface HttpResponse {
@@ -45,11 +46,18 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 // Keep-alive, as fetch pools connections: an upload is several requests to one registry. Idle
 // sockets do not keep the process alive (the agent unrefs them).
 const httpAgent = new HttpAgent({ keepAlive: true });
-let httpsModule: Promise<{ request: typeof httpRequest; agent: HttpAgent }> | undefined;
+let httpsModule: { request: typeof httpRequest; agent: HttpAgent } | undefined;
 
-/** node:https (and TLS) load only for an https URL: a pull from a plain-HTTP local registry does not pay for them. */
-function https(): Promise<{ request: typeof httpRequest; agent: HttpAgent }> {
-  httpsModule ??= import("node:https").then((module) => ({ request: module.request, agent: new module.Agent({ keepAlive: true }) }));
+/**
+ * node:https (and TLS) load only for an https URL: a pull from a plain-HTTP local registry does not
+ * pay for them. Through require, not import(): the built commands are CommonJS scripts run by
+ * bin/command.mjs, where a dynamic import of a built-in has no loader on Node 20.
+ */
+function https(): { request: typeof httpRequest; agent: HttpAgent } {
+  if (!httpsModule) {
+    const module = createRequire(import.meta.url)("node:https") as typeof import("node:https");
+    httpsModule = { request: module.request, agent: new module.Agent({ keepAlive: true }) };
+  }
   return httpsModule;
 }
 
@@ -170,7 +178,7 @@ export const nodeHttpTransport: Transport = async (url, init) => {
   if (signal?.aborted) throw signal.reason;
   const secure = url.protocol === "https:";
   if (!secure && url.protocol !== "http:") throw new TypeError("fetch failed", { cause: new Error(`unsupported protocol ${url.protocol}`) });
-  const { request: send, agent } = secure ? await https() : { request: httpRequest, agent: httpAgent };
+  const { request: send, agent } = secure ? https() : { request: httpRequest, agent: httpAgent };
   const headers: Record<string, string> = { ...init.headers };
   const method = init.method.toUpperCase();
   if (init.body !== undefined) headers["content-length"] = String(init.body.byteLength);
