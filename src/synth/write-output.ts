@@ -15,9 +15,15 @@ export const STAGED_LAYOUT_DIR = "oci";
 // other; each promise-based call is a round trip through libuv's thread pool, which on the loaded
 // 2-core machine cost twice as much as the writes themselves (34 ms against 18 ms per release).
 function writeFiles(root: string, files: ReadonlyMap<string, Uint8Array>): void {
+  // Each directory is made once (most files share one), not once per file.
+  const made = new Set<string>();
   for (const [path, data] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const target = join(root, path);
-    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      made.add(dir);
+    }
     writeFileSync(target, data);
     // Modes must not depend on the umask of whoever runs synth.
     chmodSync(target, 0o644);
