@@ -23,6 +23,7 @@
  * manifest keeps an untagged entry (as a registry would keep it addressable by digest).
  */
 import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { chmod, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { withLockFile } from "../fs/lock-file.js";
@@ -67,19 +68,57 @@ interface IndexDocument {
 export interface LayoutOptions {
   /** The command's overall deadline: waiting for another writer's lock fits inside it. Default: none (60 s). */
   readonly deadline?: Deadline;
-  /**
-   * The layout is built inside a private staging directory that the caller moves into place as a
-   * whole (synth's `dist/<version>/oci/`): no other process can see it, so no lock file is taken,
-   * and the move is what makes it durable, so files and directories are not fsynced one by one.
-   * Files still appear by atomic rename. Default: false (a shared layout: locked, fsynced).
-   */
-  readonly privateStaging?: boolean;
 }
 
 /** A writer waits this long for another writer's lock at most. */
 const LOCK_WAIT_MS = 60_000;
 
 /** Opens (without touching the disk) the layout for `repositoryName` under `rootDir`. */
+/** One artifact for writeStagedLayout: its blobs (config and layers) and its manifest. */
+export interface StagedArtifact {
+  readonly blobs: readonly { readonly descriptor: Descriptor; readonly data: Uint8Array }[];
+  readonly manifest: { readonly data: Uint8Array; readonly mediaType: string };
+}
+
+/**
+ * Writes a new layout for `repositoryName` under `rootDir` holding one artifact tagged `tag`: the
+ * same files, bytes and modes that pushing it into an empty shared layout gives, written
+ * synchronously, without a lock, fsyncs or temp-file renames. Only for a private staging directory
+ * that the caller moves into place (and makes durable) as a whole, such as synth's
+ * `dist/<version>/oci/`: nobody else can see it while it is written. The layout must not exist yet.
+ * Blob bytes are checked against their descriptors, and the manifest's blobs must be among them.
+ */
+export function writeStagedLayout(rootDir: string, repositoryName: string, artifact: StagedArtifact, tag: string): Descriptor {
+  if (!TAG.test(tag)) throw new Error(`"${tag}" is not a valid tag`);
+  const layoutDir = openLayoutRepository(rootDir, repositoryName).layoutDir;
+  const manifestDigest = sha256Digest(artifact.manifest.data);
+  const referenced = referencedDigests(artifact.manifest.data, artifact.manifest.mediaType, `manifest ${manifestDigest} staged in ${layoutDir}`);
+  const present = new Set(artifact.blobs.map((blob) => blob.descriptor.digest));
+  const missing = referenced.filter((digest) => !present.has(digest));
+  if (missing.length > 0) throw new InvalidArtifactError(`manifest ${manifestDigest} staged in ${layoutDir} references blobs it was not given: ${missing.join(", ")}`);
+  for (const blob of artifact.blobs) verifyContent(blob.data, assertDigest(blob.descriptor.digest, "blob digest"), `blob staged in ${layoutDir}`, blob.descriptor.size);
+
+  const blobsDir = join(layoutDir, "blobs", "sha256");
+  for (const dir of [dirname(layoutDir), layoutDir, join(layoutDir, "blobs"), blobsDir]) {
+    // Created 0755 whatever the umask; an existing parent is left alone (as makeDirectories does).
+    if (mkdirSync(dir, { recursive: true }) !== undefined) chmodSync(dir, DIRECTORY_MODE);
+  }
+  const writeFile = (path: string, data: Uint8Array) => {
+    writeFileSync(path, data, { flag: "wx", mode: FILE_MODE });
+    chmodSync(path, FILE_MODE);
+  };
+  const written = new Set<string>();
+  for (const { digest, data } of [...artifact.blobs.map((blob) => ({ digest: blob.descriptor.digest, data: blob.data })), { digest: manifestDigest, data: artifact.manifest.data }]) {
+    if (written.has(digest)) continue;
+    written.add(digest);
+    writeFile(join(blobsDir, digest.slice("sha256:".length)), data);
+  }
+  const descriptor: Descriptor = { mediaType: artifact.manifest.mediaType, digest: manifestDigest, size: artifact.manifest.data.byteLength };
+  writeFile(join(layoutDir, INDEX_FILE), new TextEncoder().encode(serializeIndex({ extra: {}, manifests: retag([], descriptor, tag) })));
+  writeFile(join(layoutDir, OCI_LAYOUT_FILE), new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION })));
+  return descriptor;
+}
+
 export function openLayoutRepository(rootDir: string, repositoryName: string, options: LayoutOptions = {}): OciLayoutRepository {
   if (!REPOSITORY_NAME.test(repositoryName)) {
     throw new Error(`"${repositoryName}" is not a valid repository name (lowercase letters, digits, separators . _ __ - and /)`);
@@ -185,7 +224,7 @@ export class OciLayoutRepository implements ContentRepository {
       this.batchIndex = { index: await this.readIndexForWrite(), dirty: false, directoriesToSync: new Set() };
       try {
         const result = await work();
-        for (const directory of this.batchIndex.directoriesToSync) await this.syncDirectory(directory);
+        for (const directory of this.batchIndex.directoriesToSync) await syncDirectory(directory);
         if (this.batchIndex.dirty) {
           await this.ensureLayout();
           await this.writeIndex(this.batchIndex.index);
@@ -200,21 +239,11 @@ export class OciLayoutRepository implements ContentRepository {
   /** Set while `batch` holds the lock: the index as the batch has changed it so far. */
   private batchIndex: { index: IndexDocument; dirty: boolean; readonly directoriesToSync: Set<string> } | undefined;
 
-  /** Serializes writers of this layout across processes (see the file comment); a private staging layout has no other writer. */
+  /** Serializes writers of this layout across processes (see the file comment). */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     await makeDirectories(dirname(this.layoutDir));
-    if (this.options.privateStaging) return work();
     const waitMs = Math.min(LOCK_WAIT_MS, this.options.deadline?.remainingMs() ?? LOCK_WAIT_MS);
     return withLockFile(`${this.layoutDir}.lock`, { what: `OCI image layout ${this.layoutDir}`, waitMs }, work);
-  }
-
-  /** Whether writes are fsynced: always, except in a private staging layout (see LayoutOptions). */
-  private get durable(): boolean {
-    return this.options.privateStaging !== true;
-  }
-
-  private async syncDirectory(directory: string): Promise<void> {
-    if (this.durable) await syncDirectory(directory);
   }
 
   private async markerExists(): Promise<boolean> {
@@ -287,7 +316,7 @@ export class OciLayoutRepository implements ContentRepository {
     if (existing !== undefined && sha256Digest(existing) === digest) return false;
     await makeDirectories(dirname(path));
     // Inside a batch the blobs directory is synced once, before index.json refers to the blobs.
-    await writeFileAtomic(path, data, this.durable, this.batchIndex?.directoriesToSync);
+    await writeFileAtomic(path, data, this.batchIndex?.directoriesToSync);
     return true;
   }
 
@@ -312,7 +341,7 @@ export class OciLayoutRepository implements ContentRepository {
   }
 
   private async writeIndex(index: IndexDocument): Promise<void> {
-    await writeFileAtomic(join(this.layoutDir, INDEX_FILE), new TextEncoder().encode(serializeIndex(index)), this.durable);
+    await writeFileAtomic(join(this.layoutDir, INDEX_FILE), new TextEncoder().encode(serializeIndex(index)));
   }
 
   /**
@@ -327,9 +356,9 @@ export class OciLayoutRepository implements ContentRepository {
       const building = await mkdtemp(join(dirname(this.layoutDir), `.${basename(this.layoutDir)}.new-`));
       try {
         await chmod(building, DIRECTORY_MODE);
-        await new OciLayoutRepository(building, this.options).ensureLayout();
+        await new OciLayoutRepository(building).ensureLayout();
         await rename(building, this.layoutDir);
-        await this.syncDirectory(dirname(this.layoutDir));
+        await syncDirectory(dirname(this.layoutDir));
         return;
       } catch (error) {
         await rm(building, { recursive: true, force: true });
@@ -347,38 +376,43 @@ export class OciLayoutRepository implements ContentRepository {
     await writeFileAtomic(
       join(this.layoutDir, OCI_LAYOUT_FILE),
       new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION })),
-      this.durable,
     );
   }
 
   /** A registry refuses manifests whose blobs it lacks; the layout does too, so it is always complete. */
   private async assertReferencedBlobsPresent(bytes: Uint8Array, mediaType: string): Promise<void> {
-    if (mediaType !== OCI_IMAGE_MANIFEST && mediaType !== OCI_IMAGE_INDEX) return;
-    let manifest: unknown;
-    try {
-      manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    } catch {
-      throw new InvalidArtifactError(`manifest pushed to ${this.location} is not valid JSON`);
-    }
-    const referenced: unknown[] = [];
-    if (isObject(manifest)) {
-      if (mediaType === OCI_IMAGE_MANIFEST) referenced.push(manifest.config, ...(Array.isArray(manifest.layers) ? manifest.layers : []));
-      else referenced.push(...(Array.isArray(manifest.manifests) ? manifest.manifests : []));
-    }
-    for (const descriptor of referenced) {
-      const digest = isObject(descriptor) ? descriptor.digest : undefined;
-      if (typeof digest !== "string" || !ANY_DIGEST.test(digest)) {
-        throw new InvalidArtifactError(`manifest pushed to ${this.location} has a descriptor without a valid digest`);
-      }
+    for (const digest of referencedDigests(bytes, mediaType, `manifest pushed to ${this.location}`)) {
       const present = digest.startsWith("sha256:") && (await lstat(this.blobPath(digest)).catch(ignoreMissing))?.isFile() === true;
       if (!present) {
         throw new InvalidArtifactError(`manifest pushed to ${this.location} references ${digest}, which is not in the layout; push it first`);
       }
     }
   }
+
 }
 
 type ParsedReference = { kind: "tag"; value: string } | { kind: "digest"; value: string };
+
+/** The digests a manifest (image manifest or index) references; other media types reference none. */
+function referencedDigests(bytes: Uint8Array, mediaType: string, what: string): string[] {
+  if (mediaType !== OCI_IMAGE_MANIFEST && mediaType !== OCI_IMAGE_INDEX) return [];
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new InvalidArtifactError(`${what} is not valid JSON`);
+  }
+  const referenced: unknown[] = [];
+  if (isObject(manifest)) {
+    if (mediaType === OCI_IMAGE_MANIFEST) referenced.push(manifest.config, ...(Array.isArray(manifest.layers) ? manifest.layers : []));
+    else referenced.push(...(Array.isArray(manifest.manifests) ? manifest.manifests : []));
+  }
+  return referenced.map((descriptor) => {
+    const digest = isObject(descriptor) ? descriptor.digest : undefined;
+    if (typeof digest !== "string" || !ANY_DIGEST.test(digest)) throw new InvalidArtifactError(`${what} has a descriptor without a valid digest`);
+    return digest;
+  });
+}
 
 function parseReference(reference: string): ParsedReference {
   if (reference.includes(":")) return { kind: "digest", value: assertDigest(reference, "reference") };
@@ -560,16 +594,15 @@ async function makeDirectories(target: string): Promise<void> {
 /**
  * temp file in the target's directory → write → fsync → chmod → rename. The rename is
  * atomic on POSIX filesystems, so the target is either the old or the complete new file.
- * Without `durable` (a private staging layout) nothing is fsynced: the caller's move makes it durable.
  */
-async function writeFileAtomic(path: string, data: Uint8Array, durable: boolean, deferDirectorySync?: Set<string>): Promise<void> {
+async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySync?: Set<string>): Promise<void> {
   const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
   const handle = await open(temp, "wx", FILE_MODE);
   let renamed = false;
   try {
     try {
       await handle.writeFile(data);
-      if (durable) await handle.sync();
+      await handle.sync();
     } finally {
       await handle.close();
     }
@@ -579,7 +612,6 @@ async function writeFileAtomic(path: string, data: Uint8Array, durable: boolean,
   } finally {
     if (!renamed) await rm(temp, { force: true });
   }
-  if (!durable) return;
   if (deferDirectorySync) deferDirectorySync.add(dirname(path));
   else await syncDirectory(dirname(path));
 }

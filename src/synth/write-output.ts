@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { moveIntoPlace } from "../fs/move-into-place.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
-import { openLayoutRepository } from "../oci/layout.js";
+import { writeStagedLayout } from "../oci/layout.js";
 import type { SynthesizedRelease } from "./synth-release.js";
 
 /** Directory, under a release's output, holding the staged OCI layouts that publish copies. */
@@ -38,17 +38,12 @@ function normalizeDirectoryModes(root: string, files: Iterable<string>): void {
 
 /**
  * Stages an artifact in an OCI image layout, tagged `tag`. The layout lives in replaceDirectory's
- * private staging directory, moved into place (and fsynced) as a whole: no lock, no fsync per file,
- * and one index.json write (a batch).
+ * private staging directory, moved into place (and fsynced) as a whole, so it is written directly:
+ * no lock, no fsync per file, no asynchronous round trip per file-system call.
  */
-export async function stageArtifact(layoutRoot: string, repository: string, artifact: BuiltArtifact, tag: string): Promise<void> {
-  const layout = openLayoutRepository(layoutRoot, repository, { privateStaging: true });
-  await layout.batch(async () => {
-    for (const blob of [artifact.config, ...artifact.layers]) await layout.pushBlob(blob.descriptor, blob.data);
-    await layout.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, tag);
-  });
+export function stageArtifact(layoutRoot: string, repository: string, artifact: BuiltArtifact, tag: string): void {
+  writeStagedLayout(layoutRoot, repository, { blobs: [artifact.config, ...artifact.layers], manifest: { data: artifact.manifest.data, mediaType: artifact.manifest.descriptor.mediaType } }, tag);
 }
-
 /**
  * Replaces `<outRoot>/<name>` with `build`'s output as one step: everything is written into a
  * temporary sibling first and renamed into place only when complete, so a failure never leaves a
@@ -75,8 +70,8 @@ export async function writeRelease(outRoot: string, release: SynthesizedRelease)
     writeFiles(dir, release.files);
     normalizeDirectoryModes(dir, release.files.keys());
     const layouts = join(dir, STAGED_LAYOUT_DIR);
-    await stageArtifact(layouts, CONFIG_REPOSITORY, release.bundle, release.version);
-    await stageArtifact(layouts, RELEASE_REPOSITORY, release.releaseArtifact, release.version);
+    stageArtifact(layouts, CONFIG_REPOSITORY, release.bundle, release.version);
+    stageArtifact(layouts, RELEASE_REPOSITORY, release.releaseArtifact, release.version);
   });
 }
 
