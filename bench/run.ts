@@ -17,6 +17,8 @@ import { printGoals, printProcesses } from "./report.js";
 import { ROOT, startUpCases } from "./start-up.cases.js";
 
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 7);
+// BENCH_ONLY=processes: the interleaved process rounds and pull's peak RSS only (no in-process benches).
+const processesOnly = process.env["BENCH_ONLY"] === "processes";
 const load = () => loadavg().map((value) => value.toFixed(2)).join(" ");
 console.log(`appliance-release-kit benchmarks: ${rounds} interleaved rounds after a warm-up, node ${process.version}, ${process.platform}/${process.arch}, load average ${load()}`);
 
@@ -37,7 +39,7 @@ try {
   const pullRss = await peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
   printProcesses(cases, samples);
   printGoals(samples, pullRss);
-  await benchInProcess(rounds * 3);
+  if (!processesOnly) await benchInProcess(rounds * 3);
 } finally {
   await registry.stop();
   rmSync(work, { recursive: true, force: true });
@@ -45,8 +47,10 @@ try {
 
 // In process, each against its own local server: lock and preflight (docker-registry), signing,
 // the status classifier and service, and a 200 MB ISO upload (s3rver, fewer runs).
-await benchLock(rounds);
-await benchSigning(rounds);
-await benchStatus(rounds);
-await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
+if (!processesOnly) {
+  await benchLock(rounds);
+  await benchSigning(rounds);
+  await benchStatus(rounds);
+  await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
+}
 console.log(`\nload average at the end: ${load()}`);

@@ -26,9 +26,9 @@ export function readStamp(root) {
 /**
  * Why build/ cannot be trusted, or undefined when it is current: every source the last build read
  * still has the size and mtime it had then (an edit, a checkout, a deleted file or `npm ci` changes them).
+ * `stamp`: build/stamp.json as the caller already read it (the launcher reads it once).
  */
-export function buildIsStale(root, command) {
-  const stamp = readStamp(root);
+export function buildIsStale(root, command, stamp = readStamp(root)) {
   if (!stamp) return "build/ has not been built yet";
   if (command !== undefined && !stamp.commands.includes(command)) return `build/ has no command "${command}" yet`;
   if (!existsSync(join(root, "build", stamp.dir))) return `build/${stamp.dir} is missing`;

@@ -32,24 +32,52 @@ const EXTERNAL_PACKAGES = [];
 /** ajv options of src/manifest/release-manifest-validator.ts (RELEASE_MANIFEST_AJV_OPTIONS): change both together. */
 const RELEASE_MANIFEST_AJV_OPTIONS = { allErrors: true, strict: true };
 
+/** ajv options and formats of src/iso/autoinstall-validator.ts (AUTOINSTALL_AJV_OPTIONS, isUri): change both together. */
+const AUTOINSTALL_AJV_OPTIONS = { allErrors: true, strict: false };
+const AUTOINSTALL_FORMATS = { uri: (value) => URL.canParse(value) };
+/** The same formats as source code for the standalone validator (ajv cannot serialise a function). */
+const AUTOINSTALL_FORMATS_SOURCE = "{ uri: (value) => URL.canParse(value) }";
+
 /**
- * Compiles the release-manifest JSON Schema at build time (ajv standalone code) in place of
- * src/manifest/release-manifest-validator.ts, which would compile it in every process (~100 ms of
- * each pull on the 2-core machine). Same schema file, same options, same ajv.
+ * JSON Schemas compiled at build time (ajv standalone code) in place of the modules that would
+ * compile them in every process: the release-manifest schema (~100 ms of each pull on the 2-core
+ * machine) and Subiquity's autoinstall schema (~40 ms of each synth). Same schema files, same
+ * options, same ajv. Each replaced module exports one function returning the validator.
  */
-function precompiledReleaseManifestValidator(root) {
-  const schemaFile = join(root, "schemas", "release-manifest.schema.json");
+export const PRECOMPILED_VALIDATORS = [
+  {
+    module: /[\\/]src[\\/]manifest[\\/]release-manifest-validator\.ts$/,
+    schema: "schemas/release-manifest.schema.json",
+    exportName: "releaseManifestValidator",
+    ajv: async () => new (await import("ajv/dist/2020.js")).Ajv2020({ ...RELEASE_MANIFEST_AJV_OPTIONS, code: { source: true, esm: true } }),
+  },
+  {
+    module: /[\\/]src[\\/]iso[\\/]autoinstall-validator\.ts$/,
+    schema: "iso/autoinstall-schema.json",
+    exportName: "autoinstallValidator",
+    ajv: async () => {
+      const { Ajv } = await import("ajv");
+      const { _Code } = await import("ajv/dist/compile/codegen/code.js");
+      return new Ajv({ ...AUTOINSTALL_AJV_OPTIONS, formats: AUTOINSTALL_FORMATS, code: { source: true, esm: true, formats: new _Code(AUTOINSTALL_FORMATS_SOURCE) } });
+    },
+  },
+];
+
+/** An esbuild plugin swapping each module of PRECOMPILED_VALIDATORS for its validator's standalone code. */
+export function precompiledValidators(root) {
   return {
-    name: "precompiled-release-manifest-validator",
+    name: "precompiled-validators",
     setup(builder) {
-      builder.onLoad({ filter: /[\\/]src[\\/]manifest[\\/]release-manifest-validator\.ts$/ }, async () => {
-        const { Ajv2020 } = await import("ajv/dist/2020.js");
-        const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
-        const ajv = new Ajv2020({ ...RELEASE_MANIFEST_AJV_OPTIONS, code: { source: true, esm: true } });
-        const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
-        const contents = `${standaloneCode(ajv, validate)}\nexport function releaseManifestValidator() { return validate; }\n`;
-        return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
-      });
+      for (const validator of PRECOMPILED_VALIDATORS) {
+        builder.onLoad({ filter: validator.module }, async () => {
+          const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
+          const schemaFile = join(root, validator.schema);
+          const ajv = await validator.ajv();
+          const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+          const contents = `${standaloneCode(ajv, validate)}\nexport function ${validator.exportName}() { return validate; }\n`;
+          return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
+        });
+      }
     },
   };
 }
@@ -123,7 +151,7 @@ export async function build(root = projectRoot()) {
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [commandEntries(root, Object.values(entries)), precompiledReleaseManifestValidator(root), zodEnglishOnly],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
@@ -144,7 +172,7 @@ export async function build(root = projectRoot()) {
   // What the build read from the project (packages are covered by npm's lock file, which npm ci rewrites).
   const inputs = [
     ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/")),
-    "schemas/release-manifest.schema.json",
+    ...PRECOMPILED_VALIDATORS.map((validator) => validator.schema),
     "package.json",
     "node_modules/.package-lock.json",
     relative(root, fileURLToPath(import.meta.url)),

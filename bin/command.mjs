@@ -16,7 +16,9 @@ if (!name || name.startsWith("-")) {
 process.argv.splice(2, 1);
 
 const root = projectRoot();
-const stale = buildIsStale(root, name);
+// Read once (it lists every bundle's inputs, a few hundred kB): checked here, used below when current.
+let stamp = readStamp(root);
+const stale = buildIsStale(root, name, stamp);
 if (stale) {
   const { build, commandNames } = await import("./build.mjs");
   if (!commandNames(root).includes(name)) {
@@ -26,12 +28,13 @@ if (stale) {
   try {
     const { ms } = await build(root);
     process.stderr.write(`rebuilt build/ (${stale}; ${Math.round(ms)} ms)\n`);
+    stamp = readStamp(root);
   } catch (error) {
     process.stderr.write(`error: ${stale} and it could not be rebuilt: ${error.message}\n`);
     process.exit(1);
   }
 }
-runWithCodeCache(join(root, "build", readStamp(root).dir, `${name}.cjs`));
+runWithCodeCache(join(root, "build", stamp.dir, `${name}.cjs`));
 
 /**
  * Runs a CommonJS bundle the way Node's loader would, but compiled with V8's code cache: the first

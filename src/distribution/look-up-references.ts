@@ -1,7 +1,7 @@
 import { RegistryError, RegistryUnreachableError } from "../oci/registry-client.js";
 import { OCI_IMAGE_INDEX, DOCKER_MANIFEST_LIST } from "../oci/media-types.js";
 import type { Descriptor } from "../oci/types.js";
-import type { ReleaseReference } from "../synth/release-references.js";
+import type { ReleaseReference } from "../synth/reference-collector.js";
 import { mapBounded } from "./map-bounded.js";
 import { registryEndpoint, type ReferenceRegistries } from "./reference-registries.js";
 

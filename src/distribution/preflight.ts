@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { blocksLogin, type ReleaseReference } from "../synth/release-references.js";
+import { blocksLogin, type ReleaseReference } from "../synth/reference-collector.js";
 import { lookUpReferences, type ReferenceLookup } from "./look-up-references.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
 

@@ -51,10 +51,19 @@ async function versionState(repository: ContentRepository, version: string, expe
 
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */
 export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<PublishCheck> {
-  return {
-    config: await versionState(store.config, staged.version, staged.bundle, "config bundle"),
-    release: await versionState(store.release, staged.version, staged.releaseArtifact, "release manifest"),
-  };
+  // Two independent questions, asked at once; a refusal of the config bundle is reported first, as before.
+  const [config, release] = await inOrder([
+    versionState(store.config, staged.version, staged.bundle, "config bundle"),
+    versionState(store.release, staged.version, staged.releaseArtifact, "release manifest"),
+  ]);
+  return { config: config!, release: release! };
+}
+
+/** Awaits every promise, then throws the first failure in the given order (not in the order they failed), so messages do not depend on timing. */
+async function inOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
 }
 
 /**
@@ -79,7 +88,7 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
   let bytesUploaded = 0;
   const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: CopyOptions["mountFrom"]) => {
     const onStep: CopyOptions["onStep"] = (step) => progress(`${dryRun ? "would upload" : "uploading"} ${what} ${step.kind} ${step.digest.slice(0, 19)} (${step.size} bytes)`);
-    const report = await copyArtifact(source, target, digest, { onStep, dryRun, ...(mountFrom ? { mountFrom } : {}) });
+    const report = await copyArtifact(source, target, digest, { onStep, dryRun, blobConcurrency: store.blobConcurrency, ...(mountFrom ? { mountFrom } : {}) });
     blobsUploaded += report.blobsUploaded;
     blobsMounted += report.blobsMounted;
     blobsSkipped += report.blobsSkipped;
@@ -118,7 +127,7 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
         const { bytes } = await source.fetchManifest(descriptor.digest);
         await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
       }
-      for (const { target, descriptor } of tags) await assertTagHolds(target, staged.version, descriptor.digest);
+      await inOrder(tags.map(({ target, descriptor }) => assertTagHolds(target, staged.version, descriptor.digest)));
     }
   }
 

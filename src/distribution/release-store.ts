@@ -17,6 +17,8 @@ export interface ReleaseStore {
   readonly configUrl?: string;
   /** Registry repository name of the config bundle, for cross-repository mounts into the release repository. */
   readonly configRepositoryName?: string;
+  /** How many blobs of one artifact a publish sends at once: a few for a registry, one for a layout. */
+  readonly blobConcurrency: number;
   /** Plain HTTP registry: Flux needs `insecure: true`. */
   readonly insecure: boolean;
   /** Fails early with a clear message when the store cannot be reached. */
@@ -36,6 +38,9 @@ export interface StoreOptions {
   /** The command's overall deadline: requests, retries and lock waits fit inside it. Default: none. */
   readonly deadline?: Deadline;
 }
+
+/** Blobs of one artifact in flight at once against a registry (an artifact has a config and a layer or two). */
+const REGISTRY_BLOB_CONCURRENCY = 4;
 
 /** The embedded default target: an OCI image layout directory beside the checkout. */
 export const DEFAULT_LAYOUT_DIR = "oci-layout";
@@ -68,6 +73,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       configUrl: `oci://${target.registry}/${repo(CONFIG_REPOSITORY)}`,
       configRepositoryName: repo(CONFIG_REPOSITORY),
       insecure: options.plainHttp ?? false,
+      blobConcurrency: REGISTRY_BLOB_CONCURRENCY,
       check: () => (pinged ??= client.ping()),
     };
   }
@@ -82,6 +88,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
     config,
     release,
     insecure: false,
+    blobConcurrency: 1,
     // Always config before release, so two publishers never wait on each other's second lock.
     batch: (work) => config.batch(() => release.batch(work)),
     // A layout is created on first write; reads of a missing one find no tags.

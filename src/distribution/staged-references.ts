@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { COMPONENT_NAMES } from "../../schemas/components.js";
 import { COMPONENT_PLACEMENT } from "../../schemas/components.js";
-import { ReferenceCollector, type ReleaseReference } from "../synth/release-references.js";
+import { ReferenceCollector, type ReleaseReference } from "../synth/reference-collector.js";
 import type { KubernetesObject, RenderedFile } from "../policy/rendered-file.js";
 import type { StagedRelease } from "./staged-release.js";
 

@@ -132,6 +132,8 @@ export class RegistryAuth {
   private scheme: "unknown" | "basic" | "bearer" = "unknown";
   private bearer: { realm: string; service: string | undefined } | undefined;
   private readonly tokens = new Map<string, CachedToken>();
+  /** Token requests under way, by scope: requests sent at once (blobs uploaded in parallel) share one answer. */
+  private readonly tokenRequests = new Map<string, Promise<CachedToken>>();
   private credentialLookup: CredentialLookup | undefined;
   private readonly now: () => number;
 
@@ -222,9 +224,17 @@ export class RegistryAuth {
     const key = scopeKey(cacheScopes);
     const cached = this.tokens.get(key);
     if (!refresh && cached && cached.expiresAt > this.now()) return cached.authorization;
-    const token = await this.fetchToken(scopes);
-    this.tokens.set(key, token);
-    return token.authorization;
+    const underWay = this.tokenRequests.get(key);
+    if (!refresh && underWay) return (await underWay).authorization;
+    const request = this.fetchToken(scopes);
+    this.tokenRequests.set(key, request);
+    try {
+      const token = await request;
+      this.tokens.set(key, token);
+      return token.authorization;
+    } finally {
+      if (this.tokenRequests.get(key) === request) this.tokenRequests.delete(key);
+    }
   }
 
   private async fetchToken(scopes: readonly string[]): Promise<CachedToken> {

@@ -25,6 +25,12 @@ export interface CopyOptions {
    * targets that cannot mount.
    */
   readonly mountFrom?: { readonly repository: string; readonly digests: ReadonlySet<string> };
+  /**
+   * How many of the artifact's blobs may be checked and uploaded at once (default 1). A registry
+   * takes independent blobs in parallel, each an exchange of a few round trips; a layout target
+   * should keep 1, since its first blob creates the layout's skeleton.
+   */
+  readonly blobConcurrency?: number;
 }
 
 /** A target that can link a blob from another repository of the same registry. */
@@ -79,22 +85,34 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
   let blobsMounted = 0;
   let blobsSkipped = 0;
   let bytesUploaded = 0;
-  for (const blob of [manifest.config, ...manifest.layers]) {
+  const copyBlob = async (blob: Descriptor) => {
     if (await target.hasBlob(blob.digest)) {
       blobsSkipped++;
-      continue;
+      return;
     }
     const mountable = options.mountFrom?.digests.has(blob.digest) === true;
     if (!options.dryRun && mountable && canMount(target) && (await tryMount(target, blob, options.mountFrom!.repository))) {
       blobsMounted++;
-      continue;
+      return;
     }
     options.onStep?.({ kind: "blob", digest: blob.digest, size: blob.size });
     blobsUploaded++;
     bytesUploaded += blob.size;
     // Just found absent: the target need not ask again before uploading.
     if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size), { knownAbsent: true });
-  }
+  };
+  // Every blob is in place before the manifest goes up (the target refuses it otherwise); blobs
+  // are independent of each other, so up to blobConcurrency of them travel at once. The first
+  // failure fails the copy once the blobs under way have settled.
+  const blobs = [manifest.config, ...manifest.layers];
+  const concurrency = Math.max(1, Math.floor(options.blobConcurrency ?? 1));
+  let next = 0;
+  const worker = async () => {
+    while (next < blobs.length) await copyBlob(blobs[next++]!);
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, blobs.length) }, worker));
+  const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failed) throw failed.reason;
   const existing = await target.resolve(digest);
   if (!existing) {
     options.onStep?.({ kind: "manifest", digest, size: fetched.bytes.byteLength });

@@ -1,11 +1,14 @@
 /**
- * The one place that calls `fetch`: bounded retries with backoff, timeouts, and redirects
+ * The one place that sends HTTP requests (through node-http-transport.ts, or an injected fetch): bounded retries with backoff, timeouts, and redirects
  * followed by hand so that credentials never leave the origin they were meant for
  * (registries commonly redirect blob downloads to object storage on another host).
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { concatBytes } from "../bytes.js";
 import { Deadline, DeadlineExceededError } from "./deadline.js";
+import { nodeHttpTransport, type HttpResponse, type Transport } from "./node-http-transport.js";
+
+export type { HttpResponse, Transport };
 
 export interface RetryOptions {
   /** Total attempts per request, including the first. Default 4. */
@@ -23,7 +26,8 @@ export interface RetryOptions {
 }
 
 export interface HttpClientOptions {
-  readonly fetch?: typeof fetch;
+  /** Default: node:http / node:https (see node-http-transport.ts); the global `fetch` works too. */
+  readonly fetch?: Transport;
   readonly retry?: RetryOptions;
   /** Per attempt, covering the response headers and the body; always cut to what `deadline` leaves. Default 60 s. */
   readonly timeoutMs?: number;
@@ -49,7 +53,7 @@ export interface HttpRequest {
 }
 
 export interface HttpResult {
-  readonly response: Response;
+  readonly response: HttpResponse;
   /** The URL that produced `response`, after redirects. */
   readonly url: URL;
   /** Attempts spent on the final hop (1 when it succeeded at once). */
@@ -88,7 +92,7 @@ const DEFAULTS = {
 };
 
 export class HttpClient {
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: Transport;
   private readonly attempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -101,7 +105,7 @@ export class HttpClient {
   readonly deadline: Deadline | undefined;
 
   constructor(options: HttpClientOptions = {}) {
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.fetchImpl = options.fetch ?? nodeHttpTransport;
     const retry = options.retry ?? {};
     this.attempts = Math.max(1, retry.attempts ?? DEFAULTS.attempts);
     this.baseDelayMs = retry.baseDelayMs ?? DEFAULTS.baseDelayMs;
@@ -169,7 +173,7 @@ export class HttpClient {
     const retryable = request.retryable ?? IDEMPOTENT_METHODS.has(request.method);
     const maxAttempts = retryable ? this.attempts : 1;
     for (let attempt = 1; ; attempt++) {
-      let response: Response;
+      let response: HttpResponse;
       const what = `an answer to ${request.method} ${redactUrl(request.url)}`;
       if (this.deadline?.expired) throw this.deadline.exceeded(what);
       try {
@@ -200,7 +204,7 @@ export class HttpClient {
     await this.sleep(ms);
   }
 
-  private fetchOnce(request: HttpRequest & { url: URL; method: string }): Promise<Response> {
+  private fetchOnce(request: HttpRequest & { url: URL; method: string }): Promise<HttpResponse> {
     const timeoutMs = this.deadline ? Math.max(1, Math.min(this.timeoutMs, this.deadline.remainingMs())) : this.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -239,7 +243,7 @@ export function redactUrl(url: URL | string): string {
 }
 
 /** Releases the connection of a response whose body we will not read. */
-export async function discard(response: Response): Promise<void> {
+export async function discard(response: HttpResponse): Promise<void> {
   try {
     await response.body?.cancel();
   } catch {
@@ -327,7 +331,7 @@ export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
  * The first `limit` bytes of a body as text, the rest left unread: for error messages, where a
  * hostile or broken server must not make us buffer an endless body. Never throws.
  */
-export async function readTextPrefix(response: Response, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
+export async function readTextPrefix(response: HttpResponse, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
   if (!response.body) return "";
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -351,7 +355,7 @@ export async function readTextPrefix(response: Response, limit = MAX_ERROR_BODY_
  * Reads a response body, refusing it as soon as it passes `limit` bytes, so a hostile or broken
  * server cannot make us buffer more than we expect (a declared size is only a claim).
  */
-export async function readBodyWithin(response: Response, limit: number, what: string): Promise<Uint8Array> {
+export async function readBodyWithin(response: HttpResponse, limit: number, what: string): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;

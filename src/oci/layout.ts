@@ -23,6 +23,7 @@
  * manifest keeps an untagged entry (as a registry would keep it addressable by digest).
  */
 import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { chmod, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { withLockFile } from "../fs/lock-file.js";
@@ -74,6 +75,51 @@ export interface LayoutOptions {
 const LOCK_WAIT_MS = 60_000;
 
 /** Opens (without touching the disk) the layout for `repositoryName` under `rootDir`. */
+/** One artifact for writeStagedLayout: its blobs (config and layers) and its manifest. */
+export interface StagedArtifact {
+  readonly blobs: readonly { readonly descriptor: Descriptor; readonly data: Uint8Array }[];
+  readonly manifest: { readonly data: Uint8Array; readonly mediaType: string };
+}
+
+/**
+ * Writes a new layout for `repositoryName` under `rootDir` holding one artifact tagged `tag`: the
+ * same files, bytes and modes that pushing it into an empty shared layout gives, written
+ * synchronously, without a lock, fsyncs or temp-file renames. Only for a private staging directory
+ * that the caller moves into place (and makes durable) as a whole, such as synth's
+ * `dist/<version>/oci/`: nobody else can see it while it is written. The layout must not exist yet.
+ * Blob bytes are checked against their descriptors, and the manifest's blobs must be among them.
+ */
+export function writeStagedLayout(rootDir: string, repositoryName: string, artifact: StagedArtifact, tag: string): Descriptor {
+  if (!TAG.test(tag)) throw new Error(`"${tag}" is not a valid tag`);
+  const layoutDir = openLayoutRepository(rootDir, repositoryName).layoutDir;
+  const manifestDigest = sha256Digest(artifact.manifest.data);
+  const referenced = referencedDigests(artifact.manifest.data, artifact.manifest.mediaType, `manifest ${manifestDigest} staged in ${layoutDir}`);
+  const present = new Set(artifact.blobs.map((blob) => blob.descriptor.digest));
+  const missing = referenced.filter((digest) => !present.has(digest));
+  if (missing.length > 0) throw new InvalidArtifactError(`manifest ${manifestDigest} staged in ${layoutDir} references blobs it was not given: ${missing.join(", ")}`);
+  for (const blob of artifact.blobs) verifyContent(blob.data, assertDigest(blob.descriptor.digest, "blob digest"), `blob staged in ${layoutDir}`, blob.descriptor.size);
+
+  const blobsDir = join(layoutDir, "blobs", "sha256");
+  for (const dir of [dirname(layoutDir), layoutDir, join(layoutDir, "blobs"), blobsDir]) {
+    // Created 0755 whatever the umask; an existing parent is left alone (as makeDirectories does).
+    if (mkdirSync(dir, { recursive: true }) !== undefined) chmodSync(dir, DIRECTORY_MODE);
+  }
+  const writeFile = (path: string, data: Uint8Array) => {
+    writeFileSync(path, data, { flag: "wx", mode: FILE_MODE });
+    chmodSync(path, FILE_MODE);
+  };
+  const written = new Set<string>();
+  for (const { digest, data } of [...artifact.blobs.map((blob) => ({ digest: blob.descriptor.digest, data: blob.data })), { digest: manifestDigest, data: artifact.manifest.data }]) {
+    if (written.has(digest)) continue;
+    written.add(digest);
+    writeFile(join(blobsDir, digest.slice("sha256:".length)), data);
+  }
+  const descriptor: Descriptor = { mediaType: artifact.manifest.mediaType, digest: manifestDigest, size: artifact.manifest.data.byteLength };
+  writeFile(join(layoutDir, INDEX_FILE), new TextEncoder().encode(serializeIndex({ extra: {}, manifests: retag([], descriptor, tag) })));
+  writeFile(join(layoutDir, OCI_LAYOUT_FILE), new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION })));
+  return descriptor;
+}
+
 export function openLayoutRepository(rootDir: string, repositoryName: string, options: LayoutOptions = {}): OciLayoutRepository {
   if (!REPOSITORY_NAME.test(repositoryName)) {
     throw new Error(`"${repositoryName}" is not a valid repository name (lowercase letters, digits, separators . _ __ - and /)`);
@@ -336,32 +382,38 @@ export class OciLayoutRepository implements ContentRepository {
 
   /** A registry refuses manifests whose blobs it lacks; the layout does too, so it is always complete. */
   private async assertReferencedBlobsPresent(bytes: Uint8Array, mediaType: string): Promise<void> {
-    if (mediaType !== OCI_IMAGE_MANIFEST && mediaType !== OCI_IMAGE_INDEX) return;
-    let manifest: unknown;
-    try {
-      manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    } catch {
-      throw new InvalidArtifactError(`manifest pushed to ${this.location} is not valid JSON`);
-    }
-    const referenced: unknown[] = [];
-    if (isObject(manifest)) {
-      if (mediaType === OCI_IMAGE_MANIFEST) referenced.push(manifest.config, ...(Array.isArray(manifest.layers) ? manifest.layers : []));
-      else referenced.push(...(Array.isArray(manifest.manifests) ? manifest.manifests : []));
-    }
-    for (const descriptor of referenced) {
-      const digest = isObject(descriptor) ? descriptor.digest : undefined;
-      if (typeof digest !== "string" || !ANY_DIGEST.test(digest)) {
-        throw new InvalidArtifactError(`manifest pushed to ${this.location} has a descriptor without a valid digest`);
-      }
+    for (const digest of referencedDigests(bytes, mediaType, `manifest pushed to ${this.location}`)) {
       const present = digest.startsWith("sha256:") && (await lstat(this.blobPath(digest)).catch(ignoreMissing))?.isFile() === true;
       if (!present) {
         throw new InvalidArtifactError(`manifest pushed to ${this.location} references ${digest}, which is not in the layout; push it first`);
       }
     }
   }
+
 }
 
 type ParsedReference = { kind: "tag"; value: string } | { kind: "digest"; value: string };
+
+/** The digests a manifest (image manifest or index) references; other media types reference none. */
+function referencedDigests(bytes: Uint8Array, mediaType: string, what: string): string[] {
+  if (mediaType !== OCI_IMAGE_MANIFEST && mediaType !== OCI_IMAGE_INDEX) return [];
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new InvalidArtifactError(`${what} is not valid JSON`);
+  }
+  const referenced: unknown[] = [];
+  if (isObject(manifest)) {
+    if (mediaType === OCI_IMAGE_MANIFEST) referenced.push(manifest.config, ...(Array.isArray(manifest.layers) ? manifest.layers : []));
+    else referenced.push(...(Array.isArray(manifest.manifests) ? manifest.manifests : []));
+  }
+  return referenced.map((descriptor) => {
+    const digest = isObject(descriptor) ? descriptor.digest : undefined;
+    if (typeof digest !== "string" || !ANY_DIGEST.test(digest)) throw new InvalidArtifactError(`${what} has a descriptor without a valid digest`);
+    return digest;
+  });
+}
 
 function parseReference(reference: string): ParsedReference {
   if (reference.includes(":")) return { kind: "digest", value: assertDigest(reference, "reference") };

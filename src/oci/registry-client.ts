@@ -9,7 +9,7 @@ import { BodyTooLargeError } from "./http.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { DigestMismatchError, assertDigest, isDigest, sha256Digest, verifyContent } from "./digest.js";
 import type { Deadline } from "./deadline.js";
-import { HttpClient, HttpConnectionError, discard, readBodyWithin, readTextPrefix, redactUrl, type HttpResult, type RetryOptions } from "./http.js";
+import { HttpClient, HttpConnectionError, discard, readBodyWithin, readTextPrefix, redactUrl, type HttpResult, type RetryOptions, type Transport } from "./http.js";
 import { MAX_MANIFEST_BYTES, MAX_UNSIZED_BLOB_BYTES } from "./limits.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
 import { assertRegistryHost, assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
@@ -36,7 +36,7 @@ export interface RegistryClientOptions {
   /** Wins over the environment and docker's config.json. */
   readonly credentials?: Credentials;
   readonly userAgent?: string;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: Transport;
   readonly retry?: RetryOptions;
   /** Per request attempt, headers and body; cut to what `deadline` leaves. Default 60 s. */
   readonly timeoutMs?: number;

@@ -3,7 +3,7 @@ import { COMPONENT_NAMES } from "../../schemas/components.js";
 import type { ReleaseDefinition } from "../../schemas/release.js";
 import type { ReleaseLock } from "../../schemas/release-lock.js";
 import { UserError } from "../errors.js";
-import { chartReference } from "./release-references.js";
+import { chartReference } from "./reference-collector.js";
 import type { KubernetesObject, RenderedFile } from "./rendered-file.js";
 
 function lockedDigest(entries: ReleaseLock["images"], reference: string): string | undefined {
