@@ -12,6 +12,7 @@ import { benchSigning } from "./signing.bench.js";
 import { benchStatus } from "./status.bench.js";
 import { interleavedRounds, type ProcessCase } from "./measure.js";
 import { peakRssMb } from "./peak-rss.js";
+import { checkoutBeforePoint13, pullBeforeAfterCases, pullHelpUnderTsx } from "./pull-before-after.cases.js";
 import { findSkopeo, prepareRegistry, registryCases } from "./registry.cases.js";
 import { printGoals, printProcesses } from "./report.js";
 import { ROOT, startUpCases } from "./start-up.cases.js";
@@ -34,11 +35,18 @@ try {
   await prepareRegistry(dist, registry.host);
   if (skopeo) cases.push(...registryCases(work, dist, registry.host, skopeo));
   else console.log("skopeo is not installed: the pull and publish pairs against skopeo copy are skipped");
+  const before = checkoutBeforePoint13(work);
+  if (before) cases.push(...pullBeforeAfterCases(before));
+  else console.log("no git history: pull before/after issue 7 point 13 is skipped");
 
   const samples = await interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
   const pullRss = await peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
   printProcesses(cases, samples);
   printGoals(samples, pullRss);
+  if (before) {
+    const [rssBefore, rssAfter] = [await peakRssMb(pullHelpUnderTsx(before), before), await peakRssMb(pullHelpUnderTsx(ROOT), ROOT)];
+    console.log(`\npull --help peak RSS under tsx (issue 7 point 13): before ${rssBefore.toFixed(1)} MB, after ${rssAfter.toFixed(1)} MB`);
+  }
   if (!processesOnly) await benchInProcess(rounds * 3);
 } finally {
   await registry.stop();
