@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
 
@@ -97,6 +98,26 @@ const zodEnglishOnly = {
 };
 
 /**
+ * A dynamic `import()` of a Node built-in (`import("node:http")`, as the AWS SDK does on some paths)
+ * fails in a bundle run from V8's code cache on Node 20 ("A dynamic import callback was not
+ * specified"). Such imports are bundled as a one-line module that requires the built-in, which
+ * esbuild then loads with `require` like every other bundled module.
+ */
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const builtinDynamicImports = {
+  name: "builtin-dynamic-imports",
+  setup(builder) {
+    builder.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      args.kind === "dynamic-import" && BUILTINS.has(args.path) ? { path: args.path, namespace: "builtin-dynamic-import" } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: "builtin-dynamic-import" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path.startsWith("node:") ? args.path : `node:${args.path}`)});`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * A command file ends in `await runCli(...)`, a top-level await, which CommonJS cannot hold. Nothing
  * follows it and runCli catches every error, so starting it without awaiting is the same program.
  * Any other top-level await in a command stops the build with esbuild's message.
@@ -151,7 +172,7 @@ export async function build(root = projectRoot()) {
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, builtinDynamicImports],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
@@ -171,7 +192,8 @@ export async function build(root = projectRoot()) {
 
   // What the build read from the project (packages are covered by npm's lock file, which npm ci rewrites).
   const inputs = [
-    ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/")),
+    // Files only: packages are covered by the lock file, and the built-in shims are not files.
+    ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/") && !path.startsWith("builtin-dynamic-import:")),
     ...PRECOMPILED_VALIDATORS.map((validator) => validator.schema),
     "package.json",
     "node_modules/.package-lock.json",
