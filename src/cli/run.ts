@@ -20,6 +20,7 @@ const USER_FACING_ERRORS = new Set([
   "SignatureVerificationError",
   "DeadlineExceededError",
   "InvalidArtifactError",
+  "NotFoundError",
   "GzipFormatError",
   "LockHeldError",
   "TagConflictError",

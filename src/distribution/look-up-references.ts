@@ -1,4 +1,5 @@
-import { RegistryError, RegistryUnreachableError } from "../oci/registry-client.js";
+import { RegistryError, RegistryUnreachableError } from "../oci/registry-errors.js";
+import { NotFoundError } from "../oci/not-found-error.js";
 import { OCI_IMAGE_INDEX, DOCKER_MANIFEST_LIST } from "../oci/media-types.js";
 import type { Descriptor } from "../oci/types.js";
 import type { ReleaseReference } from "../synth/reference-collector.js";
@@ -66,7 +67,7 @@ export async function lookUpReferences(references: readonly ReleaseReference[], 
     } catch (error) {
       if (error instanceof RegistryUnreachableError) result = { reference, asked, status: "unreachable", detail: error.message };
       else if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) result = { reference, asked, status: "refused", detail: error.message };
-      else if (error instanceof RegistryError && error.status === 404) result = { reference, asked, status: "missing", detail: error.message };
+      else if (error instanceof NotFoundError) result = { reference, asked, status: "missing", detail: error.message };
       else result = { reference, asked, status: "failed", detail: (error as Error).message };
     }
     done++;

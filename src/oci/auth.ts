@@ -10,7 +10,8 @@ import {
   type BasicCredentials,
   type CredentialLookup,
 } from "./credentials.js";
-import { MAX_TOKEN_RESPONSE_BYTES, readBodyWithin, readTextPrefix, redactUrl, type HttpClient } from "./http.js";
+import { MAX_TOKEN_RESPONSE_BYTES, readBodyWithin, readTextPrefix } from "./http-bodies.js";
+import { redactUrl, type HttpClient } from "./http.js";
 
 interface AuthChallenge {
   /** Lowercased: `basic`, `bearer`, ... */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BodyTooLargeError, readBodyWithin } from "../../src/oci/http.js";
+import { BodyTooLargeError, readBodyWithin } from "../../src/oci/http-bodies.js";
 
 function streamed(...chunks: number[]): Response {
   const stream = new ReadableStream<Uint8Array>({

@@ -6,7 +6,8 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RegistryClient, RegistryError } from "../../src/oci/registry-client.js";
+import { RegistryClient } from "../../src/oci/registry-client.js";
+import { RegistryError } from "../../src/oci/registry-errors.js";
 import { instantRetry, startLocalServer, type LocalServer } from "./test-helpers.js";
 
 const SERVER_CAP = 64 * 1024 * 1024;

@@ -5,7 +5,8 @@
  * never redirects); the "foreign" host and its token realm record every Authorization they get.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RegistryClient, RegistryError } from "../../src/oci/registry-client.js";
+import { RegistryClient } from "../../src/oci/registry-client.js";
+import { RegistryError } from "../../src/oci/registry-errors.js";
 import { descriptorOf, instantRetry, patternBytes, startLocalServer, type LocalServer } from "./test-helpers.js";
 
 const blob = descriptorOf(patternBytes(512, 7));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { HttpClient, HttpConnectionError, parseRetryAfter } from "../../src/oci/http.js";
+import { HttpClient } from "../../src/oci/http.js";
+import { HttpConnectionError, parseRetryAfter } from "../../src/oci/http-retries.js";
 import { closedPort, instantRetry, startLocalServer, type LocalServer } from "./test-helpers.js";
 
 const servers: LocalServer[] = [];

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RegistryClient, RegistryError, type RegistryClientOptions } from "../../src/oci/registry-client.js";
+import { RegistryClient, type RegistryClientOptions } from "../../src/oci/registry-client.js";
+import { RegistryError } from "../../src/oci/registry-errors.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { descriptorOf, instantRetry, patternBytes, recordingFetch } from "./test-helpers.js";
 

@@ -2,13 +2,9 @@ import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DigestMismatchError, sha256Digest } from "../../src/oci/digest.js";
 import { OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
-import {
-  RegistryClient,
-  RegistryError,
-  RegistryUnreachableError,
-  type RegistryClientOptions,
-  type RegistryProgressEvent,
-} from "../../src/oci/registry-client.js";
+import { NotFoundError } from "../../src/oci/not-found-error.js";
+import { RegistryClient, type RegistryClientOptions, type RegistryProgressEvent } from "../../src/oci/registry-client.js";
+import { RegistryError, RegistryUnreachableError, type RegistryNotFoundError } from "../../src/oci/registry-errors.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import {
   artifactFixture,
@@ -244,15 +240,16 @@ describe("manifests", () => {
     expect((error as RegistryError).method).toBe("PUT");
   });
 
-  it("resolves a missing tag or digest to undefined; fetching it is a 404 MANIFEST_UNKNOWN naming the reference", async () => {
+  it("resolves a missing tag or digest to undefined; fetching it is the content model's NotFoundError (404 MANIFEST_UNKNOWN) naming the reference", async () => {
     const repository = clientFor().repository("manifests/absent");
     expect(await repository.resolve("nope")).toBeUndefined();
     expect(await repository.resolve(sha256Digest("nope"))).toBeUndefined();
     const error = await repository.fetchManifest("nope").catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).status).toBe(404);
-    expect((error as RegistryError).code).toBe("MANIFEST_UNKNOWN");
-    expect((error as RegistryError).message).toContain(`manifest nope not found in ${registry.host}/manifests/absent`);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ kind: "manifest", reference: "nope", location: `${registry.host}/manifests/absent` });
+    expect((error as RegistryNotFoundError).status).toBe(404);
+    expect((error as RegistryNotFoundError).code).toBe("MANIFEST_UNKNOWN");
+    expect((error as RegistryNotFoundError).message).toContain(`manifest nope not found in ${registry.host}/manifests/absent`);
   });
 
   it("rejects malformed references before sending anything", async () => {
@@ -347,12 +344,13 @@ describe("blob reads", () => {
     await expect(repository.fetchBlob(descriptorOf(data).digest, 99)).rejects.toBeInstanceOf(DigestMismatchError);
   });
 
-  it("reports a missing blob as 404 BLOB_UNKNOWN", async () => {
+  it("reports a missing blob as the content model's NotFoundError (404 BLOB_UNKNOWN)", async () => {
     const digest = sha256Digest("absent blob");
     const error = await clientFor().repository("reads/absent").fetchBlob(digest).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).status).toBe(404);
-    expect((error as RegistryError).message).toContain(`not found in ${registry.host}/reads/absent`);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ kind: "blob", reference: digest, location: `${registry.host}/reads/absent` });
+    expect((error as RegistryNotFoundError).status).toBe(404);
+    expect((error as RegistryNotFoundError).message).toContain(`not found in ${registry.host}/reads/absent`);
   });
 
   it("retries a blob GET that a flaky proxy answers with 503 twice, then succeeds", async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
-import { RegistryClient, RegistryError, type RegistryClientOptions } from "../../src/oci/registry-client.js";
+import { RegistryClient, type RegistryClientOptions } from "../../src/oci/registry-client.js";
+import { RegistryError } from "../../src/oci/registry-errors.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { artifactFixture, descriptorOf, instantRetry, patternBytes, recordingFetch } from "./test-helpers.js";
 

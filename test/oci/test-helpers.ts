@@ -5,7 +5,7 @@
 import { sha256Digest } from "../../src/oci/digest.js";
 import { OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
 import type { Descriptor } from "../../src/oci/types.js";
-import type { RetryOptions } from "../../src/oci/http.js";
+import type { RetryOptions } from "../../src/oci/http-retries.js";
 
 export { startLocalServer, type Handler, type LocalServer } from "../support/local-server.js";
 import { startLocalServer } from "../support/local-server.js";

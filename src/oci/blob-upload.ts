@@ -1,0 +1,133 @@
+/**
+ * Blob uploads to a registry (distribution spec "pushing blobs"): a session opened by POST, bytes
+ * sent in one PUT (monolithic) or in PATCH chunks, closed by `PUT ?digest=`. A lost answer to the
+ * closing PUT is settled by asking for the blob (see `complete`).
+ */
+import type { HttpResult } from "./http.js";
+import { redactUrl } from "./http.js";
+import { discard } from "./http-bodies.js";
+import { RegistryError, RegistryUnreachableError } from "./registry-errors.js";
+import type { RegistryTransport } from "./registry-transport.js";
+
+export type UploadMode = "monolithic" | "chunked" | "auto";
+
+/** The repository an upload goes to, as the uploader needs it. */
+export interface UploadTarget {
+  readonly transport: RegistryTransport;
+  /** Repository name, e.g. `alga/alga-appliance-config`. */
+  readonly name: string;
+  /** `host/name`, for messages. */
+  readonly location: string;
+  readonly scopes: readonly string[];
+  /** `/v2/<name>/<path>` on the registry. */
+  url(path: string): URL;
+  /** Whether the registry holds the blob (HEAD); a HEAD that fails counts as no. */
+  blobStoredAfterAll(digest: string): Promise<boolean>;
+  onProgress(digest: string, bytes: number, total: number): void;
+}
+
+/** Uploads `data` (already verified against `digest`) in one PUT, or in chunks of `chunkSize`. */
+export async function uploadBlob(target: UploadTarget, digest: string, data: Uint8Array, chunkSize: number | undefined): Promise<void> {
+  const session = await startUpload(target, digest);
+  if (chunkSize === undefined) {
+    await completeUpload(target, session, digest, data);
+    target.onProgress(digest, data.byteLength, data.byteLength);
+  } else {
+    await completeUpload(target, await sendChunks(target, session, digest, data, chunkSize), digest, undefined);
+  }
+}
+
+/** POST to open an upload session; its URL is the `Location` answered. */
+async function startUpload(target: UploadTarget, digest: string): Promise<URL> {
+  const result = await target.transport.expect(
+    // Opening a second session after a lost answer is harmless: unused sessions expire.
+    { method: "POST", url: target.url("blobs/uploads/"), scopes: target.scopes, retryable: true },
+    [202],
+    { action: `starting the upload of blob ${digest} to ${target.location}`, repository: target.name },
+  );
+  await discard(result.response);
+  return uploadLocation(target, result, digest);
+}
+
+/** PATCHes `data` in chunks; returns the session URL for the closing PUT. */
+async function sendChunks(target: UploadTarget, location: URL, digest: string, data: Uint8Array, chunkSize: number): Promise<URL> {
+  for (let start = 0; start < data.byteLength; start += chunkSize) {
+    const chunk = data.subarray(start, Math.min(start + chunkSize, data.byteLength));
+    const range = `${start}-${start + chunk.byteLength - 1}`;
+    const result = await target.transport.expect(
+      {
+        method: "PATCH",
+        url: location,
+        scopes: target.scopes,
+        // Distribution's form: inclusive byte positions, no "bytes " unit.
+        headers: { "Content-Type": "application/octet-stream", "Content-Range": range },
+        body: chunk,
+        // The chunk is in memory and its range is explicit, so resending it is safe.
+        retryable: true,
+      },
+      [202],
+      { action: `uploading bytes ${range} of blob ${digest} to ${target.location}`, repository: target.name, reference: digest },
+    );
+    await discard(result.response);
+    location = uploadLocation(target, result, digest, location);
+    target.onProgress(digest, start + chunk.byteLength, data.byteLength);
+  }
+  return location;
+}
+
+/**
+ * The closing PUT `?digest=`, with the whole body (monolithic) or none (after chunks). When its
+ * answer is lost (a reset, a 503 from a proxy) the registry may well have stored the blob and
+ * closed the session, so a retried PUT meets `BLOB_UPLOAD_UNKNOWN`: then the blob itself is
+ * asked for, and a HEAD that finds it under its digest means the upload succeeded.
+ */
+async function completeUpload(target: UploadTarget, location: URL, digest: string, body: Uint8Array | undefined): Promise<void> {
+  let result: HttpResult;
+  try {
+    result = await target.transport.send({
+      method: "PUT",
+      url: withQueryParameter(location, "digest", digest),
+      scopes: target.scopes,
+      headers: { "Content-Type": "application/octet-stream" },
+      body: body ?? new Uint8Array(0),
+    });
+  } catch (error) {
+    if (error instanceof RegistryUnreachableError && (await target.blobStoredAfterAll(digest))) return;
+    throw error;
+  }
+  try {
+    await target.transport.check(result, [201], {
+      method: "PUT",
+      action: `completing the upload of blob ${digest} to ${target.location}`,
+      repository: target.name,
+      reference: digest,
+    });
+  } catch (failure) {
+    if (failure instanceof RegistryError && (failure.status >= 500 || failure.code === "BLOB_UPLOAD_UNKNOWN") && (await target.blobStoredAfterAll(digest))) return;
+    throw failure;
+  }
+  await discard(result.response);
+}
+
+/** `Location` may be absolute or relative to the request, and may carry its own query (`_state`). */
+function uploadLocation(target: UploadTarget, result: HttpResult, digest: string, fallback?: URL): URL {
+  const location = result.response.headers.get("location");
+  if (location === null) {
+    if (fallback) return fallback;
+    throw new RegistryError(
+      `${target.location} opened an upload session for ${digest} without a Location header; the registry is not following the distribution spec`,
+      result.response.status,
+      "POST",
+      redactUrl(result.url),
+    );
+  }
+  return new URL(location, result.url);
+}
+
+/** Appends `name=value` without re-encoding the query the registry gave us. */
+function withQueryParameter(url: URL, name: string, value: string): URL {
+  const copy = new URL(url);
+  const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  copy.search = copy.search.length > 1 ? `${copy.search}&${pair}` : `?${pair}`;
+  return copy;
+}
