@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { moveIntoPlace } from "../fs/move-into-place.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
-import { writeStagedLayout } from "../oci/layout.js";
+import { writeStagedLayout } from "../oci/staged-layout.js";
 import type { SynthesizedRelease } from "./synth-release.js";
 
 /** Directory, under a release's output, holding the staged OCI layouts that publish copies. */

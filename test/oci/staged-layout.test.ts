@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openLayoutRepository, writeStagedLayout } from "../../src/oci/layout.js";
+import { openLayoutRepository } from "../../src/oci/layout.js";
+import { writeStagedLayout } from "../../src/oci/staged-layout.js";
 import { OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
 import { tempDir } from "../support/temp-dir.js";
 import { artifactFixture } from "./test-helpers.js";

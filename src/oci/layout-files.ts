@@ -1,0 +1,59 @@
+/**
+ * File-system primitives of an OCI image layout: directories and files with fixed modes whatever
+ * the umask (so two machines give the same tree), and whole-file replacement by rename.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { syncDirectory } from "../fs/sync-directory.js";
+
+export const DIRECTORY_MODE = 0o755;
+export const FILE_MODE = 0o644;
+
+/** mkdir -p whose newly created directories are 0755 whatever the umask; existing ones are left alone. */
+export async function makeDirectories(target: string): Promise<void> {
+  const firstCreated = await mkdir(target, { recursive: true });
+  if (firstCreated === undefined) return;
+  let current = firstCreated;
+  await chmod(current, DIRECTORY_MODE);
+  for (const segment of relative(firstCreated, target).split(sep).filter(Boolean)) {
+    current = join(current, segment);
+    await chmod(current, DIRECTORY_MODE);
+  }
+}
+
+/** A temp file name beside `path` that no other writer picks. */
+export function tempPathBeside(path: string): string {
+  return `${path}.tmp-${randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * temp file in the target's directory → write → fsync → chmod → rename. The rename is
+ * atomic on POSIX filesystems, so the target is either the old or the complete new file.
+ * With `deferDirectorySync` the directory is recorded there for the caller to sync once.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySync?: Set<string>): Promise<void> {
+  const temp = tempPathBeside(path);
+  const handle = await open(temp, "wx", FILE_MODE);
+  let renamed = false;
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await chmod(temp, FILE_MODE);
+    await rename(temp, path);
+    renamed = true;
+  } finally {
+    if (!renamed) await rm(temp, { force: true });
+  }
+  if (deferDirectorySync) deferDirectorySync.add(dirname(path));
+  else await syncDirectory(dirname(path));
+}
+
+export function ignoreMissing(error: NodeJS.ErrnoException): undefined {
+  if (error.code === "ENOENT") return undefined;
+  throw error;
+}
