@@ -118,6 +118,21 @@ const builtinDynamicImports = {
 };
 
 /**
+ * Packages written before Node deprecated its `punycode` module (DEP0040, warned on Node 22 and 24)
+ * load it with `require("punycode")`: ajv-formats-draft2019 (under the Kubernetes models), tr46 and
+ * whatwg-url (under the Kubernetes client). The npm package `punycode` is the same code with the same
+ * API, so the bundle holds it in their place and no command prints the warning.
+ */
+const userlandPunycode = {
+  name: "userland-punycode",
+  setup(builder) {
+    builder.onResolve({ filter: /^(node:)?punycode$/ }, (args) =>
+      builder.resolve("punycode/", { kind: args.kind, resolveDir: builder.initialOptions.absWorkingDir }),
+    );
+  },
+};
+
+/**
  * A command file ends in `await runCli(...)`, a top-level await, which CommonJS cannot hold. Nothing
  * follows it and runCli catches every error, so starting it without awaiting is the same program.
  * Any other top-level await in a command stops the build with esbuild's message.
@@ -172,7 +187,7 @@ export async function build(root = projectRoot()) {
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, builtinDynamicImports],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, userlandPunycode, builtinDynamicImports],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",

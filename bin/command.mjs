@@ -38,12 +38,13 @@ runWithCodeCache(join(root, "build", stamp.dir, `${name}.cjs`));
 
 /**
  * Runs a CommonJS bundle the way Node's loader would, but compiled with V8's code cache: the first
- * run of a build saves the compiled code beside the bundle (<name>.cjs.cache, written at exit so it
- * holds what the run compiled); later runs skip most parsing and compiling. A cache V8 rejects (other
- * Node version or flags) is replaced.
+ * run of a build saves the compiled code beside the bundle (<name>.cjs.<node version>.cache, written at
+ * exit so it holds what the run compiled); later runs skip most parsing and compiling. The cache is
+ * V8's format for one Node binary, hence one per Node version (CI runs the suite on several); a cache
+ * V8 still rejects (other flags) is replaced.
  */
 function runWithCodeCache(file) {
-  const cacheFile = `${file}.cache`;
+  const cacheFile = `${file}.${process.version}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);

@@ -5,8 +5,8 @@
  *   - a later run removes ones whose owner process is gone (a SIGKILL, a power cut), and leaves
  *     alone those of a run still in progress.
  */
-import { readdirSync, rmSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { processIsAlive } from "./process-alive.js";
 
@@ -21,11 +21,16 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 /**
  * Creates `<target>.<purpose>-<pid>-XXXXXX` beside `target` (whose parent must exist). `alsoRemove`
  * is removed too when a signal arrives (e.g. a parent directory the run created).
+ *
+ * The handlers are installed before the directory exists and it is created synchronously: a signal
+ * that arrives once it exists finds them (Node runs them from the event loop, after this returns, so
+ * `path` is known), and no signal can land between its creation and their installation, where the
+ * default action would end the process and leave it behind.
  */
 export async function createStagingDirectory(target: string, purpose: string, alsoRemove?: string): Promise<StagingDirectory> {
-  const path = await mkdtemp(`${target}.${purpose}-${process.pid}-`);
+  let path: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(path, { recursive: true, force: true });
+    if (path) rmSync(path, { recursive: true, force: true });
     if (alsoRemove) rmSync(alsoRemove, { recursive: true, force: true });
     removeHandlers();
     // Die of the same signal, as if no handler had been installed (exit status 128 + signal).
@@ -35,12 +40,19 @@ export async function createStagingDirectory(target: string, purpose: string, al
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  try {
+    path = mkdtempSync(`${target}.${purpose}-${process.pid}-`);
+  } catch (error) {
+    removeHandlers();
+    throw error;
+  }
+  const created = path;
   return {
-    path,
+    path: created,
     async dispose(options = {}) {
       removeHandlers();
       if (!options.keep) {
-        await rm(path, { recursive: true, force: true });
+        await rm(created, { recursive: true, force: true });
         if (alsoRemove) await rm(alsoRemove, { recursive: true, force: true });
       }
     },
@@ -61,17 +73,6 @@ export async function removeStaleStaging(target: string, purpose: string): Promi
   }
   return removed;
 }
-
-/** For tests and diagnostics: the staging directories of `target` present now. */
-export function listStaging(target: string, purpose: string): string[] {
-  const prefix = `${basename(target)}.${purpose}-`;
-  try {
-    return readdirSync(dirname(target)).filter((name) => name.startsWith(prefix));
-  } catch {
-    return [];
-  }
-}
-
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -17,7 +17,7 @@ describe("commands run with V8's code cache", () => {
     const checkout = copyCheckout();
     await synth(checkout, "out-1");
     const stamp = JSON.parse(readFileSync(join(checkout, "build", "stamp.json"), "utf8"));
-    const cache = join(checkout, "build", stamp.dir, "synth.cjs.cache");
+    const cache = join(checkout, "build", stamp.dir, `synth.cjs.${process.version}.cache`);
     expect(existsSync(cache)).toBe(true);
     const saved = statSync(cache).size;
     expect(saved).toBeGreaterThan(100_000);

@@ -5,9 +5,8 @@
  * and its DELETE), and a bounded number of tag requests (the check, the check just before the
  * write, and the read-back that issue 7 requires).
  */
-import { watch } from "node:fs";
+import { renameSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishRelease } from "../../src/distribution/publish-release.js";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
@@ -56,22 +55,35 @@ describe("a cold publish through the CLI", () => {
   }, 60_000);
 });
 
+const SENTINEL = "counted-up-to-here";
+
 describe("a publish into an OCI image layout", () => {
   it("writes each repository's index.json once, however many manifests and tags it adds", async () => {
     const root = join(tempDir(), "oci-layout");
     const store = () => openReleaseStore({ ociLayout: root });
     await publishRelease(await openStagedRelease(dist, "1.0-rc5"), store());
-    // Every atomic replacement of index.json is a rename onto it: count them with inotify.
+    // Every atomic replacement of index.json is a rename onto it: count them with inotify. inotify
+    // reports a directory's events in order, so once a sentinel renamed in after the publish has
+    // been seen, every rename of the publish has been counted (no waiting for a quiet moment).
     const writes: Record<string, number> = { "alga-appliance-config": 0, "alga-appliance-release": 0 };
+    const sentinelSeen = new Map<string, () => void>();
     const watchers = Object.keys(writes).map((repository) =>
       watch(join(root, repository), (event, file) => {
         if (event === "rename" && file === "index.json") writes[repository]!++;
+        if (file === SENTINEL) sentinelSeen.get(repository)?.();
       }),
     );
     try {
       // A new version: the bundle manifest, the release manifest, two version tags and two channels.
       await publishRelease(await openStagedRelease(dist, "1.0.0"), store(), { channels: ["stable", "nightly"] });
-      await delay(200);
+      await Promise.all(
+        Object.keys(writes).map(async (repository) => {
+          const seen = new Promise<void>((resolve) => sentinelSeen.set(repository, resolve));
+          writeFileSync(join(root, `${repository}.${SENTINEL}`), "");
+          renameSync(join(root, `${repository}.${SENTINEL}`), join(root, repository, SENTINEL));
+          await seen;
+        }),
+      );
     } finally {
       for (const watcher of watchers) watcher.close();
     }

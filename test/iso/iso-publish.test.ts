@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readObjectStoreEnvironment } from "../../src/distribution/object-store-env.js";
+import { publishIso } from "../../src/distribution/publish-iso.js";
 import { startLocalServer } from "../support/local-server.js";
 import { PROJECT_ROOT, runCli } from "../support/run-cli.js";
 import { S3RVER_CREDENTIALS, startS3Server, type S3Server } from "../support/s3-server.js";
@@ -84,11 +86,16 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
   });
 
   it("refuses the presigned URL once its TTL has passed", async () => {
+    // Signed on an injected clock a minute ago with a 1 s TTL: expired now, with no waiting.
     const iso = isoFile("1.0.1", 64 * 1024);
-    const result = await publish(iso.path, s3.env(BUCKET), ["--ttl", "1"]);
-    expect(result.code, result.stderr).toBe(0);
-    const { url } = JSON.parse(result.stdout);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { url, expiresAt } = await publishIso(readObjectStoreEnvironment(s3.env(BUCKET)), {
+      file: iso.path,
+      size: iso.data.length,
+      version: "1.0.1",
+      presignSeconds: 1,
+      signingDate: new Date(Date.now() - 60_000),
+    });
+    expect(Date.parse(expiresAt)).toBeLessThan(Date.now() - 50_000);
     const response = await fetch(url);
     expect(response.status).toBe(403);
     expect(await response.text()).toContain("Request has expired");

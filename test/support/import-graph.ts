@@ -43,10 +43,25 @@ export function importGraph(entries: readonly string[]): ImportGraph {
 }
 
 /**
- * Module specifiers `file` loads when it runs: static imports and re-exports except type-only
- * ones (erased by the compiler), and `import("literal")`.
+ * The project files `file` imports directly (paths relative to `root`) and the packages it names,
+ * type-only imports included when `types` is set: what a module depends on, not only what it loads.
  */
-function runtimeImports(file: string): string[] {
+export function directImports(root: string, file: string, options: { types: boolean }): { files: string[]; packages: string[] } {
+  const path = resolve(root, file);
+  const files: string[] = [];
+  const packages: string[] = [];
+  for (const specifier of runtimeImports(path, options)) {
+    if (specifier.startsWith(".")) files.push(relative(root, resolveSource(join(dirname(path), specifier))));
+    else packages.push(specifier);
+  }
+  return { files, packages };
+}
+
+/**
+ * Module specifiers `file` loads when it runs: static imports and re-exports except type-only
+ * ones (erased by the compiler; kept with `types`), and `import("literal")`.
+ */
+function runtimeImports(file: string, options: { types: boolean } = { types: false }): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -60,9 +75,9 @@ function runtimeImports(file: string): string[] {
             ts.isNamedImports(clause.namedBindings) &&
             clause.namedBindings.elements.length > 0 &&
             clause.namedBindings.elements.every((element) => element.isTypeOnly)));
-      if (!typeOnly) found.push(node.moduleSpecifier.text);
+      if (!typeOnly || options.types) found.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      if (!node.isTypeOnly) found.push(node.moduleSpecifier.text);
+      if (!node.isTypeOnly || options.types) found.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [argument] = node.arguments;
       if (argument && ts.isStringLiteral(argument)) found.push(argument.text);
@@ -73,11 +88,10 @@ function runtimeImports(file: string): string[] {
   return found;
 }
 
-/** `./x.js` is written for `./x.ts`. */
+/** `./x.js` is written for `./x.ts`; bin/ holds plain `.mjs`. */
 function resolveSource(path: string): string {
   for (const candidate of [path.replace(/\.js$/, ".ts"), path, `${path}.ts`, join(path, "index.ts")]) {
-    if (existsSync(candidate) && candidate.endsWith(".ts")) return candidate;
-    if (existsSync(candidate) && candidate.endsWith(".json")) return candidate;
+    if (existsSync(candidate) && /\.(ts|mjs|json)$/.test(candidate)) return candidate;
   }
   throw new Error(`cannot resolve ${path}`);
 }

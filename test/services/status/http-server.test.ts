@@ -106,12 +106,22 @@ describe("wrong tokens are rate-limited", () => {
     const server = await startStatusServer("healthy", { limiter: new FailureRateLimiter(3, 60_000), clock: () => now });
     try {
       for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/api/status`, { headers: { authorization: "Bearer guess-000000000000" } })).status).toBe(401);
-      // No credentials at all do not count as a guess.
       const blocked = await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       now += 61_000;
+      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("requests with no credentials at all do not count as guesses", async () => {
+    const server = await startStatusServer("healthy", { limiter: new FailureRateLimiter(3, 60_000), clock: () => Date.parse("2026-04-30T12:00:00Z") });
+    try {
+      // A browser's first visit, a load balancer's probe: asked for a token, never blocked for it.
+      for (let i = 0; i < 6; i++) expect((await fetch(`${server.url}/api/status`)).status).toBe(401);
       expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     } finally {
       await server.close();

@@ -1,0 +1,48 @@
+/**
+ * Issue 17, point 6: the packages that shape the bundle's bytes are pinned exactly, and the shipped
+ * releases render to the same digests on every supported Node (CI runs this on 20, 22 and 24). A
+ * changed digest here means a dependency upgrade or a rendering change altered the published
+ * bytes: review the snapshot diff, then record the new digests with the reason in the commit.
+ */
+import { cpSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { RELEASES_DIR } from "../support/rendered.js";
+import { PROJECT_ROOT, runCli } from "../support/run-cli.js";
+import { tempDir } from "../support/temp-dir.js";
+
+/** Packages whose version decides the rendered YAML, the tar and the gzip stream. */
+const BYTE_SHAPING_PACKAGES = ["yaml", "cdk8s", "cdk8s-plus-31", "constructs", "pako"];
+
+const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> = {
+  "1.0-rc5": {
+    configBundle: "sha256:062c0b6b924b5db06483788f08788c9ee1ced4ef65a5c188087d8fbb3275bf4d",
+    releaseArtifact: "sha256:c65ced4b0aec95ed6cb0eb5360a0d776554288f626421f2ca2199fafc64d7039",
+  },
+  "1.0.0": {
+    configBundle: "sha256:97e4afd148f3c35a0034174b3e254035dfa82618ea6f87665034169af372389c",
+    releaseArtifact: "sha256:c93c4d8d355c872743d102f0dc292df873d14c870257c0634c56869cff6dc400",
+  },
+};
+
+describe("the bytes of the shipped releases", () => {
+  it("come from exactly pinned packages", () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const ranges = BYTE_SHAPING_PACKAGES.map((name) => [name, manifest.dependencies[name]]);
+    expect(ranges.filter(([, range]) => !/^\d+\.\d+\.\d+$/.test(range ?? ""))).toEqual([]);
+    for (const [name, range] of ranges) {
+      const installed = JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", name!, "package.json"), "utf8")) as { version: string };
+      expect(installed.version, `node_modules/${name}`).toBe(range);
+    }
+  });
+
+  it(`render to the recorded digests on Node ${process.versions.node}`, async () => {
+    const checkout = join(tempDir(), "checkout");
+    mkdirSync(checkout);
+    cpSync(RELEASES_DIR, join(checkout, "releases"), { recursive: true });
+    const result = await runCli("synth", ["--json"], { cwd: checkout });
+    expect(result.code, result.stderr).toBe(0);
+    const releases = JSON.parse(result.stdout).releases as { version: string; configBundle: string; releaseArtifact: string }[];
+    expect(Object.fromEntries(releases.map(({ version, configBundle, releaseArtifact }) => [version, { configBundle, releaseArtifact }]))).toEqual(GOLDEN);
+  });
+});
