@@ -1,11 +1,14 @@
 /**
  * A repository's tags as a registry lists them (`GET /v2/<name>/tags/list`), page by page along
- * `Link: <...>; rel="next"`.
+ * `Link: <...>; rel="next"`. Each page is untrusted JSON, parsed into tags that follow the tag
+ * grammar or refused naming the registry.
  */
+import { z } from "zod";
 import { discard, readBodyWithin } from "./http-bodies.js";
 import { redactUrl } from "./http.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { MAX_MANIFEST_BYTES } from "./limits.js";
+import { TAG_PATTERN } from "./registry-reference.js";
 import type { RegistryTransport } from "./registry-transport.js";
 
 export interface TagListTarget {
@@ -15,6 +18,12 @@ export interface TagListTarget {
   readonly scopes: readonly string[];
   url(path: string): URL;
 }
+
+/** One page: `{"name": "...", "tags": [...]}`; registries answer `null` (or nothing) for no tags. */
+const TagListPage = z.object({
+  name: z.string().optional(),
+  tags: z.array(z.string().regex(TAG_PATTERN)).nullish(),
+});
 
 /** Every tag, sorted and without repeats. A repository that does not exist has none. */
 export async function listTags(target: TagListTarget, pageSize: number): Promise<string[]> {
@@ -34,17 +43,35 @@ export async function listTags(target: TagListTarget, pageSize: number): Promise
     }
     await target.transport.check(result, [200], { method: "GET", action: `listing tags of ${target.location}`, repository: target.name });
     const page = await readBodyWithin(response, MAX_MANIFEST_BYTES, `tag list of ${target.location}`);
-    let body: { tags?: unknown };
-    try {
-      body = JSON.parse(new TextDecoder().decode(page)) as { tags?: unknown };
-    } catch {
-      throw new InvalidArtifactError(`${target.location}: the tag list ${redactUrl(url)} answered is not JSON`);
-    }
-    if (Array.isArray(body.tags)) tags.push(...body.tags.filter((tag): tag is string => typeof tag === "string"));
+    tags.push(...parsePage(page, `${target.location}: the tag list ${redactUrl(url)}`));
     const next = nextLink(response.headers.get("link"));
     url = next === undefined ? undefined : new URL(next, result.url);
   }
   return [...new Set(tags)].sort();
+}
+
+/** The tags of one page, or an InvalidArtifactError saying what is wrong with it. */
+function parsePage(bytes: Uint8Array, what: string): readonly string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new InvalidArtifactError(`${what} answered is not JSON`);
+  }
+  const parsed = TagListPage.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.length > 0 ? issue.path.join(".") : "the document";
+    const found = issue.path.length === 2 ? `: ${JSON.stringify(issueValue(json, issue.path)).slice(0, 140)}` : "";
+    throw new InvalidArtifactError(`${what} answered is not a tag list: ${at} is not ${issue.path.length === 2 ? "a tag" : "what the distribution spec says"}${found}`);
+  }
+  return parsed.data.tags ?? [];
+}
+
+function issueValue(json: unknown, path: readonly PropertyKey[]): unknown {
+  let value = json;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value;
 }
 
 /** The `rel="next"` target of an RFC 8288 Link header, e.g. `</v2/x/tags/list?last=b&n=2>; rel="next"`. */
