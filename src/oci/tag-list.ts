@@ -4,10 +4,10 @@
  * grammar or refused naming the registry.
  */
 import { z } from "zod";
-import { discard, readBodyWithin } from "./http-bodies.js";
+import { BodyTooLargeError, discard, readBodyWithin } from "./http-bodies.js";
 import { redactUrl } from "./http.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
-import { MAX_MANIFEST_BYTES } from "./limits.js";
+import { MAX_MANIFEST_BYTES, TAG_LIST_LIMITS } from "./limits.js";
 import { TAG_PATTERN } from "./registry-reference.js";
 import type { RegistryTransport } from "./registry-transport.js";
 
@@ -25,15 +25,36 @@ const TagListPage = z.object({
   tags: z.array(z.string().regex(TAG_PATTERN)).nullish(),
 });
 
-/** Every tag, sorted and without repeats. A repository that does not exist has none. */
+/** A tag list passed one of TAG_LIST_LIMITS; the message names the limit and the registry. */
+export class TagListLimitError extends Error {
+  constructor(
+    readonly location: string,
+    readonly limit: keyof typeof TAG_LIST_LIMITS,
+  ) {
+    const what = { pages: "pages", tags: "tags", bytes: "bytes" }[limit];
+    super(
+      `the tag list of ${location} passes the limit of ${TAG_LIST_LIMITS[limit]} ${what} across its pages` +
+        `${limit === "pages" ? " (its next links do not end)" : ""}; refusing it. The registry at ${location.split("/")[0]} is broken or hostile`,
+    );
+    this.name = "TagListLimitError";
+  }
+}
+
+/**
+ * Every tag, sorted and without repeats. A repository that does not exist has none. Bounded as a
+ * whole (TAG_LIST_LIMITS) and read page by page, tag by tag: no recursion, no spread of a page
+ * into a call (a page of 150,000 tags would overflow the stack).
+ */
 export async function listTags(target: TagListTarget, pageSize: number): Promise<string[]> {
-  const tags: string[] = [];
+  const tags = new Set<string>();
   const seen = new Set<string>();
+  let bytes = 0;
   let url: URL | undefined = target.url("tags/list");
   url.searchParams.set("n", String(pageSize));
   while (url !== undefined) {
     // A registry whose `next` link points back to an earlier page would otherwise loop forever.
     if (seen.has(url.href)) break;
+    if (seen.size >= TAG_LIST_LIMITS.pages) throw new TagListLimitError(target.location, "pages");
     seen.add(url.href);
     const result = await target.transport.send({ method: "GET", url, scopes: target.scopes });
     const { response } = result;
@@ -42,12 +63,23 @@ export async function listTags(target: TagListTarget, pageSize: number): Promise
       return [];
     }
     await target.transport.check(result, [200], { method: "GET", action: `listing tags of ${target.location}`, repository: target.name });
-    const page = await readBodyWithin(response, MAX_MANIFEST_BYTES, `tag list of ${target.location}`);
-    tags.push(...parsePage(page, `${target.location}: the tag list ${redactUrl(url)}`));
+    const budget = TAG_LIST_LIMITS.bytes - bytes;
+    let page: Uint8Array;
+    try {
+      page = await readBodyWithin(response, Math.min(MAX_MANIFEST_BYTES, budget), `tag list of ${target.location}`);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError && budget < MAX_MANIFEST_BYTES) throw new TagListLimitError(target.location, "bytes");
+      throw error;
+    }
+    bytes += page.byteLength;
+    for (const tag of parsePage(page, `${target.location}: the tag list ${redactUrl(url)}`)) {
+      tags.add(tag);
+      if (tags.size > TAG_LIST_LIMITS.tags) throw new TagListLimitError(target.location, "tags");
+    }
     const next = nextLink(response.headers.get("link"));
     url = next === undefined ? undefined : new URL(next, result.url);
   }
-  return [...new Set(tags)].sort();
+  return [...tags].sort();
 }
 
 /** The tags of one page, or an InvalidArtifactError saying what is wrong with it. */
