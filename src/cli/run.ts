@@ -21,6 +21,7 @@ const USER_FACING_ERRORS = new Set([
   "DeadlineExceededError",
   "InvalidArtifactError",
   "NotFoundError",
+  "TagListLimitError",
   "GzipFormatError",
   "LockHeldError",
   "TagConflictError",

@@ -1,13 +1,13 @@
 import type { ReleaseLock } from "../../schemas/release-lock.js";
 import type { ReleaseReference } from "../synth/reference-collector.js";
-import { lookUpReferences, type ReferenceLookup } from "./look-up-references.js";
+import { lookUpReferences, type ReferenceLookup, type ReferenceStatus } from "./look-up-references.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
 
 export interface LockDrift {
   readonly reference: string;
   readonly locked?: string;
   readonly current?: string;
-  readonly problem: "moved" | "not-locked" | "missing" | "unreachable" | "refused" | "failed";
+  readonly problem: "moved" | "not-locked" | Exclude<ReferenceStatus, "present">;
   readonly detail?: string;
 }
 

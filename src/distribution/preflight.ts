@@ -49,6 +49,9 @@ export function describePreflightFailures(failures: readonly ReferenceLookup[]):
   const lines = failures
     .filter((lookup) => lookup.status === "missing")
     .map((lookup) => `  ${referenceLine(lookup)} does not exist (${impact(lookup.reference)}): push it (or fix the reference) before publishing`);
+  for (const lookup of failures.filter((f) => f.status === "inconsistent")) {
+    lines.push(`  ${referenceLine(lookup)} cannot be confirmed by content (${impact(lookup.reference)}): ${lookup.detail ?? "HEAD and GET disagree"}`);
+  }
   for (const status of ["unreachable", "refused", "failed"] as const) {
     const byRegistry = new Map<string, ReferenceLookup[]>();
     for (const lookup of failures.filter((f) => f.status === status)) {
@@ -64,7 +67,7 @@ export function describePreflightFailures(failures: readonly ReferenceLookup[]):
 
 /**
  * Checks that every image and chart a release references exists in its registry (by digest when
- * pinned) before anything is pushed. Throws a `UserError` naming every problem; unreachable
+ * pinned), confirmed by the bytes of its manifest, before anything is pushed. Throws a `UserError` naming every problem; unreachable
  * registries and refused credentials are reported as such, never as a missing image.
  */
 export async function preflightRelease(version: string, references: readonly ReleaseReference[], options: PreflightOptions): Promise<PreflightReport> {
@@ -76,7 +79,7 @@ export async function preflightRelease(version: string, references: readonly Rel
   });
   const failures = lookups.filter((lookup) => lookup.status !== "present");
   if (failures.length > 0) {
-    const counts = ["missing", "unreachable", "refused", "failed"]
+    const counts = ["missing", "inconsistent", "unreachable", "refused", "failed"]
       .map((status) => [status, failures.filter((f) => f.status === status).length] as const)
       .filter(([, count]) => count > 0)
       .map(([status, count]) => `${count} ${status}`)

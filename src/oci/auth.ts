@@ -12,6 +12,7 @@ import {
 } from "./credentials.js";
 import { MAX_TOKEN_RESPONSE_BYTES, readBodyWithin, readTextPrefix } from "./http-bodies.js";
 import { redactUrl, type HttpClient } from "./http.js";
+import { TokenServiceError, parseTokenAnswer } from "./token-answer.js";
 
 interface AuthChallenge {
   /** Lowercased: `basic`, `bearer`, ... */
@@ -89,18 +90,6 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
   return challenges;
 }
 
-/** The token service refused to issue a token, or answered something that is not a token. */
-export class TokenServiceError extends Error {
-  constructor(
-    readonly status: number,
-    readonly realm: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "TokenServiceError";
-  }
-}
-
 export interface RegistryAuthOptions {
   /** `host[:port]` of the registry, for messages. */
   readonly registry: string;
@@ -124,9 +113,6 @@ interface CachedToken {
   readonly authorization: string;
   readonly expiresAt: number;
 }
-
-/** Tokens with no `expires_in` live 60 s, per the distribution token spec. */
-const DEFAULT_TOKEN_LIFETIME_S = 60;
 
 /** Per-registry authentication state: which scheme the registry asked for, and cached tokens. */
 export class RegistryAuth {
@@ -294,7 +280,6 @@ export class RegistryAuth {
           : `token service ${realmForMessages} for ${this.options.registry} answered ${response.status}${summary ? `: ${summary}` : ""}`,
       );
     }
-    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     let bytes: Uint8Array;
     try {
       // Bounded: a token answer is a few KiB, and the realm may be any host the registry names.
@@ -302,17 +287,8 @@ export class RegistryAuth {
     } catch (error) {
       throw new TokenServiceError(200, realmForMessages, (error as Error).message);
     }
-    try {
-      body = JSON.parse(new TextDecoder().decode(bytes)) as typeof body;
-    } catch {
-      throw new TokenServiceError(200, realmForMessages, `token service ${realmForMessages} answered something that is not JSON`);
-    }
-    const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;
-    if (typeof token !== "string" || token === "") {
-      throw new TokenServiceError(200, realmForMessages, `token service ${realmForMessages} answered without a token`);
-    }
-    const lifetimeMs =
-      (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S) * 1000;
+    const { token, lifetimeSeconds } = parseTokenAnswer(bytes, realmForMessages);
+    const lifetimeMs = lifetimeSeconds * 1000;
     // Renew a little early so a token does not expire between our check and the registry's.
     const margin = Math.min(10_000, lifetimeMs / 2);
     return { authorization: `Bearer ${token}`, expiresAt: requestedAt + lifetimeMs - margin };

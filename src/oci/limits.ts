@@ -25,3 +25,17 @@ export function assertWithinCeiling(descriptor: { readonly size: number; readonl
     );
   }
 }
+
+/**
+ * A tag list as a whole, across its pages: a registry whose `next` links never end, or whose pages
+ * are huge, would otherwise hold a command until its deadline and grow its memory without bound.
+ * Far above any real release repository (a few tags per release).
+ */
+export const TAG_LIST_LIMITS = {
+  /** Pages followed along `Link: rel="next"`. */
+  pages: 2_000,
+  /** Tags in all pages together. */
+  tags: 200_000,
+  /** Response bytes of all pages together. */
+  bytes: 32 * 1024 * 1024,
+} as const;

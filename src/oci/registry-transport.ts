@@ -4,7 +4,8 @@
  * another origin, connection failures named with a hint, and every answer passed through the one
  * status check of registry-errors.ts.
  */
-import { RegistryAuth, TokenServiceError } from "./auth.js";
+import { RegistryAuth } from "./auth.js";
+import { TokenServiceError } from "./token-answer.js";
 import type { CredentialLookup } from "./credentials.js";
 import { discard } from "./http-bodies.js";
 import { HttpConnectionError } from "./http-retries.js";

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localRelease, pushImage } from "../support/reference-images.js";
+import { startLyingRegistry } from "../support/lying-registry.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -68,6 +69,27 @@ describe("npm run lock", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${base}/nine-minds/email-service:build-1 (email-service): missing`);
     expect(existsSync(join(dir, "releases", `${version}.lock.yaml`))).toBe(false);
+  });
+
+  it("confirms each digest by content: a registry whose HEAD and GET disagree is refused naming both digests, and nothing is written", async () => {
+    // Issue 15 point 4. Before: the HEAD digest (here an older image of the same repository) went into the lock, exit 0.
+    const liar = await startLyingRegistry(registry.host);
+    try {
+      const dir = tempDir();
+      const { version, digests, base, client } = await localRelease(dir, registry.host, { version: "2.0.2", referencedRegistry: liar.host });
+      const repository = `${base.slice(liar.host.length + 1)}/nine-minds/workflow-worker`;
+      const older = await pushImage(client, repository, "old", "an older workflow worker");
+      liar.lieAbout(/\/nine-minds\/workflow-worker\/manifests\/build-1$/, older);
+      const result = await runCli("lock", ["--release", version], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(liar.lies).toBeGreaterThan(0);
+      expect(result.stderr).toContain(`${base}/nine-minds/workflow-worker:build-1 (workflow-worker): inconsistent`);
+      expect(result.stderr).toContain(`answered HEAD build-1 with ${older}`);
+      expect(result.stderr).toContain(`returned a manifest whose digest is ${digests["image workflow-worker"]}`);
+      expect(existsSync(join(dir, "releases", `${version}.lock.yaml`))).toBe(false);
+    } finally {
+      await liar.close();
+    }
   });
 
   it("synth refuses a lock that no longer matches its release", async () => {

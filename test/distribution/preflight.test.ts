@@ -3,7 +3,8 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/oci/registry-client.js";
-import { localRelease } from "../support/reference-images.js";
+import { localRelease, pushImage } from "../support/reference-images.js";
+import { startLyingRegistry } from "../support/lying-registry.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -76,6 +77,27 @@ describe("publish preflight", () => {
     const skipped = await publish(dir, "alga", ["--release", bad.version, "--skip-preflight"]);
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stdout).toContain("preflight: skipped (--skip-preflight)");
+  });
+
+  it("confirms each reference by content: a registry whose HEAD and GET disagree is refused naming both digests, and no channel moves", async () => {
+    // Issue 15 point 4. Before: preflight trusted the HEAD digest and publish --channel exited 0.
+    const liar = await startLyingRegistry(images.host);
+    try {
+      const dir = tempDir();
+      const release = await localRelease(dir, images.host, { version: "3.0.4", referencedRegistry: liar.host });
+      const older = await pushImage(release.client, `${release.base.slice(liar.host.length + 1)}/nine-minds/alga-core`, "old", "an older alga-core");
+      liar.lieAbout(/\/nine-minds\/alga-core\/manifests\/build-1$/, older);
+      await synthesized(dir, release.version);
+      const refused = await publish(dir, "liar", ["--release", release.version, "--channel", "stable", "--allow-unpinned"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`preflight refused release ${release.version} (1 inconsistent); nothing was pushed and no channel moved`);
+      expect(refused.stderr).toContain(`alga-core: image ${release.base}/nine-minds/alga-core:build-1 cannot be confirmed by content (tier core: blocks login)`);
+      expect(refused.stderr).toContain(`answered HEAD build-1 with ${older}`);
+      expect(refused.stderr).toContain(`whose digest is ${release.digests["image alga-core"]}`);
+      expect(await tagsOf("liar", "alga-appliance-release")).toEqual([]);
+    } finally {
+      await liar.close();
+    }
   });
 
   it("refuses a channel for a release that is not pinned by digest, unless --allow-unpinned", async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { RegistryAuth, TokenServiceError, mergeScopes, parseWwwAuthenticate, repositoryScope } from "../../src/oci/auth.js";
+import { RegistryAuth, mergeScopes, parseWwwAuthenticate, repositoryScope } from "../../src/oci/auth.js";
+import { TokenServiceError } from "../../src/oci/token-answer.js";
 import type { Credentials } from "../../src/oci/credentials.js";
 import { HttpClient } from "../../src/oci/http.js";
 import { instantRetry, startLocalServer, type LocalServer } from "./test-helpers.js";

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
-import { RegistryAuth, TokenServiceError } from "../../src/oci/auth.js";
+import { RegistryAuth } from "../../src/oci/auth.js";
+import { TokenServiceError } from "../../src/oci/token-answer.js";
 import { HttpClient } from "../../src/oci/http.js";
 import { startLocalServer, type LocalServer } from "./test-helpers.js";
 
