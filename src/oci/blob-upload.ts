@@ -78,8 +78,10 @@ async function sendChunks(target: UploadTarget, location: URL, digest: string, d
 /**
  * The closing PUT `?digest=`, with the whole body (monolithic) or none (after chunks). When its
  * answer is lost (a reset, a 503 from a proxy) the registry may well have stored the blob and
- * closed the session, so a retried PUT meets `BLOB_UPLOAD_UNKNOWN`: then the blob itself is
- * asked for, and a HEAD that finds it under its digest means the upload succeeded.
+ * closed the session, so the retries that follow meet `BLOB_UPLOAD_UNKNOWN` (or, from other
+ * registries and proxies, another refusal). The rule: a completing PUT that did not end in 201 is
+ * settled by asking for the blob itself, and a HEAD that finds it under its digest means the upload
+ * succeeded, whatever the last attempt said; only when it is not there does the failure stand.
  */
 async function completeUpload(target: UploadTarget, location: URL, digest: string, body: Uint8Array | undefined): Promise<void> {
   let result: HttpResult;
@@ -103,7 +105,7 @@ async function completeUpload(target: UploadTarget, location: URL, digest: strin
       reference: digest,
     });
   } catch (failure) {
-    if (failure instanceof RegistryError && (failure.status >= 500 || failure.code === "BLOB_UPLOAD_UNKNOWN") && (await target.blobStoredAfterAll(digest))) return;
+    if (failure instanceof RegistryError && (await target.blobStoredAfterAll(digest))) return;
     throw failure;
   }
   await discard(result.response);

@@ -71,7 +71,7 @@ export function lookupCredentials(registry: string, options: CredentialLookupOpt
  * OCI_USERNAME + OCI_PASSWORD take precedence over OCI_TOKEN when both are set. The environment is not
  * scoped to a host: it applies to whichever registry the command talks to (and that registry's token realm).
  */
-export function credentialsFromEnvironment(env: Readonly<Record<string, string | undefined>>): CredentialLookup | undefined {
+function credentialsFromEnvironment(env: Readonly<Record<string, string | undefined>>): CredentialLookup | undefined {
   const username = nonEmpty(env.OCI_USERNAME);
   const password = nonEmpty(env.OCI_PASSWORD);
   if (username !== undefined && password !== undefined) {
@@ -105,7 +105,7 @@ interface DockerConfigFile {
 }
 
 /** Reads `auths[registry]` from a docker config.json; a missing file is simply "no credentials". */
-export function credentialsFromDockerConfig(registry: string, path: string): CredentialLookup {
+function credentialsFromDockerConfig(registry: string, path: string): CredentialLookup {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -6,7 +6,7 @@ import { concatBytes } from "../bytes.js";
 import type { HttpResponse } from "./node-http-transport.js";
 
 /** Error bodies and token answers are a few hundred bytes; more is not read. */
-export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** A token service's answer: a JSON document with a token of a few KiB at most. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 

@@ -134,7 +134,7 @@ interface FetchFailure {
 }
 
 /** Classifies an error thrown by the transport as a connection failure, or undefined for anything else (a bug, a bad URL). */
-export function describeFetchFailure(error: unknown): FetchFailure | undefined {
+export function describeTransportFailure(error: unknown): FetchFailure | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === "TimeoutError") return { code: "TIMEOUT", detail: "the request timed out", transient: true };
   if (error.name !== "TypeError" || error.message !== "fetch failed") return undefined;
@@ -152,7 +152,7 @@ export function describeFetchFailure(error: unknown): FetchFailure | undefined {
 
 /** A timeout or abort, as fetch and body readers throw them. */
 export function isAbortLike(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError" || describeFetchFailure(error)?.code === "TIMEOUT");
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError" || describeTransportFailure(error)?.code === "TIMEOUT");
 }
 
 /**

@@ -6,12 +6,12 @@
 import type { Deadline } from "./deadline.js";
 import { discard } from "./http-bodies.js";
 import { DEFAULT_MAX_REDIRECTS, redirectedHop, type Hop } from "./http-redirects.js";
-import { HttpConnectionError, RETRYABLE_STATUSES, RetryPolicy, describeFetchFailure, isAbortLike, type RetryOptions } from "./http-retries.js";
+import { HttpConnectionError, RETRYABLE_STATUSES, RetryPolicy, describeTransportFailure, isAbortLike, type RetryOptions } from "./http-retries.js";
 import { nodeHttpTransport, type HttpResponse, type Transport } from "./node-http-transport.js";
 
 export interface HttpClientOptions {
   /** Default: node:http / node:https (see node-http-transport.ts); the global `fetch` works too. */
-  readonly fetch?: Transport;
+  readonly transport?: Transport;
   readonly retry?: RetryOptions;
   /** Per attempt, covering the response headers and the body; always cut to what `deadline` leaves. Default 60 s. */
   readonly timeoutMs?: number;
@@ -54,7 +54,7 @@ export class HttpClient {
   readonly deadline: Deadline | undefined;
 
   constructor(options: HttpClientOptions = {}) {
-    this.transport = options.fetch ?? nodeHttpTransport;
+    this.transport = options.transport ?? nodeHttpTransport;
     this.retries = new RetryPolicy(options.retry, options.deadline);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -95,7 +95,7 @@ export class HttpClient {
         response = await this.sendOnce(hop);
       } catch (error) {
         if (this.deadline?.expired && isAbortLike(error)) throw this.deadline.exceeded(what);
-        const failure = describeFetchFailure(error);
+        const failure = describeTransportFailure(error);
         if (failure === undefined) throw error;
         if (attempt >= maxAttempts || !failure.transient) {
           throw new HttpConnectionError(hop.method, redactUrl(hop.url), attempt, failure.code, failure.detail);

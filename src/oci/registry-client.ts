@@ -29,7 +29,8 @@ export interface RegistryClientOptions {
   /** Wins over the environment and docker's config.json. */
   readonly credentials?: Credentials;
   readonly userAgent?: string;
-  readonly fetch?: Transport;
+  /** How one request is sent. Default: node:http / node:https (node-http-transport.ts); the global `fetch` fits too (tests record requests with it). */
+  readonly transport?: Transport;
   readonly retry?: RetryOptions;
   /** Per request attempt, headers and body; cut to what `deadline` leaves. Default 60 s. */
   readonly timeoutMs?: number;
@@ -58,7 +59,7 @@ export class RegistryClient {
     this.registry = assertRegistryHost(options.registry);
     this.plainHttp = options.plainHttp ?? false;
     const http = new HttpClient({
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),

@@ -1,5 +1,5 @@
 /**
- * What a registry's refusals mean. The one status check of the client (`registryError`) turns any
+ * What a registry's refusals mean. The one status check of the client (`checkStatus`) turns any
  * answer that is not the expected one into a typed error: the distribution spec's error code,
  * whether asking again can help, and a message naming the registry, the action and the fix.
  */
@@ -158,7 +158,7 @@ export async function checkStatus(
 }
 
 /** Turns a non-success response into a typed error with a message a person can act on. */
-export async function registryError(
+async function registryError(
   result: HttpResult,
   context: RequestContext,
   registry: string,

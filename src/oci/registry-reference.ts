@@ -20,7 +20,7 @@ const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 export const REPOSITORY_NAME_GRAMMAR = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
 export const TAG_GRAMMAR = "[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}";
 /** The general `algorithm:encoded` digest (any registered algorithm may appear in foreign content). */
-export const DIGEST_GRAMMAR = "[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+";
+const DIGEST_GRAMMAR = "[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+";
 /** sha256, the only algorithm this kit writes or verifies. */
 export const SHA256_DIGEST_GRAMMAR = "sha256:[a-f0-9]{64}";
 /**

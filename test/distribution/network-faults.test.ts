@@ -2,7 +2,7 @@
  * Issue 7, points 7, 8 and 9: what a flaky network does to publish and pull, against a real
  * docker-registry behind the project's fault-injecting proxy (test/support/fault-proxy.ts).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { publishRelease } from "../../src/distribution/publish-release.js";
@@ -46,6 +46,43 @@ describe("a lost answer to the PUT that completes an upload (point 7)", () => {
     const faulted = proxy.requests.slice(before).filter((request) => request.fault === fault);
     expect(faulted).toHaveLength(1);
     // The registry stored the blob; the client learned so by asking for it.
+    const digest = decodeURIComponent(/digest=([^&]+)/.exec(faulted[0]!.path)![1]!);
+    expect(proxy.requests.some((request) => request.method === "HEAD" && request.path.endsWith(`/blobs/${digest}`) && request.status === 200)).toBe(true);
+    expect((await store.release.resolve("stable"))?.digest).toBeDefined();
+  });
+});
+
+describe("a lost answer to the completing PUT, then retries of the same upload (issue 15 point 6)", () => {
+  it.each([
+    ["503-after", 2],
+    ["reset-after", 3],
+    ["503-after", 4],
+    ["reset-after", 4],
+  ] as const)("ending in BLOB_UPLOAD_UNKNOWN (or with every attempt lost) is settled by HEAD (%s, %i times)", async (fault, times) => {
+    const before = proxy.requests.length;
+    // One upload only (blobs go up in parallel): the bundle layer, the largest blob of the staged config layout.
+    const blobs = join(dist, "1.0-rc5", "oci", "alga-appliance-config", "blobs", "sha256");
+    const layer = readdirSync(blobs).sort((a, b) => statSync(join(blobs, b)).size - statSync(join(blobs, a)).size)[0]!;
+    const digest = `sha256:${layer}`;
+    proxy.addRule({ method: "PUT", path: new RegExp(`/blobs/uploads/.*digest=${encodeURIComponent(digest)}`), fault, times });
+    const store = await published();
+    const sameUpload = proxy.requests.slice(before).filter((request) => request.method === "PUT" && request.path.includes(`digest=${encodeURIComponent(digest)}`));
+    // The lost answers, then (with fewer faults than attempts) the registry's own BLOB_UPLOAD_UNKNOWN (404) to the same session.
+    expect(sameUpload.map((request) => request.status ?? request.fault)).toEqual([
+      ...Array.from({ length: times }, () => (fault === "503-after" ? 503 : fault)),
+      ...(times < 4 ? [404] : []),
+    ]);
+    expect(proxy.requests.some((request) => request.method === "HEAD" && request.path.endsWith(`/blobs/${digest}`) && request.status === 200)).toBe(true);
+    expect((await store.release.resolve("stable"))?.digest).toBeDefined();
+  });
+
+  it("is settled by HEAD whatever refusal stands in for the lost answer", async () => {
+    // Before: only a 5xx or BLOB_UPLOAD_UNKNOWN was settled; a 400 BLOB_UPLOAD_INVALID failed the publish though the blob was stored.
+    const before = proxy.requests.length;
+    proxy.addRule({ method: "PUT", path: /\/blobs\/uploads\/.*digest=/, fault: "400-upload-invalid-after" });
+    const store = await published();
+    const faulted = proxy.requests.slice(before).filter((request) => request.fault === "400-upload-invalid-after");
+    expect(faulted).toHaveLength(1);
     const digest = decodeURIComponent(/digest=([^&]+)/.exec(faulted[0]!.path)![1]!);
     expect(proxy.requests.some((request) => request.method === "HEAD" && request.path.endsWith(`/blobs/${digest}`) && request.status === 200)).toBe(true);
     expect((await store.release.resolve("stable"))?.digest).toBeDefined();

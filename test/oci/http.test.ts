@@ -102,7 +102,7 @@ describe("retries", () => {
       return fetch(input, init);
     };
     const retry = instantRetry(3);
-    const error = await new HttpClient({ fetch: countingFetch, retry })
+    const error = await new HttpClient({ transport: countingFetch, retry })
       .send({ method: "GET", url: `http://127.0.0.1:${port}/v2/` })
       .catch((caught: unknown) => caught);
 

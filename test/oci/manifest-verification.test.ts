@@ -49,7 +49,7 @@ function repository(fetchImpl?: typeof fetch) {
     plainHttp: true,
     env: {},
     retry: instantRetry(),
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(fetchImpl ? { transport: fetchImpl } : {}),
   }).repository("verify/artifact");
 }
 

@@ -56,7 +56,7 @@ function basicAuth(user: string, secret: string): string {
 describe("registry with htpasswd Basic auth", () => {
   it("pushes and pulls with explicit credentials, sending them up front after the first challenge", async () => {
     const recorder = recordingFetch();
-    const client = clientFor({ credentials: { username, password }, fetch: recorder.fetch });
+    const client = clientFor({ credentials: { username, password }, transport: recorder.fetch });
     await roundTrip(client, "basic/explicit", 1);
 
     const unauthenticated = recorder.requests.filter((request) => !request.headers.has("authorization"));

@@ -34,7 +34,7 @@ function clientFor(options: Partial<RegistryClientOptions> = {}): RegistryClient
 describe("blob uploads", () => {
   it("monolithic: opens a session with POST and sends the whole blob in one PUT ?digest=", async () => {
     const recorder = recordingFetch();
-    const repository = clientFor({ fetch: recorder.fetch }).repository("uploads/monolithic");
+    const repository = clientFor({ transport: recorder.fetch }).repository("uploads/monolithic");
     const data = patternBytes(5 * 1024, 11);
     const descriptor = descriptorOf(data);
 
@@ -52,7 +52,7 @@ describe("blob uploads", () => {
   it("chunked: PATCHes chunkSize pieces with Content-Range, following each Location, then PUT ?digest= without a body", async () => {
     const recorder = recordingFetch();
     const events: RegistryProgressEvent[] = [];
-    const repository = clientFor({ fetch: recorder.fetch, chunkSize: 1024, onProgress: (event) => events.push(event) }).repository(
+    const repository = clientFor({ transport: recorder.fetch, chunkSize: 1024, onProgress: (event) => events.push(event) }).repository(
       "uploads/chunked",
     );
     const data = patternBytes(5 * 1024, 12);
@@ -84,7 +84,7 @@ describe("blob uploads", () => {
 
   it("auto: chunked only when the blob is larger than chunkSize", async () => {
     const recorder = recordingFetch();
-    const repository = clientFor({ fetch: recorder.fetch, chunkSize: 1024 }).repository("uploads/auto");
+    const repository = clientFor({ transport: recorder.fetch, chunkSize: 1024 }).repository("uploads/auto");
     const small = patternBytes(1024, 13);
     const large = patternBytes(1025, 14);
 
@@ -103,7 +103,7 @@ describe("blob uploads", () => {
 
     const recorder = recordingFetch();
     const events: RegistryProgressEvent[] = [];
-    const again = clientFor({ fetch: recorder.fetch, onProgress: (event) => events.push(event) }).repository("uploads/skip");
+    const again = clientFor({ transport: recorder.fetch, onProgress: (event) => events.push(event) }).repository("uploads/skip");
     expect(await again.pushBlob(descriptor, data)).toBe(false);
 
     expect(recorder.requests.map((request) => request.method)).toEqual(["HEAD"]);
@@ -115,7 +115,7 @@ describe("blob uploads", () => {
 
   it("refuses to push data that does not match its descriptor, before any request", async () => {
     const recorder = recordingFetch();
-    const repository = clientFor({ fetch: recorder.fetch }).repository("uploads/mismatch");
+    const repository = clientFor({ transport: recorder.fetch }).repository("uploads/mismatch");
     const data = bytesOf("actual");
     await expect(repository.pushBlob(descriptorOf(bytesOf("claimed")), data)).rejects.toBeInstanceOf(DigestMismatchError);
     expect(recorder.requests).toHaveLength(0);
@@ -130,7 +130,7 @@ describe("blob uploads", () => {
         plainHttp: true,
         env: {},
         chunkSize: 1000,
-        fetch: recorder.fetch,
+        transport: recorder.fetch,
       }).repository("uploads/relative");
       const chunked = patternBytes(2500, 16);
       const monolithic = patternBytes(500, 17);
@@ -157,7 +157,7 @@ describe("cross-repository mount", () => {
 
     const recorder = recordingFetch();
     const events: RegistryProgressEvent[] = [];
-    const target = clientFor({ fetch: recorder.fetch, onProgress: (event) => events.push(event) }).repository("mount/target");
+    const target = clientFor({ transport: recorder.fetch, onProgress: (event) => events.push(event) }).repository("mount/target");
     expect(await target.hasBlob(descriptor.digest)).toBe(false);
     expect(await target.mountBlob(descriptor, "mount/source")).toBe(true);
 
@@ -172,7 +172,7 @@ describe("cross-repository mount", () => {
 
   it("returns false when the registry declines (blob not in the source) and cancels the upload session it opened", async () => {
     const recorder = recordingFetch();
-    const target = clientFor({ fetch: recorder.fetch }).repository("mount/declined");
+    const target = clientFor({ transport: recorder.fetch }).repository("mount/declined");
     const descriptor = descriptorOf(bytesOf("never pushed anywhere"));
 
     expect(await target.mountBlob(descriptor, "mount/source")).toBe(false);
@@ -199,7 +199,7 @@ describe("manifests", () => {
     expect(pushed).toEqual(expected);
 
     const recorder = recordingFetch();
-    const reader = clientFor({ fetch: recorder.fetch }).repository("manifests/artifact");
+    const reader = clientFor({ transport: recorder.fetch }).repository("manifests/artifact");
     expect(await reader.resolve("1.0.0")).toEqual(expected);
     expect(await reader.resolve(fixture.manifestDigest)).toEqual(expected);
     expect(recorder.requests.map((request) => request.method)).toEqual(["HEAD", "HEAD"]);
@@ -254,7 +254,7 @@ describe("manifests", () => {
 
   it("rejects malformed references before sending anything", async () => {
     const recorder = recordingFetch();
-    const repository = clientFor({ fetch: recorder.fetch }).repository("manifests/refs");
+    const repository = clientFor({ transport: recorder.fetch }).repository("manifests/refs");
     await expect(repository.resolve("-bad")).rejects.toThrow(/invalid tag "-bad"/);
     await expect(repository.fetchManifest("sha256:abc")).rejects.toThrow(/not a sha256 digest/);
     expect(() => clientFor().repository("Upper/Case")).toThrow(/uppercase/);
@@ -275,7 +275,7 @@ describe("tags", () => {
   it("asks for n per page and returns all tags sorted (registry 2.8 ignores n and answers unsorted)", async () => {
     await pushTags("tags/unsorted", ["v3", "latest", "v1", "2.0.0", "v2"]);
     const recorder = recordingFetch();
-    const listed = await clientFor({ fetch: recorder.fetch, tagPageSize: 2 }).repository("tags/unsorted").listTags();
+    const listed = await clientFor({ transport: recorder.fetch, tagPageSize: 2 }).repository("tags/unsorted").listTags();
     expect(listed).toEqual(["2.0.0", "latest", "v1", "v2", "v3"]);
     expect(recorder.requests.map((request) => request.url.searchParams.get("n"))).toEqual(["2"]);
   });
@@ -303,7 +303,7 @@ describe("tags", () => {
     });
     try {
       const recorder = recordingFetch();
-      const client = new RegistryClient({ registry: proxy.host, plainHttp: true, env: {}, tagPageSize: 2, fetch: recorder.fetch });
+      const client = new RegistryClient({ registry: proxy.host, plainHttp: true, env: {}, tagPageSize: 2, transport: recorder.fetch });
       expect(await client.repository("tags/paged").listTags()).toEqual(["2.0.0", "latest", "v1", "v2", "v3"]);
       expect(recorder.requests.map((request) => [request.url.searchParams.get("last"), request.url.searchParams.get("n")])).toEqual([
         [null, "2"],

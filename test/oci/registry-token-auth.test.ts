@@ -56,7 +56,7 @@ describe("registry with token auth", () => {
     const start = registry.tokenRequests.length;
     const fixture = artifactFixture("token");
     const recorder = recordingFetch();
-    const repository = clientFor({ credentials: { username, password }, fetch: recorder.fetch }).repository("token/artifact");
+    const repository = clientFor({ credentials: { username, password }, transport: recorder.fetch }).repository("token/artifact");
 
     await repository.pushBlob(fixture.config.descriptor, fixture.config.data);
     await repository.pushBlob(fixture.layer.descriptor, fixture.layer.data);

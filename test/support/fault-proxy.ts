@@ -26,6 +26,8 @@ export type FaultKind =
   | "reset-after"
   /** Forward, let the registry answer, then answer 503 instead. */
   | "503-after"
+  /** Forward, let the registry answer, then answer 400 BLOB_UPLOAD_INVALID instead (a middlebox or registry that words a lost session so). */
+  | "400-upload-invalid-after"
   /** Forward, send the headers and half the body, then destroy the connection. */
   | "reset-mid-body"
   /** Never answer (the connection stays open until the proxy closes). */
@@ -90,6 +92,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             case "reset-after":
               record.status = undefined;
               return incoming.socket.destroy();
+            case "400-upload-invalid-after":
+              record.status = 400;
+              outgoing.writeHead(400, { "Content-Type": "application/json" });
+              return outgoing.end(JSON.stringify({ errors: [{ code: "BLOB_UPLOAD_INVALID", message: "blob upload invalid" }] }));
             case "503-after":
               record.status = 503;
               outgoing.writeHead(503, { "Content-Type": "text/plain" });
