@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { chmod, link, mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError, UserError } from "../errors.js";
 import { encryptedPrivateKeyPem, generateSigningKey, publicKeyPem } from "../signing/signing-keys.js";
 import { readPassphrase } from "./passphrase.js";
 import { runCli } from "./run.js";
@@ -28,7 +28,7 @@ async function writePrivateFile(file: string, content: string): Promise<void> {
     // link(2), unlike rename(2), fails when the name exists: a key that appeared meanwhile is never replaced.
     await link(temporary, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new UsageError(`${file} already exists; move it away first`);
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new UserError(`${file} already exists; move it away first`);
     throw error;
   } finally {
     await rm(temporary, { force: true });
@@ -40,7 +40,7 @@ await runCli(HELP, { out: { type: "string" } }, async ({ values, output }) => {
   const dir = resolve(values.out);
   const keyFile = join(dir, "cosign.key");
   const pubFile = join(dir, "cosign.pub");
-  for (const file of [keyFile, pubFile]) if (existsSync(file)) throw new UsageError(`${file} already exists; move it away or choose another --out`);
+  for (const file of [keyFile, pubFile]) if (existsSync(file)) throw new UserError(`${file} already exists; move it away or choose another --out`);
   const passphrase = await readPassphrase("passphrase for the new cosign.key", { confirm: true });
   output.progress("generating an ECDSA P-256 key pair");
   const key = generateSigningKey();

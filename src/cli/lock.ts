@@ -31,7 +31,7 @@ A digest the release already pins is checked by digest and kept.
 
 Credentials: each registry host its own docker config.json entry (docker login HOST), else anonymous;
 OCI_USERNAME/OCI_PASSWORD/OCI_TOKEN are never sent to the registries a release references.
-Loopback registries (127.0.0.1, localhost) are spoken to over plain HTTP, all others over HTTPS.`;
+Loopback registries (127.0.0.0/8, localhost, [::1]) are spoken to over plain HTTP, all others over HTTPS.`;
 
 await runCli(
   HELP,

@@ -30,11 +30,11 @@ the publish, naming the component, the reference, its tier and whether it blocks
 unreachable registry or refused credentials are reported as such. Publishing into an OCI image
 layout (the offline default) skips the preflight and says so, unless --preflight is given.
 Publishing to a channel needs every image and chart pinned by digest (in the release or its lock
-file, see npm run lock) unless --allow-unpinned is given.
+file, see npm run lock) unless --allow-unpinned is given. Without --registry or --oci-layout it
+publishes into ${DEFAULT_LAYOUT_DIR}/ beside the checkout.
 
   --release V        version or release file (default: every release in releases/)
 ${STORE_HELP}
-                     (default: ${DEFAULT_LAYOUT_DIR}/ beside the checkout, when no --registry is given)
   --channel NAME     also point this channel tag at the release (repeatable)
   --dist DIR         where synth wrote its output (default: dist)
   --dry-run          report what would be uploaded; write nothing

@@ -39,6 +39,62 @@ function failureMessage(error: unknown): string {
   return `${error.message}${debug}`;
 }
 
+/** parseArgs's message for an unknown flag, with the command's nearest flag when one is close. */
+function withSuggestion(error: Error & { code?: string }, flags: readonly string[]): string {
+  const unknown = error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'--([^'=]+)'/.exec(error.message)?.[1] : undefined;
+  if (unknown === undefined) return error.message;
+  const nearest = nearestFlag(unknown, flags);
+  return nearest === undefined ? `unknown flag --${unknown} (see the flags below)` : `unknown flag --${unknown}; did you mean --${nearest}?`;
+}
+
+/** The flag within a typo's reach of `typed` (edit distance at most a third of its length, at least 1), if one is nearest. */
+export function nearestFlag(typed: string, flags: readonly string[]): string | undefined {
+  const reach = Math.max(1, Math.floor(typed.length / 3));
+  const ranked = flags.map((flag) => ({ flag, distance: editDistance(typed, flag) })).filter(({ distance }) => distance <= reach);
+  ranked.sort((a, b) => a.distance - b.distance || a.flag.localeCompare(b.flag));
+  if (ranked.length === 0 || (ranked.length > 1 && ranked[1]!.distance === ranked[0]!.distance)) return undefined;
+  return ranked[0]!.flag;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/**
+ * A help text with its flag lines lined up: every description starts in one column, two spaces
+ * after the longest flag, and the indented lines continuing a description follow it. The help
+ * texts are written by hand, in several files; this keeps them in line with each other.
+ */
+export function alignHelp(help: string): string {
+  const flagLine = /^ {2}(-\S(?:\S| (?! ))*) {2,}(\S.*)$/;
+  const lines = help.split("\n");
+  const width = Math.max(0, ...lines.map((line) => flagLine.exec(line)?.[1]!.length ?? 0));
+  let inFlag = false;
+  return lines
+    .map((line) => {
+      const flag = flagLine.exec(line);
+      if (flag) {
+        inFlag = true;
+        return `  ${flag[1]!.padEnd(width)}  ${flag[2]}`;
+      }
+      // A continuation: indented deeper than a flag, right below one.
+      if (inFlag && /^ {6,}\S/.test(line)) return `${" ".repeat(width + 4)}${line.trimStart()}`;
+      inFlag = false;
+      return line;
+    })
+    .join("\n");
+}
+
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
 /** What a command reports through: human lines on a terminal, one JSON document with --json. */
@@ -90,10 +146,10 @@ export async function runCli<O extends OptionSpec>(
       values = parseArgs({ args: argv, options: { ...options, ...COMMON_OPTIONS }, strict: true, allowPositionals: false })
         .values as CliValues<O>;
     } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${help}`);
+      throw new UsageError(`${withSuggestion(error as Error & { code?: string }, Object.keys({ ...options, ...COMMON_OPTIONS }))}\n\n${alignHelp(help)}`);
     }
     if (values.help) {
-      process.stdout.write(`${help}\n`);
+      process.stdout.write(`${alignHelp(help)}\n`);
       return;
     }
     await handler({ values, output });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { UserError } from "../errors.js";
 import { parseSigningKey, parseVerificationKey, type SigningKey, type VerificationKey } from "../signing/signing-keys.js";
 import { readPassphrase } from "./passphrase.js";
 
@@ -16,7 +16,7 @@ function readKeyFile(file: string, flag: string): string {
   try {
     return readFileSync(resolve(file), "utf8");
   } catch (error) {
-    throw new UsageError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { UsageError } from "../errors.js";
+import { UsageError, UserError } from "../errors.js";
 import { createStatusServer } from "../services/status/http-server.js";
 import { probeLogin } from "../services/status/login-probe.js";
 import { snapshotFileCollector } from "../services/status/snapshot-file.js";
@@ -65,7 +65,7 @@ await runCli(
     const server = createStatusServer({ poller, token });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error: NodeJS.ErrnoException) =>
-        reject(error.code === "EADDRINUSE" ? new UsageError(`--port ${port}: ${host}:${port} is already in use`) : error),
+        reject(error.code === "EADDRINUSE" ? new UserError(`--port ${port}: ${host}:${port} is already in use`) : error),
       );
       server.listen(port, host, resolve);
     });

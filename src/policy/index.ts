@@ -40,6 +40,8 @@ export interface EnforceOptions {
   readonly context?: PolicyContext;
   /** The release file's waivers. */
   readonly waivers?: readonly PolicyWaiver[];
+  /** Where a violating value was written, when not in the release file itself (e.g. its profile). */
+  readonly sourceOf?: (violation: PolicyViolation) => string | undefined;
 }
 
 /**
@@ -48,7 +50,10 @@ export interface EnforceOptions {
  */
 export function enforcePolicies(files: readonly RenderedFile[], origin: string, options: EnforceOptions = {}): AppliedWaiver[] {
   const { remaining, applied, unused } = applyWaivers(policyViolations(files, options.context), options.waivers ?? []);
-  const lines = remaining.map((v) => `  ${v.file}: ${v.object}: ${v.field}: ${v.message} [${v.policy}]`);
+  const lines = remaining.map((v) => {
+    const source = options.sourceOf?.(v);
+    return `  ${v.file}: ${v.object}: ${v.field}: ${v.message} [${v.policy}]${source ? `\n    (${source})` : ""}`;
+  });
   for (const waiver of unused) {
     lines.push(`  ${origin}: waivers: the waiver of ${waiver.policy} for ${waiver.object}${waiver.fields ? ` (${waiver.fields.join(", ")})` : ""} matches no violation; remove it`);
   }

@@ -1,5 +1,6 @@
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
+import type { ValuesProfile } from "../../schemas/profile.js";
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { buildConfigBundle } from "../bundle/config-bundle.js";
 import { renderIsoTree } from "../iso/iso-tree.js";
@@ -7,6 +8,7 @@ import { buildReleaseArtifact } from "../manifest/release-artifact.js";
 import { buildReleaseManifest } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
 import { enforcePolicies, type EnforceOptions } from "../policy/index.js";
+import type { PolicyViolation } from "../policy/violation.js";
 import type { AppliedWaiver } from "../policy/waivers.js";
 import { loadRelease } from "../release/load-release.js";
 import { applyLock, lockRenderedImages } from "./apply-lock.js";
@@ -37,6 +39,23 @@ function checkedFiles(files: readonly RenderedFile[], origin: string, policy: En
 }
 
 /**
+ * For a violation in a HelmRelease's values: the profile file and key, when the profile wrote that
+ * value (a release file's values are baked over the profile's, so the release file is not where to fix it).
+ */
+function profileValueSource(profile: ValuesProfile, profileFile: string): (violation: PolicyViolation) => string | undefined {
+  return (violation) => {
+    const component = /^HelmRelease [^/]+\/(.+)$/.exec(violation.object)?.[1];
+    const path = /^spec\.values\.(.+)$/.exec(violation.field)?.[1];
+    if (component === undefined || path === undefined) return undefined;
+    let value: unknown = profile.values[component as keyof ValuesProfile["values"]];
+    for (const key of path.split(/\.|\[(\d+)\]/).filter((part) => part !== undefined && part !== "")) {
+      value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    }
+    return value === undefined ? undefined : `the value comes from the profile: ${profileFile}, values.${component}.${path}`;
+  };
+}
+
+/**
  * Renders, validates and packages one release. Pure and offline: the same release file, profile
  * and epoch give the same bytes and digests on any machine.
  */
@@ -51,6 +70,7 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   const { files, waivers } = checkedFiles(lock ? lockRenderedImages(composed, lock.lock) : composed, origin, {
     context: { locked: lock !== undefined },
     ...(definition.waivers ? { waivers: definition.waivers } : {}),
+    sourceOf: profileValueSource(profile, join(dirname(file), "profiles", `${definition.profile}.yaml`)),
   });
 
   const bundle = buildConfigBundle({

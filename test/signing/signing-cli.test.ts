@@ -39,7 +39,7 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
 
     const again = await cli("keygen", ["--out", "keys"]);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/cosign\.key already exists/);
     expect(readFileSync(join(checkout, "keys", "cosign.key"), "utf8")).toBe(key);
 
