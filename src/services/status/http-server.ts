@@ -78,7 +78,16 @@ export function createStatusServer(options: StatusServerOptions): Server {
       send(response, 405, "text", "method not allowed\n", { allow: "GET, HEAD" });
       return;
     }
-    const url = new URL(request.url ?? "/", "http://status.invalid");
+    // Only origin-form targets ("/path?query"); anything else is the client's mistake, not ours.
+    const target = request.url ?? "";
+    let url: URL;
+    try {
+      if (!target.startsWith("/") || target.startsWith("//")) throw new Error("not origin-form");
+      url = new URL(target, "http://status.invalid");
+    } catch {
+      send(response, 400, "text", "bad request target\n");
+      return;
+    }
     const path = url.pathname;
     if (path === "/healthz") {
       send(response, 200, "text", "ok\n");
@@ -90,18 +99,22 @@ export function createStatusServer(options: StatusServerOptions): Server {
     }
     const wantsHtml = path === "/";
     const client = request.socket.remoteAddress ?? "unknown";
-    const retryAfter = limiter.retryAfterSeconds(client, clock());
-    if (retryAfter > 0) {
-      send(response, 429, wantsHtml ? "text" : "json", wantsHtml ? "too many wrong tokens; try again later\n" : json({ error: "too many wrong tokens; try again later", retryAfterSeconds: retryAfter }), { "retry-after": String(retryAfter) });
-      return;
-    }
     const token = options.token.current(clock());
     if (!token) {
-      send(response, 503, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage("not-provisioned") : json({ error: "the status token is not provisioned yet" }), { "retry-after": "30" });
+      // An unusable token (missing, unreadable, too short, too guessable) guards nothing: refuse, say why.
+      const why = options.token.problem(clock());
+      send(response, 503, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage("not-provisioned", why) : json({ error: "the status token is not provisioned", reason: why }), { "retry-after": "30" });
       return;
     }
     const presented = presentedCredentials(request.headers.authorization, url.searchParams.get("token"), request.headers.cookie);
+    // The right token is never refused: the limit slows guessing, it must not lock out the operator
+    // (tokens too guessable to survive that are refused above).
     if (!credentialsValid(presented, token)) {
+      const retryAfter = limiter.retryAfterSeconds(client, clock());
+      if (retryAfter > 0) {
+        send(response, 429, wantsHtml ? "text" : "json", wantsHtml ? "too many wrong tokens; try again later\n" : json({ error: "too many wrong tokens; try again later", retryAfterSeconds: retryAfter }), { "retry-after": String(retryAfter) });
+        return;
+      }
       if (presented.kind !== "none") limiter.recordFailure(client, clock());
       const reason = presented.kind === "none" ? "missing" : "wrong";
       send(response, 401, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage(reason) : json({ error: reason === "missing" ? "token required" : "wrong token" }), {

@@ -127,10 +127,10 @@ export function renderCollectingPage(): string {
 }
 
 /** Shown without (or with a wrong) token. */
-export function renderTokenRequiredPage(reason: "missing" | "wrong" | "not-provisioned"): string {
+export function renderTokenRequiredPage(reason: "missing" | "wrong" | "not-provisioned", why = ""): string {
   const text =
     reason === "not-provisioned"
-      ? "The status token has not been provisioned yet: the control plane writes it during setup. Try again in a minute."
+      ? `The status token is not usable yet${why ? ` (${escapeHtml(why)})` : ""}: the control plane writes it during setup. Try again in a minute.`
       : `${reason === "wrong" ? "That token is not valid. " : ""}Open the status link printed on the appliance console when it was installed (it ends in <code class="whole">?token=…</code>), or send <code class="whole">Authorization: Bearer &lt;token&gt;</code>.`;
   return page("Token required · appliance status", null, `<header><h1>Alga PSA appliance status</h1></header><section class="rollup s-failed_action_required" id="rollup"><div class="state">Token required</div><p>${text}</p></section>`);
 }
