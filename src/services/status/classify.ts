@@ -376,7 +376,8 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     });
   }
   const freshness = freshnessOf(options, now);
-  if (freshness.stale) {
+  // Before any good read the access blocker already says why there is nothing to show.
+  if (freshness.stale && freshness.lastSuccessfulRead !== null) {
     const ago = options.freshness?.lastSuccessfulRead ? Math.floor((now - options.freshness.lastSuccessfulRead) / 1000) : null;
     blockers.push({
       blocker: {

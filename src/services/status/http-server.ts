@@ -138,9 +138,13 @@ export function createStatusServer(options: StatusServerOptions): Server {
     }
     const agoSeconds = Math.max(0, Math.floor((clock() - latest.collectedAt) / 1000));
     switch (path) {
-      case "/":
-        send(response, 200, "html", renderStatusPage(latest.status, { refreshSeconds: options.pageRefreshSeconds ?? 15, collectedAgoSeconds: agoSeconds }));
+      case "/": {
+        // Stale as of this request, not only as of the last refresh (a refresh may still be hanging).
+        const sinceGood = latest.lastSuccessAt === null ? null : Math.max(0, Math.floor((clock() - latest.lastSuccessAt) / 1000));
+        const stale = latest.status.freshness.stale || (sinceGood !== null && sinceGood * 1000 > 2 * options.poller.intervalMs);
+        send(response, 200, "html", renderStatusPage(latest.status, { refreshSeconds: options.pageRefreshSeconds ?? 15, collectedAgoSeconds: agoSeconds, stale: stale ? { sinceGoodSeconds: sinceGood, error: options.poller.lastError ?? latest.status.freshness.error } : null }));
         return;
+      }
       case "/api/status":
         send(response, 200, "json", statusJson(latest));
         return;
@@ -157,6 +161,8 @@ export function createStatusServer(options: StatusServerOptions): Server {
               collectedAt: new Date(latest.collectedAt).toISOString(),
               ageSeconds: agoSeconds,
               intervalSeconds: options.poller.intervalMs / 1000,
+              lastSuccessfulRead: latest.lastSuccessAt === null ? null : new Date(latest.lastSuccessAt).toISOString(),
+              refreshInFlight: options.poller.busy,
               lastError: options.poller.lastError ?? null,
               accessErrors: latest.accessErrors,
             },

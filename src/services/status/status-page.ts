@@ -74,7 +74,10 @@ function tierState(status: ApplianceStatus, tier: StatusTier): TierState {
  * from elsewhere) that reloads itself. It shows the rollup, the tiers as a row of states, the
  * top blockers with their next action and the image pulls in progress.
  */
-export function renderStatusPage(status: ApplianceStatus, options: { refreshSeconds?: number; collectedAgoSeconds?: number } = {}): string {
+export function renderStatusPage(
+  status: ApplianceStatus,
+  options: { refreshSeconds?: number; collectedAgoSeconds?: number; stale?: { sinceGoodSeconds: number | null; error: string | null } | null } = {},
+): string {
   const refresh = options.refreshSeconds ?? 15;
   const rollup = status.rollup;
   const loginLink = status.urls.login && status.tiers.login.ready ? `<p>Sign in: <a href="${escapeHtml(status.urls.login)}">${escapeHtml(status.urls.login)}</a></p>` : "";
