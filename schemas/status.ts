@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { Digest } from "./common.js";
+import { READINESS_TIERS } from "./components.js";
 
 /** What an operator is told about the whole appliance, in one word. */
 export const ROLLUP_STATES = [
   "installing",
   "ready",
+  "ready_updates_blocked",
   "ready_with_background_issues",
   "fully_healthy",
   "failed_action_required",
@@ -18,7 +20,7 @@ export const StatusTier = z.enum(STATUS_TIERS);
 export type StatusTier = z.infer<typeof StatusTier>;
 
 /** The tiers a component can belong to (fullHealth is the sum of all of them). */
-export const COMPONENT_TIERS = ["platform", "core", "bootstrap", "login", "background"] as const;
+export const COMPONENT_TIERS = READINESS_TIERS;
 export const ComponentTier = z.enum(COMPONENT_TIERS);
 export type ComponentTier = z.infer<typeof ComponentTier>;
 
@@ -50,6 +52,7 @@ export type StatusEvent = z.infer<typeof StatusEvent>;
 export const TierReadiness = z.strictObject({
   ready: z.boolean(),
   reason: z.string().min(1),
+  since: z.string().nullable().describe("RFC 3339 time the tier became ready (the latest readiness change among what it counts); null while not ready or when the cluster does not say."),
 });
 export type TierReadiness = z.infer<typeof TierReadiness>;
 
@@ -58,16 +61,21 @@ export const Blocker = z.strictObject({
   layer: z.string().min(1).describe("What kind of failure this is, e.g. 'Core Postgres storage initialization'."),
   component: z.string().min(1),
   tier: ComponentTier,
-  reason: z.string().min(1),
+  reason: z.string().min(1).describe("What failed, with the deciding error message verbatim (trimmed)."),
+  error: z.string().nullable().describe("The deciding error message as the cluster wrote it (container termination, Helm, kubelet, Flux), trimmed to 2000 characters; null when only the object's state showed the problem."),
   nextAction: z.string().min(1),
+  commands: z.array(z.string().min(1)).describe("Commands an operator can paste (kubectl/flux), with the objects' real names and namespaces."),
   loginBlocking: z.boolean().describe("True when login cannot work until this is fixed."),
+  blocksUpdates: z.boolean().describe("True when Flux cannot apply the next release until this is fixed (it fails a source, Kustomization or HelmRelease of a login tier)."),
+  count: z.number().int().positive().describe("How many objects show this one failure (a Job's retries, replicas, pods pulling the same image)."),
   retryable: z.boolean().describe("True when retrying (or waiting) can fix it without changing anything."),
   severity: z.enum(["failure", "warning"]).describe("warning: still progressing, but for unusually long."),
   evidence: z.strictObject({
     object: ObjectReference.describe("The object that showed the problem."),
     event: StatusEvent.nullable().describe("The event or message that showed it; null when only the object's state did."),
   }),
-  symptoms: z.array(ObjectReference).describe("Objects not ready only because of this root cause (e.g. a HelmRelease timing out)."),
+  symptoms: z.array(ObjectReference).describe("Objects not ready only because of this root cause (e.g. a HelmRelease timing out); at most 20, symptomCount has them all."),
+  symptomCount: z.number().int().nonnegative(),
 });
 export type Blocker = z.infer<typeof Blocker>;
 
@@ -78,6 +86,7 @@ export const ComponentStatus = z.strictObject({
   status: ObjectStatus.describe("The worst status among the component's objects."),
   suspended: z.boolean().describe("A Flux object of this component has spec.suspend: true; Flux will not reconcile it."),
   message: z.string(),
+  objectCount: z.number().int().nonnegative().describe("How many objects the component has; objects lists at most 50, the worst first."),
   objects: z.array(
     z.strictObject({
       ref: ObjectReference,
@@ -103,6 +112,25 @@ export const ActiveOperation = z.strictObject({
 });
 export type ActiveOperation = z.infer<typeof ActiveOperation>;
 
+/** Whether this status is fresh: a status service that cannot read the cluster keeps the last good state and says so. */
+export const Freshness = z.strictObject({
+  lastSuccessfulRead: z.string().nullable().describe("RFC 3339 time of the last complete read of the cluster; null in snapshot mode before the first read."),
+  stale: z.boolean().describe("True when the last successful read is older than two refresh intervals."),
+  error: z.string().nullable().describe("Why the latest read failed (API down, token unreadable, timeout); null when it succeeded."),
+});
+export type Freshness = z.infer<typeof Freshness>;
+
+/** How far the install has come, for the install-progress view. */
+export const InstallProgress = z.strictObject({
+  startedAt: z.string().nullable().describe("RFC 3339 time the config source was created (the install began)."),
+  elapsedSeconds: z.number().int().nonnegative().nullable(),
+  inProgress: z
+    .array(z.strictObject({ ref: ObjectReference, component: z.string().min(1), message: z.string(), forSeconds: z.number().int().nonnegative().nullable() }))
+    .describe("What is still coming up (not failed), at most 20."),
+  inProgressCount: z.number().int().nonnegative(),
+});
+export type InstallProgress = z.infer<typeof InstallProgress>;
+
 /** The canonical appliance status: what the status service serves and `npm run status --json` prints. */
 export const ApplianceStatus = z
   .strictObject({
@@ -125,7 +153,10 @@ export const ApplianceStatus = z
       nextAction: z.string().min(1),
     }),
     tiers: z.strictObject(Object.fromEntries(STATUS_TIERS.map((tier) => [tier, TierReadiness])) as Record<StatusTier, typeof TierReadiness>),
-    topBlockers: z.array(Blocker).describe("Root causes first, most urgent first."),
+    freshness: Freshness,
+    install: InstallProgress,
+    topBlockers: z.array(Blocker).describe("Root causes first, most urgent first; at most 25, blockerCount has them all."),
+    blockerCount: z.number().int().nonnegative(),
     components: z.array(ComponentStatus),
     recentEvents: z.array(StatusEvent).describe("Newest first."),
     activeOperations: z.array(ActiveOperation),

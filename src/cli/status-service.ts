@@ -54,14 +54,18 @@ await runCli(
     const token = new TokenFile(values["token-file"]);
     if (!token.current()) output.progress(`warning: ${values["token-file"]} holds no token yet (at least 16 characters); guarded routes answer 503 until it does`);
 
+    // A refresh ends before the next is due: every API request times out, the whole refresh too.
+    const intervalMs = intervalSeconds * 1000;
+    const collectTimeoutMs = Math.max(5_000, intervalMs - 1_000);
+    const requestTimeoutMs = Math.min(10_000, collectTimeoutMs);
     const collector: SnapshotCollector = values.snapshot
       ? snapshotFileCollector(values.snapshot)
-      : await (await import("../services/status/live-cluster.js")).createLiveCollector(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {});
+      : await (await import("../services/status/live-cluster.js")).createLiveCollector({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), requestTimeoutMs });
     const options = classifyOptionsFrom(values);
     // In live mode the service asks the login URL itself, each interval; a snapshot is history, so it is not probed.
     const loginUrl = options.urls?.login;
     const probe = !values.snapshot && loginUrl && !options.probes?.login ? async () => ({ login: await probeLogin(loginUrl) }) : undefined;
-    const poller = new StatusPoller(collector, options, intervalSeconds * 1000, Date.now, 30_000, probe);
+    const poller = new StatusPoller(collector, options, intervalMs, Date.now, collectTimeoutMs, probe);
     const server = createStatusServer({ poller, token });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error: NodeJS.ErrnoException) =>
@@ -75,11 +79,13 @@ await runCli(
     if (output.json) process.stdout.write(`${JSON.stringify({ ok: true, url, source: collector.description })}\n`);
     else process.stderr.write(`appliance status on ${url} (reading ${collector.description} every ${intervalSeconds} s)\n`);
 
+    // SIGTERM/SIGINT: abandon the refresh in flight (its requests are destroyed), close the server, exit.
+    // The kubelet's grace period is 30 s; we are done in well under 2.
     await new Promise<void>((resolve) => {
       const stop = () => {
-        poller.stop();
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close();
+        void poller.stop().then(resolve);
       };
       process.once("SIGTERM", stop);
       process.once("SIGINT", stop);

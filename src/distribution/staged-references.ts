@@ -23,7 +23,7 @@ export function stagedReferences(distDir: string, staged: StagedRelease): Releas
   const { manifest } = staged;
   for (const name of COMPONENT_NAMES) {
     const component = manifest.components[name];
-    const use = { user: name, tier: COMPONENT_PLACEMENT[name].tier };
+    const use = { user: name, tier: COMPONENT_PLACEMENT[name].fluxTier };
     collector.image(component.image, use);
     collector.chart(component.chart.repository, component.chart.name, component.chart.version, component.chart.digest, use);
   }

@@ -1,5 +1,5 @@
 import { describeObject, type KubernetesObject } from "./rendered-file.js";
-import { COMPONENT_PLACEMENT, TIER_KUSTOMIZATION, TIERS, type Tier } from "../../schemas/components.js";
+import { COMPONENT_PLACEMENT, FLUX_TIER_KUSTOMIZATION as TIER_KUSTOMIZATION, FLUX_TIERS as TIERS, type FluxTierName as Tier } from "../../schemas/components.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 
 interface DependencyRef {
@@ -36,12 +36,12 @@ export const tierDependencies: Policy = (files) => {
     nodes.set(key(object.kind, namespace, object.metadata?.name), { file: file.path, object, tier, dependsOn: refs });
 
     const component = COMPONENT_PLACEMENT[object.metadata?.name as keyof typeof COMPONENT_PLACEMENT];
-    if (isHelmRelease && component && file.path.startsWith("config/") && tier !== component.tier) {
+    if (isHelmRelease && component && file.path.startsWith("config/") && tier !== component.fluxTier) {
       violations.push({
         file: file.path,
         object: describeObject(object),
         field: "metadata.name",
-        message: `${object.metadata?.name} belongs to the ${component.tier} tier but is rendered ${tier ? `in ${tier}` : "outside every tier"}: render it into config/${component.tier}/`,
+        message: `${object.metadata?.name} belongs to the ${component.fluxTier} tier but is rendered ${tier ? `in ${tier}` : "outside every tier"}: render it into config/${component.fluxTier}/`,
       });
     }
   }

@@ -1,6 +1,6 @@
 import { COMPONENT_PLACEMENT, type ComponentName, type ComponentPlacement } from "../../schemas/components.js";
 
-export { APPLICATION_NAMESPACES, TIER_KUSTOMIZATION, TIERS, type Tier } from "../../schemas/components.js";
+export { APPLICATION_NAMESPACES, FLUX_TIER_KUSTOMIZATION as TIER_KUSTOMIZATION, FLUX_TIERS as TIERS, type FluxTierName as Tier } from "../../schemas/components.js";
 
 /** How synth renders each component, beyond where it goes (schemas/components.ts). */
 export interface ComponentRendering extends ComponentPlacement {

@@ -85,7 +85,7 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
   charts.file("config/platform/status-service.yaml", (scope) => new StatusService(scope, "StatusService", { image: release.statusService.image }));
 
   for (const name of COMPONENT_NAMES) {
-    charts.file(`config/${COMPONENT_CATALOG[name].tier}/${name}.yaml`, (scope) => addComponent(scope, name, release, profile));
+    charts.file(`config/${COMPONENT_CATALOG[name].fluxTier}/${name}.yaml`, (scope) => addComponent(scope, name, release, profile));
   }
 
   charts.file("control-plane/namespaces.yaml", (scope) => {

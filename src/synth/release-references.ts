@@ -17,7 +17,7 @@ export function releaseReferences(definition: ReleaseDefinition, profile: Values
   const collector = new ReferenceCollector();
   for (const name of COMPONENT_NAMES) {
     const component = definition.components[name];
-    const use = { user: name, tier: COMPONENT_CATALOG[name].tier };
+    const use = { user: name, tier: COMPONENT_CATALOG[name].fluxTier };
     collector.image(component.image, use);
     collector.chart(definition.chartRepository, component.chart.name, component.chart.version, component.chart.digest, use);
   }

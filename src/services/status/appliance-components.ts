@@ -1,99 +1,163 @@
 import type { ComponentTier } from "../../../schemas/status.js";
-import type { KubeObject } from "./cluster-snapshot.js";
-import { COMPONENT_NAMES, COMPONENT_PLACEMENT, TIER_KUSTOMIZATION, TIERS } from "../../../schemas/components.js";
+import {
+  APPLICATION_NAMESPACES,
+  COMPONENT_NAMES,
+  COMPONENT_PLACEMENT,
+  CONFIG_SOURCE,
+  FLUX_NAMESPACE,
+  FLUX_TIER_KUSTOMIZATION,
+  FLUX_TIERS,
+  STATUS_COMPONENTS,
+  fluxTierComponent,
+  type ComponentName,
+  type StatusComponent,
+} from "../../../schemas/components.js";
+import { objectKey, type KubeObject } from "./cluster-snapshot.js";
 
-/** A part of the appliance the status reports on, its tier and what it needs to work. */
-export interface ApplianceComponent {
-  readonly name: string;
+/** A catalogue entry (schemas/components.ts) with its readiness tier under the name the status uses. */
+export interface ApplianceComponent extends StatusComponent {
   readonly tier: ComponentTier;
-  /** Components that must be ready before this one can be (the walk ranks their failures as root causes). */
-  readonly dependsOn: readonly string[];
-  /** Not every chart version renders it; absence is not a problem. */
-  readonly optional?: boolean;
-  /** The HelmRelease that installs it. */
-  readonly helmRelease?: string;
-  /**
-   * Shown, but not counted for its tier's readiness: the alga-core Kustomization waits for the
-   * login app too, so counting it would make the core tier wait for login.
-   */
-  readonly aggregate?: boolean;
 }
 
-/**
- * The appliance as the status service sees it. Login needs platform, core (database, redis,
- * pgbouncer), the bootstrap job and the web app; everything asynchronous is background, so a
- * background failure never blocks login (seeds: tiered-bootstrap-status).
- */
-export const APPLIANCE_COMPONENTS: readonly ApplianceComponent[] = [
-  { name: "node", tier: "platform", dependsOn: [] },
-  { name: "flux-source", tier: "platform", dependsOn: ["node"] },
-  { name: "flux:alga-platform", tier: "platform", dependsOn: ["flux-source"] },
-  { name: "appliance-status", tier: "platform", dependsOn: ["node"], optional: true },
-  { name: "db", tier: "core", dependsOn: ["flux:alga-platform"], helmRelease: "alga-core" },
-  { name: "redis", tier: "core", dependsOn: ["flux:alga-platform"], helmRelease: "alga-core" },
-  { name: "pgbouncer", tier: "core", dependsOn: ["db"], helmRelease: "pgbouncer" },
-  { name: "flux:alga-core", tier: "core", dependsOn: ["flux:alga-platform"], optional: true, aggregate: true },
-  { name: "bootstrap", tier: "bootstrap", dependsOn: ["db", "pgbouncer"], optional: true, helmRelease: "alga-core" },
-  { name: "alga-core", tier: "login", dependsOn: ["db", "redis", "pgbouncer"], helmRelease: "alga-core" },
-  { name: "flux:alga-background", tier: "background", dependsOn: ["flux:alga-core"] },
-  { name: "temporal", tier: "background", dependsOn: ["db"], helmRelease: "temporal" },
-  { name: "temporal-ui", tier: "background", dependsOn: ["temporal"], optional: true, helmRelease: "temporal" },
-  { name: "temporal-worker", tier: "background", dependsOn: ["temporal"], helmRelease: "temporal-worker" },
-  { name: "workflow-worker", tier: "background", dependsOn: ["temporal"], helmRelease: "workflow-worker" },
-  { name: "email-service", tier: "background", dependsOn: [], helmRelease: "email-service" },
-];
+/** The one catalogue (schemas/components.ts), as the status service reads it. */
+export const APPLIANCE_COMPONENTS: readonly ApplianceComponent[] = STATUS_COMPONENTS.map((c) => ({ ...c, tier: c.readinessTier }));
 
 export const COMPONENTS_BY_NAME: ReadonlyMap<string, ApplianceComponent> = new Map(APPLIANCE_COMPONENTS.map((c) => [c.name, c]));
 
 /** Which Kustomization tier applies which HelmReleases, when the Kustomization carries no inventory. */
 export const TIER_HELM_RELEASES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  TIERS.map((tier) => [TIER_KUSTOMIZATION[tier], COMPONENT_NAMES.filter((name) => COMPONENT_PLACEMENT[name].tier === tier)]),
+  FLUX_TIERS.map((tier) => [FLUX_TIER_KUSTOMIZATION[tier], COMPONENT_NAMES.filter((name) => COMPONENT_PLACEMENT[name].fluxTier === tier)]),
 );
 
-/** The config bundle's Flux source, created by setup. */
-const CONFIG_SOURCE_KINDS = new Set(["OCIRepository", "GitRepository", "HelmRepository", "Bucket", "HelmChart"]);
+const TIER_BY_KUSTOMIZATION = new Map(FLUX_TIERS.map((tier) => [FLUX_TIER_KUSTOMIZATION[tier], tier]));
+const APPLICATION_NAMESPACE_SET: ReadonlySet<string> = new Set(APPLICATION_NAMESPACES);
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
+const FLUX_SOURCE_KINDS = new Set(["OCIRepository", "HelmRepository", "HelmChart", "GitRepository", "Bucket"]);
 
-/**
- * Pod and workload names start with their component's name (`temporal-ui-…`, `db-0`,
- * `alga-core-sebastian-bootstrap-r1-…`). Longer, more specific prefixes are tried first.
- */
-const NAME_PREFIXES: readonly [string, string][] = [
-  ["alga-core-sebastian-bootstrap", "bootstrap"],
-  ["temporal-worker", "temporal-worker"],
-  ["temporal-ui", "temporal-ui"],
-  ["workflow-worker", "workflow-worker"],
-  ["email-service", "email-service"],
-  ["appliance-status", "appliance-status"],
-  ["pgbouncer", "pgbouncer"],
-  ["alga-core", "alga-core"],
-  ["temporal", "temporal"],
-  ["redis", "redis"],
-  ["db", "db"],
-];
+/** The label keys that say what rendered an object. */
+const HELM_NAME = "helm.toolkit.fluxcd.io/name";
+const HELM_NAMESPACE = "helm.toolkit.fluxcd.io/namespace";
+const INSTANCE = "app.kubernetes.io/instance";
+const KUSTOMIZE_NAME = "kustomize.toolkit.fluxcd.io/name";
+const KUSTOMIZE_NAMESPACE = "kustomize.toolkit.fluxcd.io/namespace";
 
-function byNamePrefix(name: string): string | undefined {
-  for (const [prefix, component] of NAME_PREFIXES) {
-    if (name === prefix || name.startsWith(`${prefix}-`)) return component;
-  }
-  if (/bootstrap/.test(name) && name.startsWith("alga-core")) return "bootstrap";
+function isComponentName(name: string | undefined): name is ComponentName {
+  return name !== undefined && (COMPONENT_NAMES as readonly string[]).includes(name);
+}
+
+/** A name matches when it is the word itself or contains it as a whole dash-separated part (`alga-core-sebastian-bootstrap-r1`). */
+function nameMatches(value: string | undefined, word: string): boolean {
+  if (!value) return false;
+  return value === word || value.startsWith(`${word}-`) || value.endsWith(`-${word}`) || value.includes(`-${word}-`);
+}
+
+function matches(entry: StatusComponent, object: KubeObject): "kind" | "name" | undefined {
+  const match = entry.match;
+  if (!match) return undefined;
+  if (match.kinds?.includes(object.kind)) return "kind";
+  const labels = object.metadata.labels ?? {};
+  const candidates = [labels["app.kubernetes.io/component"], labels["app.kubernetes.io/name"], object.metadata.name];
+  for (const word of match.names ?? []) if (candidates.some((c) => nameMatches(c, word))) return "name";
   return undefined;
 }
 
-/** The component an object belongs to, or undefined for objects the status does not track. */
-export function componentOf(object: KubeObject): ApplianceComponent | undefined {
-  const name = object.metadata.name;
-  let component: string | undefined;
-  if (object.kind === "Node") component = "node";
-  else if (object.kind === "Kustomization") component = COMPONENTS_BY_NAME.has(`flux:${name}`) ? `flux:${name}` : undefined;
-  else if (CONFIG_SOURCE_KINDS.has(object.kind)) component = "flux-source";
-  else if (object.kind === "HelmRelease") component = COMPONENTS_BY_NAME.has(name) ? name : undefined;
-  else if (object.kind === "Event") component = undefined;
-  else {
-    const labels = object.metadata.labels ?? {};
-    component = byNamePrefix(labels["app.kubernetes.io/component"] === "bootstrap" ? "alga-core-sebastian-bootstrap" : name);
-    if (!component && labels["app.kubernetes.io/name"]) component = byNamePrefix(labels["app.kubernetes.io/name"]);
+/** The component of a workload (or a pod without a listed workload) from its own labels, or undefined. */
+function byRenderer(object: KubeObject): ApplianceComponent | undefined {
+  const namespace = object.metadata.namespace;
+  if (!namespace || !APPLICATION_NAMESPACE_SET.has(namespace)) return undefined;
+  const labels = object.metadata.labels ?? {};
+  const release = labels[HELM_NAME] ?? labels[INSTANCE];
+  if (isComponentName(release)) {
+    const placement = COMPONENT_PLACEMENT[release];
+    // A release of the same name installed elsewhere (another team's "temporal") is not the appliance's.
+    if (namespace !== placement.namespace || (labels[HELM_NAMESPACE] !== undefined && labels[HELM_NAMESPACE] !== placement.namespace)) return undefined;
+    const entries = APPLIANCE_COMPONENTS.filter((c) => c.release === release && c.name !== release);
+    return entries.find((c) => matches(c, object) === "kind") ?? entries.find((c) => matches(c, object) === "name") ?? COMPONENTS_BY_NAME.get(release);
   }
-  return component ? COMPONENTS_BY_NAME.get(component) : undefined;
+  const tier = TIER_BY_KUSTOMIZATION.get(labels[KUSTOMIZE_NAME] ?? "");
+  if (tier && (labels[KUSTOMIZE_NAMESPACE] ?? FLUX_NAMESPACE) === FLUX_NAMESPACE) {
+    const entry = APPLIANCE_COMPONENTS.find((c) => c.kustomized?.namespace === namespace && c.fluxTier === tier && matches(c, object));
+    return entry ?? COMPONENTS_BY_NAME.get(fluxTierComponent(tier));
+  }
+  // Objects the platform tier applies, seen before Flux labelled them (a snapshot from a hand apply).
+  if (labels["app.kubernetes.io/part-of"] === "alga-appliance") {
+    return APPLIANCE_COMPONENTS.find((c) => c.kustomized?.namespace === namespace && matches(c, object));
+  }
+  return undefined;
+}
+
+/** The workload a pod belongs to, by its owner references: ReplicaSet → Deployment (by pod-template-hash), StatefulSet, Job. */
+export function ownerWorkloadKey(pod: KubeObject): string | undefined {
+  const owner = pod.metadata.ownerReferences?.find((o) => (o as { controller?: boolean }).controller !== false) ?? pod.metadata.ownerReferences?.[0];
+  if (!owner) return undefined;
+  const namespace = pod.metadata.namespace;
+  if (owner.kind === "ReplicaSet") {
+    const hash = pod.metadata.labels?.["pod-template-hash"];
+    const deployment = hash && owner.name.endsWith(`-${hash}`) ? owner.name.slice(0, -hash.length - 1) : owner.name.replace(/-[a-z0-9]+$/, "");
+    return `Deployment/${namespace ?? ""}/${deployment}`;
+  }
+  return `${owner.kind}/${namespace ?? ""}/${owner.name}`;
+}
+
+/**
+ * Which objects of a snapshot belong to the appliance, and to which component: by namespace and
+ * what rendered them (Helm/Flux labels), pods through their owners, PVCs through the pods that
+ * mount them, chart sources through the HelmRelease that uses them. A name alone never counts:
+ * a `db-backup-…` pod in another namespace is not the appliance database.
+ */
+export function assignComponents(objects: readonly KubeObject[]): Map<string, ApplianceComponent> {
+  const assigned = new Map<string, ApplianceComponent>();
+  const set = (object: KubeObject, name: string | undefined) => {
+    const component = name === undefined ? undefined : COMPONENTS_BY_NAME.get(name);
+    if (component) assigned.set(objectKey(object), component);
+  };
+  const present = new Set(objects.map(objectKey));
+  const pods: KubeObject[] = [];
+  const claims: KubeObject[] = [];
+  const releases: KubeObject[] = [];
+  for (const object of objects) {
+    const { kind, metadata } = object;
+    if (kind === "Event") continue;
+    if (kind === "Node") set(object, "node");
+    else if (kind === CONFIG_SOURCE.kind && metadata.namespace === CONFIG_SOURCE.namespace && metadata.name === CONFIG_SOURCE.name) set(object, "flux-source");
+    else if (kind === "Kustomization" && metadata.namespace === FLUX_NAMESPACE && TIER_BY_KUSTOMIZATION.has(metadata.name)) set(object, `flux:${metadata.name}`);
+    else if (kind === "HelmRelease") {
+      if (isComponentName(metadata.name) && metadata.namespace === COMPONENT_PLACEMENT[metadata.name].namespace) {
+        set(object, metadata.name);
+        releases.push(object);
+      }
+    } else if (kind === "Pod") pods.push(object);
+    else if (kind === "PersistentVolumeClaim") claims.push(object);
+    else if (WORKLOAD_KINDS.has(kind)) {
+      const component = byRenderer(object);
+      if (component) assigned.set(objectKey(object), component);
+    }
+  }
+  // Chart sources belong to the release that installs from them.
+  for (const release of releases) {
+    const chartRef = release.spec?.["chartRef"] as { kind?: string; name?: string; namespace?: string } | undefined;
+    if (chartRef?.kind && chartRef.name) {
+      const key = `${chartRef.kind}/${chartRef.namespace ?? release.metadata.namespace ?? ""}/${chartRef.name}`;
+      if (FLUX_SOURCE_KINDS.has(chartRef.kind)) assigned.set(key, assigned.get(objectKey(release))!);
+    }
+  }
+  for (const pod of pods) {
+    const owner = ownerWorkloadKey(pod);
+    let component = owner ? assigned.get(owner) : undefined;
+    // The pod's own labels only when its workload was not listed (a ReplicaSet's Deployment missing from a hand-made snapshot).
+    if (!component && (!owner || !present.has(owner))) component = byRenderer(pod);
+    if (component) assigned.set(objectKey(pod), component);
+  }
+  const claimKeys = new Set(claims.map(objectKey));
+  for (const pod of [...pods].sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1))) {
+    const component = assigned.get(objectKey(pod));
+    if (!component) continue;
+    for (const volume of (pod.spec?.["volumes"] as { persistentVolumeClaim?: { claimName: string } }[] | undefined) ?? []) {
+      const key = `PersistentVolumeClaim/${pod.metadata.namespace ?? ""}/${volume.persistentVolumeClaim?.claimName ?? ""}`;
+      if (volume.persistentVolumeClaim && claimKeys.has(key) && !assigned.has(key)) assigned.set(key, component);
+    }
+  }
+  return assigned;
 }
 
 /** Login cannot work while a component of these tiers is broken. */

@@ -1,11 +1,11 @@
-import { COMPONENTS_BY_NAME, TIER_HELM_RELEASES, componentOf, type ApplianceComponent } from "./appliance-components.js";
+import { COMPONENTS_BY_NAME, TIER_HELM_RELEASES, assignComponents, ownerWorkloadKey, type ApplianceComponent } from "./appliance-components.js";
 import { objectKey, type KubeObject } from "./cluster-snapshot.js";
 
 /** One object in the walk: what it is, which component it belongs to, and what it needs. */
 export interface GraphNode {
   readonly key: string;
   readonly object: KubeObject;
-  readonly component: ApplianceComponent | undefined;
+  readonly component: ApplianceComponent;
   /** Keys of the objects this one needs to be ready first. */
   readonly needs: Set<string>;
 }
@@ -17,29 +17,50 @@ function key(kind: string, namespace: string | undefined, name: string): string 
 }
 
 /**
- * Edges "A needs B" between the objects of a snapshot:
- * - Flux: a Kustomization needs its `dependsOn` and its source, and the HelmReleases it applies
- *   (its inventory, else the tier's known releases); a HelmRelease needs its `dependsOn` and the
- *   workloads it installed (`helm.toolkit.fluxcd.io/name` label, else the component's release);
- * - workloads need their pods (ownerReferences; a Deployment's pods through its ReplicaSet name);
- * - pods need the PVCs they mount;
+ * The objects a Kustomization's health check names: kustomize-controller writes
+ * `timeout waiting for: [Deployment/ns/name status: 'InProgress', …]` and
+ * `failed early due to stalled resources: [HelmRelease/ns/name status: 'Failed']`.
+ */
+export function healthCheckObjects(message: string | undefined): { kind: string; namespace: string | undefined; name: string }[] {
+  const found: { kind: string; namespace: string | undefined; name: string }[] = [];
+  for (const match of (message ?? "").matchAll(/([A-Z][A-Za-z]+)\/(?:([a-z0-9.-]+)\/)?([a-z0-9.-]+) status: '[A-Za-z]+'/g)) {
+    found.push({ kind: match[1]!, namespace: match[2], name: match[3]! });
+  }
+  return found;
+}
+
+/**
+ * Edges "A needs B" between the appliance's objects of a snapshot (objects that are not the
+ * appliance's, by ownership, are left out):
+ * - Flux: a Kustomization needs its `dependsOn`, its source, the HelmReleases it applies (its
+ *   inventory, else the tier's known releases) and the objects its failed health check names;
+ *   a HelmRelease needs its `dependsOn`, its chart source and the workloads it installed;
+ * - workloads need their pods (owner references); pods need the PVCs they mount and their node;
  * - every object of a component needs the workloads of the components it depends on (the
  *   bootstrap job needs the database), which is how a Helm timeout leads to a Postgres error.
  */
 export function buildDependencyGraph(objects: readonly KubeObject[]): Map<string, GraphNode> {
+  const components = assignComponents(objects);
   const nodes = new Map<string, GraphNode>();
   for (const object of objects) {
-    if (object.kind === "Event") continue;
-    nodes.set(objectKey(object), { key: objectKey(object), object, component: componentOf(object), needs: new Set() });
+    const component = components.get(objectKey(object));
+    if (object.kind === "Event" || !component) continue;
+    nodes.set(objectKey(object), { key: objectKey(object), object, component, needs: new Set() });
   }
   const workloadsByComponent = new Map<string, string[]>();
   const workloadsByRelease = new Map<string, string[]>();
-  const add = (map: Map<string, string[]>, name: string, value: string) => map.set(name, [...(map.get(name) ?? []), value]);
+  const nodeKeys: string[] = [];
+  const add = (map: Map<string, string[]>, name: string, value: string) => {
+    const list = map.get(name);
+    if (list) list.push(value);
+    else map.set(name, [value]);
+  };
 
   for (const node of nodes.values()) {
+    if (node.object.kind === "Node") nodeKeys.push(node.key);
     if (!WORKLOAD_KINDS.has(node.object.kind)) continue;
-    if (node.component) add(workloadsByComponent, node.component.name, node.key);
-    const release = node.object.metadata.labels?.["helm.toolkit.fluxcd.io/name"] ?? node.component?.helmRelease;
+    add(workloadsByComponent, node.component.name, node.key);
+    const release = node.component.release;
     if (release) add(workloadsByRelease, release, node.key);
   }
 
@@ -64,7 +85,7 @@ export function buildDependencyGraph(objects: readonly KubeObject[]): Map<string
         for (const { id } of inventory) {
           // Flux inventory ids are namespace_name_group_kind.
           const [entryNamespace, name, , kind] = id.split("_");
-          if (kind === "HelmRelease" && name) link(node, key(kind, entryNamespace || undefined, name));
+          if (kind && name && (kind === "HelmRelease" || WORKLOAD_KINDS.has(kind))) link(node, key(kind, entryNamespace || undefined, name));
         }
       } else {
         for (const release of TIER_HELM_RELEASES[object.metadata.name] ?? []) {
@@ -73,6 +94,11 @@ export function buildDependencyGraph(objects: readonly KubeObject[]): Map<string
           }
         }
       }
+      const conditions = (object.status?.["conditions"] as { type: string; status: string; message?: string }[] | undefined) ?? [];
+      const ready = conditions.find((c) => c.type === "Ready");
+      if (ready?.status === "False") {
+        for (const named of healthCheckObjects(ready.message)) link(node, key(named.kind, named.namespace, named.name));
+      }
     }
     if (object.kind === "HelmRelease") {
       for (const workload of workloadsByRelease.get(object.metadata.name) ?? []) link(node, workload);
@@ -80,24 +106,19 @@ export function buildDependencyGraph(objects: readonly KubeObject[]): Map<string
       if (chartRef) link(node, key(chartRef.kind, chartRef.namespace ?? namespace, chartRef.name));
     }
     if (object.kind === "Pod") {
-      for (const owner of object.metadata.ownerReferences ?? []) {
-        if (owner.kind === "ReplicaSet") {
-          // A ReplicaSet is named <deployment>-<pod-template-hash>.
-          const hash = object.metadata.labels?.["pod-template-hash"];
-          const deployment = hash && owner.name.endsWith(`-${hash}`) ? owner.name.slice(0, -hash.length - 1) : owner.name.replace(/-[a-z0-9]+$/, "");
-          const parent = nodes.get(key("Deployment", namespace, deployment));
-          if (parent) parent.needs.add(node.key);
-        } else {
-          const parent = nodes.get(key(owner.kind, namespace, owner.name));
-          if (parent) parent.needs.add(node.key);
-        }
-      }
+      const owner = ownerWorkloadKey(object);
+      const parent = owner ? nodes.get(owner) : undefined;
+      if (parent) parent.needs.add(node.key);
       for (const volume of (spec["volumes"] as { persistentVolumeClaim?: { claimName: string } }[] | undefined) ?? []) {
         if (volume.persistentVolumeClaim) link(node, key("PersistentVolumeClaim", namespace, volume.persistentVolumeClaim.claimName));
       }
+      // A pod needs the node it runs on; a pod not yet scheduled needs any node that would take it.
+      const nodeName = spec["nodeName"] as string | undefined;
+      if (nodeName) link(node, key("Node", undefined, nodeName));
+      else for (const k of nodeKeys) link(node, k);
     }
     // Component-level dependencies: only workloads and pods, so Flux aggregates keep their own edges.
-    if (node.component && (WORKLOAD_KINDS.has(object.kind) || object.kind === "Pod")) {
+    if (WORKLOAD_KINDS.has(object.kind) || object.kind === "Pod") {
       for (const dependency of node.component.dependsOn) {
         if (!COMPONENTS_BY_NAME.has(dependency)) continue;
         for (const workload of workloadsByComponent.get(dependency) ?? []) link(node, workload);

@@ -12,6 +12,7 @@ export const TIER_LABELS: Record<StatusTier, string> = {
 export const ROLLUP_LABELS: Record<ApplianceStatus["rollup"]["state"], string> = {
   installing: "Installing",
   ready: "Ready",
+  ready_updates_blocked: "Ready, updates blocked",
   ready_with_background_issues: "Ready, with background issues",
   fully_healthy: "Fully healthy",
   failed_action_required: "Action required",
@@ -51,7 +52,9 @@ export function formatStatusSummary(status: ApplianceStatus, maxBlockers = 5): s
       const flags = [blocker.loginBlocking ? "blocks login" : "login unaffected", blocker.retryable ? "retryable" : "needs a fix", blocker.severity === "warning" ? "warning" : ""].filter(Boolean).join(", ");
       lines.push(`  ${i + 1}. ${blocker.layer} — ${blocker.component} (${flags})`);
       lines.push(`     ${blocker.reason}`);
+      if (blocker.count > 1) lines.push(`     seen on ${blocker.count} objects (${blocker.evidence.object.kind} ${blocker.evidence.object.name} and ${blocker.count - 1} more)`);
       lines.push(`     next: ${blocker.nextAction}`);
+      for (const command of blocker.commands) lines.push(`       $ ${command}`);
     });
     if (status.topBlockers.length > maxBlockers) lines.push(`  … and ${status.topBlockers.length - maxBlockers} more (--json shows all)`);
   }

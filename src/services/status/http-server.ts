@@ -78,7 +78,16 @@ export function createStatusServer(options: StatusServerOptions): Server {
       send(response, 405, "text", "method not allowed\n", { allow: "GET, HEAD" });
       return;
     }
-    const url = new URL(request.url ?? "/", "http://status.invalid");
+    // Only origin-form targets ("/path?query"); anything else is the client's mistake, not ours.
+    const target = request.url ?? "";
+    let url: URL;
+    try {
+      if (!target.startsWith("/") || target.startsWith("//")) throw new Error("not origin-form");
+      url = new URL(target, "http://status.invalid");
+    } catch {
+      send(response, 400, "text", "bad request target\n");
+      return;
+    }
     const path = url.pathname;
     if (path === "/healthz") {
       send(response, 200, "text", "ok\n");
@@ -90,18 +99,22 @@ export function createStatusServer(options: StatusServerOptions): Server {
     }
     const wantsHtml = path === "/";
     const client = request.socket.remoteAddress ?? "unknown";
-    const retryAfter = limiter.retryAfterSeconds(client, clock());
-    if (retryAfter > 0) {
-      send(response, 429, wantsHtml ? "text" : "json", wantsHtml ? "too many wrong tokens; try again later\n" : json({ error: "too many wrong tokens; try again later", retryAfterSeconds: retryAfter }), { "retry-after": String(retryAfter) });
-      return;
-    }
     const token = options.token.current(clock());
     if (!token) {
-      send(response, 503, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage("not-provisioned") : json({ error: "the status token is not provisioned yet" }), { "retry-after": "30" });
+      // An unusable token (missing, unreadable, too short, too guessable) guards nothing: refuse, say why.
+      const why = options.token.problem(clock());
+      send(response, 503, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage("not-provisioned", why) : json({ error: "the status token is not provisioned", reason: why }), { "retry-after": "30" });
       return;
     }
     const presented = presentedCredentials(request.headers.authorization, url.searchParams.get("token"), request.headers.cookie);
+    // The right token is never refused: the limit slows guessing, it must not lock out the operator
+    // (tokens too guessable to survive that are refused above).
     if (!credentialsValid(presented, token)) {
+      const retryAfter = limiter.retryAfterSeconds(client, clock());
+      if (retryAfter > 0) {
+        send(response, 429, wantsHtml ? "text" : "json", wantsHtml ? "too many wrong tokens; try again later\n" : json({ error: "too many wrong tokens; try again later", retryAfterSeconds: retryAfter }), { "retry-after": String(retryAfter) });
+        return;
+      }
       if (presented.kind !== "none") limiter.recordFailure(client, clock());
       const reason = presented.kind === "none" ? "missing" : "wrong";
       send(response, 401, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage(reason) : json({ error: reason === "missing" ? "token required" : "wrong token" }), {
@@ -125,9 +138,13 @@ export function createStatusServer(options: StatusServerOptions): Server {
     }
     const agoSeconds = Math.max(0, Math.floor((clock() - latest.collectedAt) / 1000));
     switch (path) {
-      case "/":
-        send(response, 200, "html", renderStatusPage(latest.status, { refreshSeconds: options.pageRefreshSeconds ?? 15, collectedAgoSeconds: agoSeconds }));
+      case "/": {
+        // Stale as of this request, not only as of the last refresh (a refresh may still be hanging).
+        const sinceGood = latest.lastSuccessAt === null ? null : Math.max(0, Math.floor((clock() - latest.lastSuccessAt) / 1000));
+        const stale = latest.status.freshness.stale || (sinceGood !== null && sinceGood * 1000 > 2 * options.poller.intervalMs);
+        send(response, 200, "html", renderStatusPage(latest.status, { refreshSeconds: options.pageRefreshSeconds ?? 15, collectedAgoSeconds: agoSeconds, stale: stale ? { sinceGoodSeconds: sinceGood, error: options.poller.lastError ?? latest.status.freshness.error } : null }));
         return;
+      }
       case "/api/status":
         send(response, 200, "json", statusJson(latest));
         return;
@@ -144,6 +161,8 @@ export function createStatusServer(options: StatusServerOptions): Server {
               collectedAt: new Date(latest.collectedAt).toISOString(),
               ageSeconds: agoSeconds,
               intervalSeconds: options.poller.intervalMs / 1000,
+              lastSuccessfulRead: latest.lastSuccessAt === null ? null : new Date(latest.lastSuccessAt).toISOString(),
+              refreshInFlight: options.poller.busy,
               lastError: options.poller.lastError ?? null,
               accessErrors: latest.accessErrors,
             },

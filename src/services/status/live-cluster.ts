@@ -1,8 +1,9 @@
+import type { ClientRequest, IncomingMessage, RequestOptions } from "node:http";
 import type { AccessError } from "./classify.js";
 import type { KubeObject } from "./cluster-snapshot.js";
 import type { SnapshotCollector } from "./status-poller.js";
 
-/** One kind the status reads: one list call per refresh, cluster-wide. */
+/** One kind the status reads: one paginated list per refresh, cluster-wide. */
 interface ListedKind {
   readonly kind: string;
   readonly apiVersion: string;
@@ -25,19 +26,49 @@ export const LISTED_KINDS: readonly ListedKind[] = [
   { kind: "HelmRelease", apiVersion: "helm.toolkit.fluxcd.io/v2", resource: "helmreleases", group: "helm.toolkit.fluxcd.io" },
 ];
 
+/** The cluster-wide list path of a kind: /api/v1/pods, /apis/apps/v1/deployments. */
+export function listPath(kind: ListedKind): string {
+  return kind.group === "" ? `/api/${kind.apiVersion}/${kind.resource}` : `/apis/${kind.apiVersion}/${kind.resource}`;
+}
+
 export interface LiveClusterOptions {
   /**
    * A kubeconfig file.
    * @default - the in-cluster service account when KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG or ~/.kube/config
    */
   readonly kubeconfig?: string;
+  /** Every API request is abandoned after this long. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** Items per list page (`limit`); the rest follows with `continue`. @default 500 */
+  readonly pageSize?: number;
+  /** A list answer larger than this is refused, so a hostile or broken API server cannot exhaust memory. @default 64 MiB */
+  readonly maxPageBytes?: number;
+}
+
+/** An API answer that was not a list: its HTTP status (null when there was no answer) and why. */
+class ListError extends Error {
+  constructor(
+    readonly code: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Fields the classifier never reads and that dominate an object's size (managedFields alone is often half). */
+function slim(item: KubeObject, kind: ListedKind): KubeObject {
+  const { managedFields: _managed, annotations: _annotations, ...metadata } = item.metadata as KubeObject["metadata"] & { managedFields?: unknown; annotations?: unknown };
+  return { ...item, kind: kind.kind, apiVersion: kind.apiVersion, metadata };
 }
 
 /**
- * Reads the live cluster with @kubernetes/client-node: read-only, one list per kind per
- * refresh. A kind that cannot be listed (403 from RBAC, an API error) is reported as an access
- * error for the classifier to turn into a blocker; the other kinds are still used.
- * The client is loaded only here, so snapshot mode and the CLI never load it.
+ * Reads the live cluster read-only: each kind as a paginated list (`limit`/`continue`), every
+ * request with its own timeout, all of them abandoned when the refresh is aborted (the service is
+ * stopping). A kind that cannot be listed (403 from RBAC, an API error) is reported as an access
+ * error for the classifier to turn into a blocker; the other kinds are still used. The kubeconfig
+ * is applied on every refresh, so a rotated service-account token is picked up and an unreadable
+ * one fails the refresh (the status then goes stale, with why). @kubernetes/client-node is used
+ * only to read the kubeconfig; snapshot mode and the CLI never load it.
  */
 export async function createLiveCollector(options: LiveClusterOptions = {}): Promise<SnapshotCollector> {
   const k8s = await import("@kubernetes/client-node");
@@ -45,48 +76,114 @@ export async function createLiveCollector(options: LiveClusterOptions = {}): Pro
   if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
   else if (process.env["KUBERNETES_SERVICE_HOST"]) config.loadFromCluster();
   else config.loadFromDefault();
-  const core = config.makeApiClient(k8s.CoreV1Api);
-  const batch = config.makeApiClient(k8s.BatchV1Api);
-  const apps = config.makeApiClient(k8s.AppsV1Api);
-  const custom = config.makeApiClient(k8s.CustomObjectsApi);
+  const server = config.getCurrentCluster()?.server;
+  if (!server) throw new Error("the kubeconfig names no cluster server");
+  const base = new URL(server);
+  const transport = base.protocol === "http:" ? await import("node:http") : await import("node:https");
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const pageSize = options.pageSize ?? 500;
+  const maxBytes = options.maxPageBytes ?? 64 * 1024 * 1024;
 
-  const custom_ = (kind: ListedKind) => () => {
-    const [group, version] = kind.apiVersion.split("/") as [string, string];
-    return custom.listClusterCustomObject({ group, version, plural: kind.resource }) as Promise<{ items?: unknown[] }>;
-  };
-  const calls: Record<string, () => Promise<{ items?: unknown[] }>> = {
-    nodes: () => core.listNode(),
-    pods: () => core.listPodForAllNamespaces(),
-    events: () => core.listEventForAllNamespaces(),
-    persistentvolumeclaims: () => core.listPersistentVolumeClaimForAllNamespaces(),
-    jobs: () => batch.listJobForAllNamespaces(),
-    deployments: () => apps.listDeploymentForAllNamespaces(),
-    statefulsets: () => apps.listStatefulSetForAllNamespaces(),
+  const get = (path: string, requestOptions: RequestOptions, signal: AbortSignal): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new ListError(null, "the refresh was stopped"));
+        return;
+      }
+      const url = new URL(path, base);
+      let request: ClientRequest | undefined;
+      const fail = (error: ListError) => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        request?.destroy();
+        reject(error);
+      };
+      const onAbort = () => fail(new ListError(null, "the refresh was stopped"));
+      const timer = setTimeout(() => fail(new ListError(null, `no answer from ${url.host} within ${timeoutMs / 1000} s (GET ${url.pathname})`)), timeoutMs);
+      signal.addEventListener("abort", onAbort, { once: true });
+      request = transport.request(url, { ...requestOptions, method: "GET", headers: { ...requestOptions.headers, accept: "application/json" } }, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) fail(new ListError(response.statusCode ?? null, `the answer to GET ${url.pathname} exceeds ${maxBytes} bytes`));
+          else chunks.push(chunk);
+        });
+        response.on("error", (error) => fail(new ListError(null, error.message)));
+        response.on("end", () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = undefined;
+          }
+          const status = response.statusCode ?? 0;
+          if (status !== 200) {
+            const message = (body as { message?: unknown } | undefined)?.message;
+            reject(new ListError(status, typeof message === "string" ? message : `HTTP ${status} from GET ${url.pathname}`));
+          } else if (!body || !Array.isArray((body as { items?: unknown }).items)) reject(new ListError(status, `GET ${url.pathname} did not answer with a list`));
+          else resolve(body);
+        });
+      });
+      request.on("error", (error) => fail(new ListError(null, error.message)));
+      request.end();
+    });
+
+  const listAll = async (kind: ListedKind, requestOptions: RequestOptions, signal: AbortSignal): Promise<KubeObject[]> => {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    // A continue token that never ends (a broken server) must not loop forever.
+    for (let page = 0; page < 10_000; page++) {
+      const query = new URLSearchParams({ limit: String(pageSize), ...(token ? { continue: token } : {}) });
+      const body = (await get(`${listPath(kind)}?${query}`, requestOptions, signal)) as { items: KubeObject[]; metadata?: { continue?: string } };
+      for (const item of body.items) if (item && typeof item === "object" && item.metadata) items.push(slim(item, kind));
+      token = body.metadata?.continue || undefined;
+      if (!token) return items;
+      // Let requests to the status server run between pages of a big list.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    throw new ListError(null, `GET ${listPath(kind)} kept answering with a continue token`);
   };
 
   return {
-    description: `the live cluster (${config.getCurrentCluster()?.server ?? "in-cluster"})`,
-    async collect() {
-      const results = await Promise.allSettled(LISTED_KINDS.map((kind) => (calls[kind.resource] ?? custom_(kind))()));
+    description: `the live cluster (${server})`,
+    async collect(signal = new AbortController().signal) {
+      const requestOptions: RequestOptions = {};
+      try {
+        // Reads the service-account token file (rotated by the kubelet) and the CA each refresh.
+        await config.applyToHTTPSOptions(requestOptions);
+      } catch (error) {
+        throw new Error(`cannot read the cluster credentials: ${(error as Error).message}`);
+      }
+      const agent = requestOptions.agent as { destroy?: () => void } | undefined;
       const items: KubeObject[] = [];
       const accessErrors: AccessError[] = [];
-      results.forEach((result, i) => {
-        const kind = LISTED_KINDS[i]!;
-        if (result.status === "rejected") {
-          const error = result.reason as { code?: unknown; message?: string };
-          const code = typeof error.code === "number" ? error.code : null;
-          accessErrors.push({ kind: kind.resource, code, message: firstLine(error.message ?? String(error)) });
-          return;
-        }
-        // The typed client turns times into Date objects; JSON gives back the wire form the classifier reads.
-        for (const item of JSON.parse(JSON.stringify(result.value.items ?? [])) as KubeObject[]) {
-          items.push({ ...item, kind: kind.kind, apiVersion: kind.apiVersion });
-        }
-      });
+      try {
+        // Two kinds at a time: a refresh never holds more than a couple of big pages in memory.
+        const queue = [...LISTED_KINDS];
+        const worker = async () => {
+          for (let kind = queue.shift(); kind; kind = queue.shift()) {
+            try {
+              items.push(...(await listAll(kind, requestOptions, signal)));
+            } catch (error) {
+              const code = error instanceof ListError ? error.code : null;
+              accessErrors.push({ kind: kind.resource, code, message: firstLine((error as Error).message) });
+            }
+          }
+        };
+        await Promise.all([worker(), worker()]);
+      } finally {
+        agent?.destroy?.();
+      }
+      if (signal.aborted) throw new Error("the refresh was stopped");
       // The API server unreachable: one error, not ten.
       if (accessErrors.length === LISTED_KINDS.length && accessErrors.every((e) => e.code === null)) {
         throw new Error(`cannot reach the Kubernetes API: ${accessErrors[0]!.message}`);
       }
+      accessErrors.sort((a, b) => (a.kind < b.kind ? -1 : 1));
       return { snapshot: { items }, accessErrors };
     },
   };

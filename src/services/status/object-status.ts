@@ -70,14 +70,24 @@ export function computeObjectStatus(object: KubeObject): ObjectStatusResult {
   }
 }
 
+/** Flux's give-up messages say only that it gave up; the Ready condition keeps the error that made it. */
+const GENERIC_STALL = /retries exhausted|Failed to (install|upgrade) after \d+ attempt|remediation/i;
+
 function fluxStatus(object: KubeObject): ObjectStatusResult {
   const ready = conditionOf(object, "Ready");
   const stalled = conditionOf(object, "Stalled");
   const reconciling = conditionOf(object, "Reconciling");
   const since = parseTime(ready?.lastTransitionTime) ?? created(object);
-  if (stalled?.status === "True") return result("Failed", stalled.message ?? ready?.message ?? "stalled", since);
+  if (stalled?.status === "True") {
+    const message = stalled.message && !GENERIC_STALL.test(stalled.message) ? stalled.message : (ready?.message ?? stalled.message ?? "stalled");
+    return result("Failed", message, since);
+  }
   if (ready?.status === "True") return result("Current", ready.message ?? "ready", since);
-  if (reconciling?.status === "True") return result("InProgress", reconciling.message ?? ready?.message ?? "reconciling", since);
+  if (reconciling?.status === "True") {
+    // A reconcile that already failed once says so on Ready while it retries.
+    if (ready?.status === "False" && /Failed$/.test(ready.reason ?? "")) return result("Failed", ready.message ?? ready.reason ?? "not ready", since);
+    return result("InProgress", reconciling.message ?? ready?.message ?? "reconciling", since);
+  }
   if (!ready) return result("InProgress", "not reconciled yet", since);
   if (ready.status === "Unknown") return result("InProgress", ready.message ?? "reconciling", since);
   // Waiting for a dependency is progress; the dependency's own state says whether anything failed.
@@ -137,7 +147,8 @@ interface ContainerStatus {
   name: string;
   ready?: boolean;
   image?: string;
-  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number } };
+  restartCount?: number;
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number }; running?: unknown };
   lastState?: { terminated?: { reason?: string; message?: string; exitCode?: number } };
 }
 
@@ -147,16 +158,31 @@ export function containerStatusesOf(pod: KubeObject): ContainerStatus[] {
   return [...((status["initContainerStatuses"] as ContainerStatus[] | undefined) ?? []), ...((status["containerStatuses"] as ContainerStatus[] | undefined) ?? [])];
 }
 
+/** "OOMKilled (exit code 137)" plus the container's termination message, verbatim. */
+export function describeTermination(terminated: { reason?: string; message?: string; exitCode?: number } | undefined): string | undefined {
+  if (!terminated) return undefined;
+  const head = `${terminated.reason ?? "Terminated"} (exit code ${terminated.exitCode ?? "unknown"})`;
+  return terminated.message?.trim() ? `${head}: ${terminated.message.trim()}` : head;
+}
+
 function podStatus(object: KubeObject): ObjectStatusResult {
   const phase = object.status?.["phase"] as string | undefined;
   const readyCondition = conditionOf(object, "Ready");
   const since = parseTime(readyCondition?.lastTransitionTime) ?? created(object);
   if (phase === "Succeeded") return result("Current", "pod completed", since);
-  if (phase === "Failed") return result("Failed", (object.status?.["message"] as string | undefined) ?? "pod failed", since);
-  for (const container of containerStatusesOf(object)) {
+  const containers = containerStatusesOf(object);
+  if (phase === "Failed") {
+    const message = object.status?.["message"] as string | undefined;
+    const failed = containers.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0);
+    const termination = failed ? `container ${failed.name}: ${describeTermination(failed.state!.terminated)}` : undefined;
+    return result("Failed", message ?? termination ?? `pod failed${object.status?.["reason"] ? `: ${object.status["reason"]}` : ""}`, since);
+  }
+  for (const container of containers) {
     const waiting = container.state?.waiting;
     if (waiting?.reason && FAILED_WAITING_REASONS.has(waiting.reason)) {
-      return result("Failed", `container ${container.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ""}`, since);
+      const last = container.lastState?.terminated;
+      const cause = waiting.reason === "CrashLoopBackOff" && last ? `; last exit: ${describeTermination(last)}` : "";
+      return result("Failed", `container ${container.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ""}${cause}`, since);
     }
   }
   if (readyCondition?.status === "True") return result("Current", "pod ready", since);
@@ -166,7 +192,10 @@ function podStatus(object: KubeObject): ObjectStatusResult {
   if (phase === "Pending" && scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
     return result("Failed", `unschedulable: ${scheduled.message ?? "no node fits"}`, since);
   }
-  const waiting = containerStatusesOf(object).find((container) => container.state?.waiting?.reason)?.state?.waiting?.reason;
+  // Restarting after a crash (between CrashLoopBackOff waits) is a failure, not a start.
+  const crashed = containers.find((c) => !c.ready && (c.restartCount ?? 0) >= 3 && c.lastState?.terminated && c.lastState.terminated.exitCode !== 0);
+  if (crashed) return result("Failed", `container ${crashed.name} restarted ${crashed.restartCount} times; last exit: ${describeTermination(crashed.lastState!.terminated)}`, since);
+  const waiting = containers.find((container) => container.state?.waiting?.reason)?.state?.waiting?.reason;
   if (phase === "Pending") return result("InProgress", waiting ? `pending: ${waiting}` : "pending", since);
   return result("InProgress", waiting ? `containers not ready: ${waiting}` : "containers not ready", since);
 }
@@ -178,12 +207,20 @@ function pvcStatus(object: KubeObject): ObjectStatusResult {
   return result("InProgress", "waiting for a volume", created(object));
 }
 
+/** Node conditions that are bad when True (kubelet sets them; the node then refuses or evicts pods). */
+export const NODE_PRESSURES = ["DiskPressure", "MemoryPressure", "PIDPressure", "NetworkUnavailable"] as const;
+
 function nodeStatus(object: KubeObject): ObjectStatusResult {
   const ready = conditionOf(object, "Ready");
   if (!ready) return result("Unknown", "node reports no Ready condition", created(object));
   const since = parseTime(ready.lastTransitionTime);
-  if (ready.status === "True") return result("Current", "node ready", since);
-  return result("Failed", `node not ready: ${ready.message ?? ready.reason ?? ready.status}`, since);
+  if (ready.status !== "True") return result("Failed", `node not ready: ${ready.message ?? ready.reason ?? ready.status}`, since);
+  for (const type of NODE_PRESSURES) {
+    const condition = conditionOf(object, type);
+    if (condition?.status === "True") return result("Failed", `${type}: ${condition.message ?? condition.reason ?? "True"}`, parseTime(condition.lastTransitionTime) ?? since);
+  }
+  if (object.spec?.["unschedulable"] === true) return result("Failed", "node is cordoned (spec.unschedulable): no new pod can start on it", since);
+  return result("Current", "node ready", since);
 }
 
 function genericStatus(object: KubeObject): ObjectStatusResult {

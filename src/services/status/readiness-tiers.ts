@@ -1,5 +1,8 @@
-import type { Blocker, ComponentStatus, StatusTier, TierReadiness } from "../../../schemas/status.js";
+import type { ComponentStatus, ObjectStatus, StatusTier, TierReadiness } from "../../../schemas/status.js";
 import { APPLIANCE_COMPONENTS } from "./appliance-components.js";
+import { parseTime } from "./cluster-snapshot.js";
+import type { GraphNode } from "./dependency-graph.js";
+import type { ObjectStatusResult } from "./object-status.js";
 
 /** Answers from outside the cluster's objects: the login URL and the seeded user count. */
 export interface StatusProbes {
@@ -9,69 +12,117 @@ export interface StatusProbes {
   readonly seededUsers?: number;
 }
 
-function componentsReady(components: readonly ComponentStatus[], tier: string): TierReadiness {
-  const byName = new Map(components.map((c) => [c.name, c]));
-  for (const placement of APPLIANCE_COMPONENTS.filter((c) => c.tier === tier && !c.aggregate)) {
-    const component = byName.get(placement.name);
-    if (!component || component.status === "Current") continue;
-    if (component.status === "NotFound" && placement.optional) continue;
-    if (component.status === "Unknown") continue;
-    const state = component.status === "NotFound" ? "not installed yet" : component.status === "InProgress" ? "in progress" : component.status.toLowerCase();
-    const label = placement.name.startsWith("flux:") ? `Flux tier ${placement.name.slice("flux:".length)}` : placement.name;
-    return { ready: false, reason: `${label} ${state}${component.message ? `: ${component.message}` : ""}` };
-  }
-  return { ready: true, reason: "" };
+/** What the tiers are computed from: the appliance's objects, their states, and the components. */
+export interface TierInputs {
+  readonly nodes: ReadonlyMap<string, GraphNode>;
+  readonly statuses: ReadonlyMap<string, ObjectStatusResult>;
+  readonly components: readonly ComponentStatus[];
 }
 
-const ok = (reason: string): TierReadiness => ({ ready: true, reason });
+const SERVING_KINDS = new Set(["Deployment", "StatefulSet"]);
+const toIso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+function objectsOf(inputs: TierInputs, component: string): GraphNode[] {
+  const found: GraphNode[] = [];
+  for (const node of inputs.nodes.values()) if (node.component.name === component) found.push(node);
+  return found;
+}
 
 /**
- * The readiness tiers: platform → core → bootstrap → login, with background beside them.
- * Each tier needs the ones before it; background never affects login.
+ * Whether a component serves now: each of its Deployments/StatefulSets has a ready replica (a
+ * ready pod is what the Service's endpoints hold), whatever Flux thinks of its HelmRelease. The
+ * time is when the last of them became available.
  */
-export function computeTiers(components: readonly ComponentStatus[], blockers: readonly Blocker[], probes: StatusProbes): Record<StatusTier, TierReadiness> {
-  const platformComponents = componentsReady(components, "platform");
-  const platform = platformComponents.ready ? ok("node ready, Flux source and platform tier reconciled") : platformComponents;
+function serving(inputs: TierInputs, component: string): { ok: boolean; detail: string; since: number | undefined } {
+  const workloads = objectsOf(inputs, component).filter((n) => SERVING_KINDS.has(n.object.kind));
+  if (workloads.length === 0) return { ok: false, detail: `${component} not installed yet`, since: undefined };
+  let since: number | undefined;
+  for (const workload of workloads) {
+    const ready = workload.object.status?.["readyReplicas"];
+    if (typeof ready !== "number" || ready < 1) {
+      const status = inputs.statuses.get(workload.key);
+      return { ok: false, detail: `${component} not ready: ${workload.object.kind} ${workload.object.metadata.name}: ${status?.message ?? "no ready replica"}`, since: undefined };
+    }
+    const at = inputs.statuses.get(workload.key)?.since;
+    if (at !== undefined) since = Math.max(since ?? at, at);
+  }
+  return { ok: true, detail: `${component} ready`, since };
+}
 
-  const coreComponents = componentsReady(components, "core");
-  const core = !platform.ready
-    ? { ready: false, reason: "waiting for the platform tier" }
-    : coreComponents.ready
-      ? ok("database, redis and pgbouncer ready")
-      : coreComponents;
+/** The Flux/platform components of a tier: Current (or optional and absent). */
+function componentsReady(inputs: TierInputs, tier: string): { ok: boolean; reason: string; since: number | undefined } {
+  const byName = new Map(inputs.components.map((c) => [c.name, c]));
+  let since: number | undefined;
+  for (const placement of APPLIANCE_COMPONENTS.filter((c) => c.tier === tier && !c.aggregate)) {
+    const component = byName.get(placement.name);
+    if (!component || component.status === "Current") {
+      for (const node of objectsOf(inputs, placement.name)) {
+        const at = inputs.statuses.get(node.key)?.since;
+        if (at !== undefined) since = Math.max(since ?? at, at);
+      }
+      continue;
+    }
+    if (component.status === "NotFound" && placement.optional) continue;
+    if (component.status === "Unknown") continue;
+    const state = stateWord(component.status);
+    const label = placement.name.startsWith("flux:") ? `Flux tier ${placement.name.slice("flux:".length)}` : placement.name;
+    return { ok: false, reason: `${label} ${state}${component.message ? `: ${component.message}` : ""}`, since: undefined };
+  }
+  return { ok: true, reason: "", since };
+}
 
-  const byName = new Map(components.map((c) => [c.name, c]));
-  const job = byName.get("bootstrap");
-  const app = byName.get("alga-core");
+function stateWord(status: ObjectStatus): string {
+  return status === "NotFound" ? "not installed yet" : status === "InProgress" ? "in progress" : status.toLowerCase();
+}
+
+const ready = (reason: string, since: number | undefined): TierReadiness => ({ ready: true, reason, since: toIso(since) });
+const notReady = (reason: string): TierReadiness => ({ ready: false, reason, since: null });
+
+/**
+ * The readiness tiers. Login is what login needs now: the database, redis and pgbouncer serving,
+ * this release's bootstrap done, and the alga-core app serving (and answering, when probed).
+ * Flux's reconciliation state does not decide it: a running appliance whose source cannot fetch
+ * stays ready to sign in (the platform tier shows the failure, the rollup says updates are blocked).
+ */
+export function computeTiers(inputs: TierInputs, probes: StatusProbes): Omit<Record<StatusTier, TierReadiness>, "fullHealth"> {
+  const platformState = componentsReady(inputs, "platform");
+  const platform = platformState.ok ? ready("node ready, Flux source and platform tier reconciled", platformState.since) : notReady(platformState.reason);
+
+  const coreParts = ["db", "redis", "pgbouncer"].map((name) => serving(inputs, name));
+  const coreMissing = coreParts.find((p) => !p.ok);
+  const coreSince = Math.max(...coreParts.map((p) => p.since ?? 0));
+  const core = coreMissing ? notReady(coreMissing.detail) : ready("database, redis and pgbouncer ready", coreSince || undefined);
+
+  const jobs = objectsOf(inputs, "bootstrap")
+    .filter((n) => n.object.kind === "Job")
+    .sort((a, b) => (parseTime(b.object.metadata.creationTimestamp) ?? 0) - (parseTime(a.object.metadata.creationTimestamp) ?? 0) || (a.key < b.key ? 1 : -1));
+  const newest = jobs[0];
   let bootstrap: TierReadiness;
-  if (!core.ready) bootstrap = { ready: false, reason: "waiting for the core tier" };
-  else if (job && job.status !== "NotFound") {
-    if (job.status !== "Current") bootstrap = { ready: false, reason: `bootstrap job ${job.status === "Failed" ? "failed" : "running"}: ${job.message}` };
-    else if (probes.seededUsers === 0) bootstrap = { ready: false, reason: "bootstrap job completed but no users were seeded" };
-    else bootstrap = ok(probes.seededUsers !== undefined ? `bootstrap job completed; ${probes.seededUsers} users seeded` : "bootstrap job completed");
+  if (newest) {
+    const status = inputs.statuses.get(newest.key)!;
+    if (status.status === "Current") {
+      bootstrap = probes.seededUsers === 0 ? notReady("bootstrap job completed but no users were seeded") : ready(`bootstrap job ${newest.object.metadata.name} completed${probes.seededUsers !== undefined ? `; ${probes.seededUsers} users seeded` : ""}`, status.since);
+    } else if (!core.ready) bootstrap = notReady(`waiting for the core tier (bootstrap job ${newest.object.metadata.name} ${status.status === "Failed" ? "failed" : "waiting"})`);
+    else bootstrap = notReady(`bootstrap job ${newest.object.metadata.name} ${status.status === "Failed" ? "failed" : "running"}: ${status.message}`);
   } else {
-    // The job may be gone (ttlSecondsAfterFinished); the app's HelmRelease only becomes Ready after its hooks ran.
-    const release = app?.objects.find((o) => o.ref.kind === "HelmRelease");
-    bootstrap = release?.status === "Current" ? ok("alga-core HelmRelease ready (bootstrap hooks completed)") : { ready: false, reason: "bootstrap job not started yet" };
+    // The job may be gone (ttlSecondsAfterFinished): a release Helm deployed has run its hooks.
+    const release = objectsOf(inputs, "alga-core").find((n) => n.object.kind === "HelmRelease");
+    const history = (release?.object.status?.["history"] as { status?: string }[] | undefined) ?? [];
+    const releaseStatus = release ? inputs.statuses.get(release.key) : undefined;
+    if (releaseStatus?.status === "Current") bootstrap = ready("alga-core HelmRelease ready (bootstrap hooks completed)", releaseStatus.since);
+    else if (history.some((h) => h.status === "deployed" || h.status === "superseded")) bootstrap = ready("a deployed alga-core release ran its bootstrap hooks", undefined);
+    else bootstrap = notReady(core.ready ? "bootstrap job not started yet" : "waiting for the core tier");
   }
 
+  const app = serving(inputs, "alga-core");
   let login: TierReadiness;
-  if (!bootstrap.ready) login = { ready: false, reason: "waiting for bootstrap" };
-  else if (!app || app.status !== "Current") login = { ready: false, reason: `alga-core ${app ? `${app.status === "NotFound" ? "not installed yet" : "not ready"}: ${app.message}` : "not installed yet"}` };
-  else if (probes.login && !probes.login.ok) login = { ready: false, reason: `the login URL does not answer: ${probes.login.detail}` };
-  else login = ok(probes.login ? `alga-core ready; login URL answers (${probes.login.detail})` : "alga-core ready (login URL not probed)");
+  if (!core.ready) login = notReady(`waiting for the core tier (${core.reason})`);
+  else if (!bootstrap.ready) login = notReady(`waiting for bootstrap (${bootstrap.reason})`);
+  else if (!app.ok) login = notReady(app.detail);
+  else if (probes.login && !probes.login.ok) login = notReady(`the login URL does not answer: ${probes.login.detail}`);
+  else login = ready(probes.login ? `alga-core ready; login URL answers (${probes.login.detail})` : "alga-core ready (login URL not probed)", app.since);
 
-  const backgroundComponents = componentsReady(components, "background");
-  const background = backgroundComponents.ready ? ok("temporal, workers and email service ready") : backgroundComponents;
-
-  const allReady = platform.ready && core.ready && bootstrap.ready && login.ready && background.ready;
-  const suspended = components.find((c) => c.suspended);
-  const fullHealth: TierReadiness = !allReady
-    ? { ready: false, reason: "not every tier is ready" }
-    : blockers.length > 0
-      ? { ready: false, reason: `${blockers.length} open issue(s): ${blockers[0]!.reason}` }
-      : suspended
-        ? { ready: false, reason: `${suspended.name} is suspended` }
-        : ok("every tier ready, no open issues");
-  return { platform, core, bootstrap, login, background, fullHealth };
+  const backgroundState = componentsReady(inputs, "background");
+  const background = backgroundState.ok ? ready("temporal, workers and email service ready", backgroundState.since) : notReady(backgroundState.reason);
+  return { platform, core, bootstrap, login, background };
 }

@@ -5,10 +5,16 @@ function minutes(seconds: number): string {
   return m >= 1 ? `${m} min` : `${seconds} s`;
 }
 
+/** Layers of blockers about the status service itself, not the appliance. */
+export const ACCESS_LAYER = "Status service access";
+export const FRESHNESS_LAYER = "Status freshness";
+
 /**
- * One state for the whole appliance. Login decides between "installing/failed" and "ready";
- * a failure counts against login only when it blocks login, so a broken background service
- * leaves the appliance ready (with background issues), and a slow core image pull is installing.
+ * One state for the whole appliance. Login readiness (what login needs now) decides between
+ * "installing/failed" and "ready". Once login works, a failure that stops Flux from applying the
+ * next release makes it ready_updates_blocked; anything else that needs attention,
+ * ready_with_background_issues. A kind the service may not read is a permissions failure, never
+ * "installing": the status cannot know.
  */
 export function computeRollup(
   tiers: Record<StatusTier, TierReadiness>,
@@ -17,10 +23,15 @@ export function computeRollup(
   loginUrl: string | null,
 ): ApplianceStatus["rollup"] {
   const signIn = loginUrl ? `Sign in at ${loginUrl}.` : "Sign in to Alga PSA.";
+  const appliance = blockers.filter((b) => b.layer !== ACCESS_LAYER && b.layer !== FRESHNESS_LAYER);
   if (!tiers.login.ready) {
-    const failure = blockers.find((b) => b.loginBlocking && b.severity === "failure" && !b.retryable) ?? blockers.find((b) => b.loginBlocking && b.severity === "failure");
+    const failure = appliance.find((b) => b.loginBlocking && b.severity === "failure" && !b.retryable) ?? appliance.find((b) => b.loginBlocking && b.severity === "failure");
     if (failure) {
       return { state: "failed_action_required", message: `Login is blocked: ${failure.reason}`, nextAction: failure.nextAction };
+    }
+    const blind = blockers.find((b) => b.layer === ACCESS_LAYER);
+    if (blind) {
+      return { state: "failed_action_required", message: `The status cannot tell whether login works: ${blind.reason}`, nextAction: blind.nextAction };
     }
     const pull = operations.find((o) => o.tier !== "background") ?? operations[0];
     if (pull) {
@@ -30,15 +41,19 @@ export function computeRollup(
         nextAction: "Wait: the image is downloading. Kubernetes does not report download progress; this page refreshes itself.",
       };
     }
-    const blind = blockers.find((b) => b.layer === "Status service access");
-    if (blind) {
-      return { state: "installing", message: `Installing, as far as can be seen: ${blind.reason}`, nextAction: blind.nextAction };
-    }
-    const slow = blockers.find((b) => b.loginBlocking);
+    const slow = appliance.find((b) => b.loginBlocking);
     return {
       state: "installing",
       message: `Installing: ${tiers.login.reason}`,
       nextAction: slow ? slow.nextAction : "Wait: the appliance is still installing; this page refreshes itself.",
+    };
+  }
+  const updates = blockers.find((b) => b.blocksUpdates && b.severity === "failure");
+  if (updates) {
+    return {
+      state: "ready_updates_blocked",
+      message: `Login is ready; updates are blocked: ${updates.reason}`,
+      nextAction: `${signIn} Then, so the appliance can be updated: ${updates.nextAction}`,
     };
   }
   const issue = blockers[0];

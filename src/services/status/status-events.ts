@@ -1,6 +1,6 @@
 import type { ObjectReference, StatusEvent } from "../../../schemas/status.js";
 import { conditionOf, objectKey, parseTime, type KubeObject } from "./cluster-snapshot.js";
-import { containerStatusesOf } from "./object-status.js";
+import { NODE_PRESSURES, containerStatusesOf, describeTermination } from "./object-status.js";
 
 export function referenceOf(object: KubeObject): ObjectReference {
   return { kind: object.kind, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}), name: object.metadata.name };
@@ -56,6 +56,13 @@ export function indexEvents(events: readonly StatusEvent[]): Map<string, StatusE
   return byObject;
 }
 
+const SYNTHETIC = new WeakSet<StatusEvent>();
+
+/** True for a signal read from the object's own status (a container's state, a condition), not a Kubernetes Event. */
+export function isSynthetic(signal: StatusEvent): boolean {
+  return SYNTHETIC.has(signal);
+}
+
 /**
  * Everything an object says about itself that a recogniser can read, newest first: its events,
  * its containers' waiting and termination messages (terminationMessagePolicy FallbackToLogsOnError
@@ -74,13 +81,25 @@ export function signalsOf(object: KubeObject, eventsByObject: ReadonlyMap<string
     signals.sort(compareEventsNewestFirst);
   }
   const synthetic = (reason: string, message: string | undefined, time: number | undefined): void => {
-    if (message) signals.push({ time: toIso(time), type: "Warning", reason, message: message.trim(), object: ref, count: 1 });
+    if (!message) return;
+    const signal: StatusEvent = { time: toIso(time), type: "Warning", reason, message: message.trim(), object: ref, count: 1 };
+    SYNTHETIC.add(signal);
+    signals.push(signal);
   };
   if (object.kind === "Pod") {
     for (const container of containerStatusesOf(object)) {
       synthetic(container.state?.waiting?.reason ?? "Waiting", container.state?.waiting?.message, undefined);
-      synthetic(container.state?.terminated?.reason ?? "Terminated", container.state?.terminated?.message, undefined);
-      synthetic(container.lastState?.terminated?.reason ?? "Terminated", container.lastState?.terminated?.message, undefined);
+      const terminated = container.state?.terminated;
+      if (terminated && terminated.exitCode !== 0) synthetic(terminated.reason ?? "Terminated", describeTermination(terminated), undefined);
+      const last = container.lastState?.terminated;
+      if (last && last.exitCode !== 0) synthetic(last.reason ?? "Terminated", describeTermination(last), undefined);
+    }
+    if (object.status?.["phase"] === "Failed") synthetic((object.status?.["reason"] as string | undefined) ?? "Failed", object.status?.["message"] as string | undefined, undefined);
+  }
+  if (object.kind === "Node") {
+    for (const type of NODE_PRESSURES) {
+      const condition = conditionOf(object, type);
+      if (condition?.status === "True") synthetic(condition.reason ?? type, `${type}: ${condition.message ?? condition.reason ?? "True"}`, parseTime(condition.lastTransitionTime));
     }
   }
   for (const type of ["Stalled", "Ready", "Failed", "Progressing", "ReplicaFailure"]) {
@@ -90,4 +109,17 @@ export function signalsOf(object: KubeObject, eventsByObject: ReadonlyMap<string
     }
   }
   return signals;
+}
+
+/** Normal events that say a step succeeded after any earlier failure of it. */
+const SUCCESS_REASONS = new Set(["Pulled", "Created", "Started", "Scheduled", "ProvisioningSucceeded", "SuccessfulAttachVolume", "SuccessfulCreate", "Completed", "ReconciliationSucceeded", "InstallSucceeded", "UpgradeSucceeded", "NewArtifact", "ArtifactUpToDate"]);
+
+/**
+ * An object's signals without the Warning events a later success made history (a pull that
+ * failed once and then succeeded); signals read from the object's status are always current.
+ */
+export function currentSignals(signals: readonly StatusEvent[]): StatusEvent[] {
+  const lastSuccess = signals.find((s) => !SYNTHETIC.has(s) && s.type === "Normal" && s.time !== null && SUCCESS_REASONS.has(s.reason))?.time ?? null;
+  if (lastSuccess === null) return [...signals];
+  return signals.filter((s) => SYNTHETIC.has(s) || s.type !== "Warning" || (s.time !== null && s.time > lastSuccess));
 }

@@ -74,7 +74,10 @@ function tierState(status: ApplianceStatus, tier: StatusTier): TierState {
  * from elsewhere) that reloads itself. It shows the rollup, the tiers as a row of states, the
  * top blockers with their next action and the image pulls in progress.
  */
-export function renderStatusPage(status: ApplianceStatus, options: { refreshSeconds?: number; collectedAgoSeconds?: number } = {}): string {
+export function renderStatusPage(
+  status: ApplianceStatus,
+  options: { refreshSeconds?: number; collectedAgoSeconds?: number; stale?: { sinceGoodSeconds: number | null; error: string | null } | null } = {},
+): string {
   const refresh = options.refreshSeconds ?? 15;
   const rollup = status.rollup;
   const loginLink = status.urls.login && status.tiers.login.ready ? `<p>Sign in: <a href="${escapeHtml(status.urls.login)}">${escapeHtml(status.urls.login)}</a></p>` : "";
@@ -127,10 +130,10 @@ export function renderCollectingPage(): string {
 }
 
 /** Shown without (or with a wrong) token. */
-export function renderTokenRequiredPage(reason: "missing" | "wrong" | "not-provisioned"): string {
+export function renderTokenRequiredPage(reason: "missing" | "wrong" | "not-provisioned", why = ""): string {
   const text =
     reason === "not-provisioned"
-      ? "The status token has not been provisioned yet: the control plane writes it during setup. Try again in a minute."
+      ? `The status token is not usable yet${why ? ` (${escapeHtml(why)})` : ""}: the control plane writes it during setup. Try again in a minute.`
       : `${reason === "wrong" ? "That token is not valid. " : ""}Open the status link printed on the appliance console when it was installed (it ends in <code class="whole">?token=…</code>), or send <code class="whole">Authorization: Bearer &lt;token&gt;</code>.`;
   return page("Token required · appliance status", null, `<header><h1>Alga PSA appliance status</h1></header><section class="rollup s-failed_action_required" id="rollup"><div class="state">Token required</div><p>${text}</p></section>`);
 }

@@ -3,6 +3,33 @@ import { readFileSync } from "node:fs";
 
 /** Tokens shorter than this are treated as not provisioned: a guessable token guards nothing. */
 export const MIN_TOKEN_LENGTH = 16;
+/** Estimated bits below which a token is refused like a missing one (sixteen "a" carry none). */
+export const MIN_TOKEN_BITS = 48;
+const MIN_DISTINCT_CHARACTERS = 8;
+
+/**
+ * An estimate of the guessing work a token takes: its length times the Shannon entropy of its
+ * own characters. It cannot see a memorable phrase, but it refuses the repeats and short cycles
+ * someone types by hand ("aaaaaaaaaaaaaaaa", "abababababababab").
+ */
+export function estimatedBits(token: string): number {
+  const counts = new Map<string, number>();
+  for (const c of token) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let perCharacter = 0;
+  for (const n of counts.values()) perCharacter -= (n / token.length) * Math.log2(n / token.length);
+  return perCharacter * token.length;
+}
+
+/** Why a token cannot be used, or undefined when it can. */
+export function tokenProblem(token: string): string | undefined {
+  if (token.length < MIN_TOKEN_LENGTH) return `the token is ${token.length} characters long; at least ${MIN_TOKEN_LENGTH} are needed`;
+  const distinct = new Set(token).size;
+  const bits = Math.floor(estimatedBits(token));
+  if (distinct < MIN_DISTINCT_CHARACTERS || bits < MIN_TOKEN_BITS) {
+    return `the token is too easy to guess (${distinct} distinct characters, about ${bits} bits; at least ${MIN_DISTINCT_CHARACTERS} and ${MIN_TOKEN_BITS} are needed): write a random one, e.g. openssl rand -hex 32`;
+  }
+  return undefined;
+}
 
 /** Name of the session cookie set after a `?token=` visit. */
 export const SESSION_COOKIE = "appliance_status_session";
@@ -14,6 +41,7 @@ export const SESSION_COOKIE = "appliance_status_session";
  */
 export class TokenFile {
   private token: string | undefined;
+  private why = "not read yet";
   private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -21,17 +49,25 @@ export class TokenFile {
     private readonly recheckMs = 5_000,
   ) {}
 
-  /** The current token, or undefined while none (or too short a one) is provisioned. */
+  /** The current token, or undefined while none (or an unusable one) is provisioned. */
   current(now = Date.now()): string | undefined {
     if (now - this.readAt < this.recheckMs) return this.token;
     this.readAt = now;
     try {
       const text = readFileSync(this.path, "utf8").trim();
-      this.token = text.length >= MIN_TOKEN_LENGTH ? text : undefined;
-    } catch {
+      const problem = text === "" ? "the token file is empty" : tokenProblem(text);
+      this.token = problem ? undefined : text;
+      this.why = problem ?? "";
+    } catch (error) {
       this.token = undefined;
+      this.why = `the token file ${this.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }
     return this.token;
+  }
+
+  /** Why there is no usable token (for the 503 diagnostic); empty when there is one. */
+  problem(now = Date.now()): string {
+    return this.current(now) ? "" : this.why;
   }
 }
 

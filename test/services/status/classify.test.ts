@@ -27,10 +27,12 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
     const status = classify("dns-failure");
     expect(status.rollup.state).toBe("failed_action_required");
     const [top] = status.topBlockers;
-    expect(top).toMatchObject({ layer: "Platform DNS resolution", component: "flux-source", tier: "platform", loginBlocking: true, retryable: true });
+    expect(top).toMatchObject({ layer: "Upstream DNS resolution", component: "flux-source", tier: "platform", loginBlocking: true, retryable: true });
     expect(top!.reason).toContain("ghcr.io");
     expect(top!.reason).toContain("192.168.64.1:53");
-    expect(top!.nextAction).toMatch(/DNS servers/);
+    expect(top!.nextAction).toMatch(/DNS server that answers/);
+    // Advice fits where the problem is: never "use 1.1.1.1" instead of the site's resolver.
+    expect(top!.nextAction).not.toMatch(/1\.1\.1\.1|8\.8\.8\.8/);
     expect(top!.evidence.object).toEqual({ kind: "OCIRepository", namespace: "flux-system", name: "alga-appliance" });
     expect(top!.symptoms.map((s) => s.name)).toEqual(["alga-background", "alga-core", "alga-platform"]);
     expect(status.tiers.platform.ready).toBe(false);
@@ -73,7 +75,7 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
   it("one missing image seen on two pods (the app and its bootstrap job) is one blocker", () => {
     const list = JSON.parse(readFileSync(fixturePath("missing-tag-core"), "utf8"));
     const appPod = list.items.find((o: any) => o.kind === "Pod" && o.metadata.name.startsWith("alga-core-sebastian-"));
-    const jobPod = { ...appPod, metadata: { ...appPod.metadata, name: "alga-core-sebastian-bootstrap-r1-x7k2p", labels: { "app.kubernetes.io/component": "bootstrap" }, ownerReferences: [{ kind: "Job", name: "alga-core-sebastian-bootstrap-r1" }] } };
+    const jobPod = { ...appPod, metadata: { ...appPod.metadata, name: "alga-core-sebastian-bootstrap-r1-x7k2p", labels: { "app.kubernetes.io/component": "bootstrap", "app.kubernetes.io/instance": "alga-core" }, ownerReferences: [{ kind: "Job", name: "alga-core-sebastian-bootstrap-r1" }] } };
     list.items.push(jobPod);
     const failed = list.items.find((o: any) => o.kind === "Event" && o.reason === "Failed");
     list.items.push({ ...failed, metadata: { ...failed.metadata, name: "job-pull" }, involvedObject: { kind: "Pod", namespace: "msp", name: jobPod.metadata.name } });
@@ -150,7 +152,7 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
     const status = classify("bootstrap-retried");
     expect(status.rollup.state).toBe("fully_healthy");
     expect(status.topBlockers).toEqual([]);
-    expect(status.tiers.bootstrap).toMatchObject({ ready: true, reason: "bootstrap job completed" });
+    expect(status.tiers.bootstrap).toMatchObject({ ready: true, reason: "bootstrap job alga-core-sebastian-bootstrap-r2 completed" });
     const job = status.components.find((c) => c.name === "bootstrap")!.objects.find((o) => o.ref.name === "alga-core-sebastian-bootstrap-r1")!;
     expect(job.message).toContain("superseded by the newer Job alga-core-sebastian-bootstrap-r2");
     // Without the newer job, the same failure is action required.
@@ -173,7 +175,8 @@ describe("classifier: one snapshot per failure the appliance team met", () => {
     const message = 'pods "email-service-5d8f7-" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false';
     list.items.push({ apiVersion: "v1", kind: "Event", metadata: { name: "rs.1", namespace: "alga-system" }, involvedObject: { kind: "ReplicaSet", namespace: "alga-system", name: "email-service-5d8f7" }, reason: "FailedCreate", message, type: "Warning", count: 9, lastTimestamp: "2026-04-30T11:58:00Z" });
     const status = classifySnapshot({ items: list.items }, { now: NOW });
-    expect(status.topBlockers[0]).toMatchObject({ component: "email-service", severity: "warning", loginBlocking: false });
+    // A Warning event that names its cause is a failure from the first minute, not "slow progress".
+    expect(status.topBlockers[0]).toMatchObject({ component: "email-service", severity: "failure", loginBlocking: false, error: message });
     expect(status.topBlockers[0]!.evidence.event?.message).toBe(message);
   });
 

@@ -146,13 +146,23 @@ export interface WorkloadOptions {
   pod?: Partial<PodOptions>;
   kind?: "Deployment" | "StatefulSet";
   pvc?: string;
+  /** What rendered it, when not its HelmRelease (the platform tier's Kustomization). */
+  labels?: Record<string, string>;
 }
+
+/** Labels kustomize-controller puts on what a tier Kustomization applies. */
+export const kustomizeLabels = (kustomization: string, name: string) => ({
+  "app.kubernetes.io/name": name,
+  "app.kubernetes.io/part-of": "alga-appliance",
+  "kustomize.toolkit.fluxcd.io/name": kustomization,
+  "kustomize.toolkit.fluxcd.io/namespace": "flux-system",
+});
 
 /** A Deployment or StatefulSet installed by a HelmRelease, with its one pod. */
 export function workload(release: string, namespace: string, name: string, options: WorkloadOptions): Obj[] {
   const kind = options.kind ?? "Deployment";
   const ready = options.readyReplicas ?? 1;
-  const labels = helmLabels(release, namespace, name);
+  const labels = options.labels ?? helmLabels(release, namespace, name);
   const status =
     kind === "Deployment"
       ? {
@@ -178,7 +188,7 @@ export function workload(release: string, namespace: string, name: string, optio
   const podHash = hash(`${name}-pod`);
   const podName = kind === "StatefulSet" ? `${name}-0` : `${name}-${hash(name)}-${podHash.slice(0, 5)}`;
   const owner = kind === "StatefulSet" ? { kind: "StatefulSet", name } : { kind: "ReplicaSet", name: `${name}-${hash(name)}` };
-  const podLabels = { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": release, ...(kind === "Deployment" ? { "pod-template-hash": hash(name) } : {}) };
+  const podLabels = { "app.kubernetes.io/name": name, ...(options.labels ? {} : { "app.kubernetes.io/instance": release }), ...(kind === "Deployment" ? { "pod-template-hash": hash(name) } : {}) };
   return [object, pod(namespace, podName, owner, podLabels, { image: options.image, ready: ready > 0, ...(options.pvc ? { pvc: options.pvc } : {}), ...options.pod })];
 }
 
@@ -258,6 +268,8 @@ export interface ApplianceState {
   helmReleases?: Partial<Record<string, Obj | null>>;
   workloads?: Partial<Record<string, Obj[] | null>>;
   bootstrap?: Obj[] | null;
+  /** The PersistentVolumeClaims (default: the bound Postgres claim). */
+  claims?: Obj[];
   events?: Obj[];
 }
 
@@ -280,7 +292,7 @@ export function appliance(state: ApplianceState = {}): { apiVersion: "v1"; kind:
     "temporal-worker": workload("temporal-worker", "alga-system", "temporal-worker", { image: IMAGES.temporalWorker }),
     "workflow-worker": workload("workflow-worker", "alga-system", "workflow-worker", { image: IMAGES.workflowWorker }),
     "email-service": workload("email-service", "alga-system", "email-service", { image: IMAGES.emailService }),
-    "appliance-status": workload("appliance-status", "alga-system", "appliance-status", { image: IMAGES.status }),
+    "appliance-status": workload("appliance-status", "alga-system", "appliance-status", { image: IMAGES.status, labels: kustomizeLabels("alga-platform", "appliance-status") }),
   };
   for (const [name, value] of Object.entries(state.helmReleases ?? {})) {
     if (value === null) delete releases[name];
@@ -299,7 +311,7 @@ export function appliance(state: ApplianceState = {}): { apiVersion: "v1"; kind:
       kustomization("alga-background", "alga-core", READY_KS),
     ]),
     ...Object.values(releases),
-    pvc("msp", POSTGRES_PVC),
+    ...(state.claims ?? [pvc("msp", POSTGRES_PVC)]),
     ...Object.values(workloads).flat(),
     ...(state.bootstrap === null ? [] : (state.bootstrap ?? bootstrapJob("complete"))),
     event({ kind: "Pod", namespace: "msp", name: "db-0" }, "Normal", "Started", "Started container postgres", 84),

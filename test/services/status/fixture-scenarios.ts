@@ -1,4 +1,5 @@
 import {
+  ago,
   type Obj,
   IMAGES,
   POSTGRES_PVC,
@@ -8,8 +9,12 @@ import {
   event,
   helmRelease,
   kustomization,
+  kustomizeLabels,
+  node,
   ociRepository,
+  pod,
   podOf,
+  pvc,
   workload,
 } from "./cluster-fixture.js";
 
@@ -233,5 +238,154 @@ export function fixtureScenarios(): Record<string, ReturnType<typeof appliance>>
     events: [event({ kind: "Job", namespace: "msp", name: "alga-core-sebastian-bootstrap-r1" }, "Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit", 65)],
   });
 
+  Object.assign(scenarios, operatorSituations());
   return scenarios;
 }
+
+/**
+ * Day-2 and foreign-workload situations, with message texts as kubelet, containerd and the Flux
+ * controllers write them (sources in message-shapes.test.ts).
+ */
+function operatorSituations(): Record<string, ReturnType<typeof appliance>> {
+  const scenarios: Record<string, ReturnType<typeof appliance>> = {};
+
+  // A failing backup Job in another namespace and a crashing "redis" of another team: not the appliance.
+  const backupJob: Obj = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "db-backup-29104560", namespace: "backups", generation: 1, creationTimestamp: ago(30), labels: { "app.kubernetes.io/name": "db-backup" }, ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: "db-backup", controller: true }] },
+    spec: { backoffLimit: 0, template: { spec: { containers: [{ name: "backup", image: "docker.io/library/postgres:16.4" }] } } },
+    status: { startTime: ago(30), failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit", lastTransitionTime: ago(28) }] },
+  };
+  const backupPod = pod("backups", "db-backup-29104560-k8x2q", { kind: "Job", name: "db-backup-29104560" }, { "app.kubernetes.io/name": "db-backup", "batch.kubernetes.io/job-name": "db-backup-29104560" }, {
+    image: "docker.io/library/postgres:16.4",
+    phase: "Failed",
+    ready: false,
+    terminated: { reason: "Error", exitCode: 1, message: "pg_dump: error: connection to server at \"db.msp.svc\" (10.43.12.9), port 5432 failed: FATAL:  password authentication failed for user \"backup\"" },
+  });
+  const foreignRedis = workload("redis", "default", "redis", {
+    image: IMAGES.redis,
+    readyReplicas: 0,
+    pod: { ready: false, restartCount: 12, waiting: { reason: "CrashLoopBackOff", message: "back-off 5m0s restarting failed container=redis pod=redis-0_default" }, lastTerminated: { reason: "Error", exitCode: 1, message: "Fatal error, can't open config file '/etc/redis.conf'" } },
+  });
+  scenarios["foreign-failures"] = appliance({ events: [backupJob, backupPod, ...foreignRedis, event({ kind: "Pod", namespace: "backups", name: "db-backup-29104560-k8x2q" }, "Warning", "BackOff", "Back-off restarting failed container backup in pod db-backup-29104560-k8x2q_backups(3f1c…)", 29)] });
+
+  // A running appliance whose source cannot resolve ghcr.io through CoreDNS: login works, updates do not.
+  const coreDnsTimeout =
+    "failed to determine artifact digest: Get \"https://ghcr.io/v2/nine-minds/alga-appliance-config/manifests/1.0-rc6\": dial tcp: lookup ghcr.io on 10.43.0.10:53: read udp 10.42.0.14:51324->10.43.0.10:53: i/o timeout";
+  const staleSource = ociRepository(false, coreDnsTimeout);
+  staleSource["status"]["artifact"] = { revision: `1.0-rc5@${BUNDLE_DIGEST_FOR_SITUATIONS}`, digest: `sha256:${"1a".repeat(32)}`, metadata: { "org.opencontainers.image.revision": "release/1.0-rc5" } };
+  scenarios["running-source-dns"] = appliance({
+    source: staleSource,
+    events: [event({ kind: "OCIRepository", namespace: "flux-system", name: "alga-appliance" }, "Warning", "OCIArtifactPullFailed", coreDnsTimeout, 1, 31)],
+  });
+
+  // The pull credentials expired: ghcr.io answers 401; renewing them is the fix, not DNS.
+  const unauthorized =
+    "failed to get credential from 'ghcr.io': GET https://ghcr.io/token?scope=repository%3Anine-minds%2Falga-appliance-config%3Apull&service=ghcr.io: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:nine-minds/alga-appliance-config Type:repository]]";
+  const authSource = ociRepository(false, unauthorized);
+  authSource["spec"]["secretRef"] = { name: "alga-appliance-pull" };
+  scenarios["running-source-unauthorized"] = appliance({
+    source: authSource,
+    events: [event({ kind: "OCIRepository", namespace: "flux-system", name: "alga-appliance" }, "Warning", "AuthenticationFailed", unauthorized, 3, 12)],
+  });
+
+  // The platform tier's health check times out on the status service, which does not fit in memory.
+  const statusPod = workload("appliance-status", "alga-system", "appliance-status", { image: IMAGES.status, readyReplicas: 0, labels: kustomizeLabels("alga-platform", "appliance-status"), pod: { ready: false, phase: "Pending", createdMinutesAgo: 7 } });
+  const pending = podOf(statusPod);
+  pending["status"] = { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.", lastTransitionTime: ago(7) }], qosClass: "Burstable" };
+  scenarios["platform-health-check"] = appliance({
+    workloads: { "appliance-status": statusPod },
+    kustomizations: [
+      kustomization("alga-platform", undefined, { status: "False", reason: "HealthCheckFailed", message: "health check failed after 5m0.022178643s: timeout waiting for: [Deployment/alga-system/appliance-status status: 'InProgress']" }),
+      kustomization("alga-core", "alga-platform", NOT_READY_DEP("alga-platform")),
+      kustomization("alga-background", "alga-core", NOT_READY_DEP("alga-core")),
+    ],
+    events: [event({ kind: "Pod", namespace: "alga-system", name: pending.metadata.name }, "Warning", "FailedScheduling", "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.", 2, 9)],
+  });
+
+  // A fresh install on a cluster without a StorageClass: the database claim can never bind.
+  const unboundDb = workload("alga-core", "msp", "db", { kind: "StatefulSet", image: IMAGES.postgres, pvc: POSTGRES_PVC, readyReplicas: 0, pod: { ready: false, phase: "Pending", createdMinutesAgo: 19 } });
+  const dbPod = podOf(unboundDb);
+  dbPod["status"] = { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.", lastTransitionTime: ago(19) }], qosClass: "Burstable" };
+  const claim = pvc("msp", POSTGRES_PVC, "Pending");
+  delete claim["spec"]["storageClassName"];
+  claim["metadata"]["creationTimestamp"] = ago(19);
+  scenarios["pvc-no-storage-class"] = appliance({
+    claims: [claim],
+    workloads: { db: unboundDb, redis: null, "alga-core": null, pgbouncer: null, temporal: null, "temporal-ui": null, "temporal-worker": null, "workflow-worker": null, "email-service": null },
+    helmReleases: { "alga-core": helmRelease("alga-core", "msp", "reconciling"), pgbouncer: null, temporal: null, "temporal-worker": null, "workflow-worker": null, "email-service": null },
+    kustomizations: [
+      kustomization("alga-platform", undefined, READY_KS),
+      kustomization("alga-core", "alga-platform", { status: "Unknown", reason: "Progressing", message: "Reconciliation in progress" }),
+      kustomization("alga-background", "alga-core", NOT_READY_DEP("alga-core")),
+    ],
+    bootstrap: null,
+    events: [
+      event({ kind: "PersistentVolumeClaim", namespace: "msp", name: POSTGRES_PVC }, "Normal", "FailedBinding", "no persistent volumes available for this claim and no storage class is set", 1, 77),
+      event({ kind: "Pod", namespace: "msp", name: "db-0" }, "Warning", "FailedScheduling", "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.", 1, 19),
+    ],
+  });
+
+  // alga-core is killed for memory over and over.
+  const oom = workload("alga-core", "msp", "alga-core-sebastian", {
+    image: IMAGES.core,
+    readyReplicas: 0,
+    pod: { ready: false, restartCount: 6, waiting: { reason: "CrashLoopBackOff", message: "back-off 2m40s restarting failed container=alga-core-sebastian pod=alga-core-sebastian-5c9d8f7b6-q2x4m_msp(0d1e…)" }, lastTerminated: { reason: "OOMKilled", exitCode: 137, message: "" } },
+  });
+  scenarios["core-oom-killed"] = appliance({ workloads: { "alga-core": oom }, events: [event(refOf(oom), "Warning", "BackOff", `Back-off restarting failed container alga-core-sebastian in pod ${refOf(oom).name}_msp(0d1e…)`, 1, 27)] });
+
+  // The migration failed: four attempts of the bootstrap Job, one cause.
+  const migration = "migration 20260428_add_ticket_sla failed: error: relation \"ticket_sla\" already exists";
+  const [failedJob] = bootstrapJob("failed");
+  const attempts = ["a1b2c", "d3e4f", "g5h6i", "j7k8l"].map((suffix, i) => {
+    const attempt = bootstrapJob("failed", { terminated: { reason: "Error", exitCode: 1, message: migration }, createdMinutesAgo: 40 - i * 5 })[1]!;
+    attempt["metadata"]["name"] = `alga-core-sebastian-bootstrap-r1-${suffix}`;
+    return attempt;
+  });
+  scenarios["migration-failed"] = appliance({
+    helmReleases: { "alga-core": helmRelease("alga-core", "msp", "failed", "Helm install failed for release msp/alga-core with chart sebastian@0.1.0-rc5: failed post-install: 1 error occurred:\n\t* job alga-core-sebastian-bootstrap-r1 failed: BackoffLimitExceeded") },
+    bootstrap: [failedJob!, ...attempts],
+  });
+
+  // A template error: Helm renders nothing, the error is the HelmRelease's.
+  const template = "Helm install failed for release msp/alga-core with chart sebastian@0.1.0-rc5: execution error at (sebastian/templates/deployment.yaml:42:20): server.image.tag is required";
+  const stuck = helmRelease("alga-core", "msp", "failed", template);
+  stuck["status"]["conditions"].push({ type: "Stalled", status: "True", reason: "RetriesExceeded", message: "Failed to install after 1 attempt(s)", lastTransitionTime: ago(20) });
+  scenarios["helm-template-error"] = appliance({
+    helmReleases: { "alga-core": stuck },
+    workloads: { "alga-core": null },
+    bootstrap: null,
+    kustomizations: [
+      kustomization("alga-platform", undefined, READY_KS),
+      kustomization("alga-core", "alga-platform", { status: "False", reason: "HealthCheckFailed", message: "health check failed after 10m0s: failed early due to stalled resources: [HelmRelease/msp/alga-core status: 'Failed']" }),
+      kustomization("alga-background", "alga-core", NOT_READY_DEP("alga-core")),
+    ],
+  });
+
+  // The node's disk filled up: the kubelet evicted the background worker; the disk is the problem.
+  const full = node();
+  full["status"]["conditions"].push({ type: "DiskPressure", status: "True", reason: "KubeletHasDiskPressure", message: "kubelet has disk pressure", lastTransitionTime: ago(6) });
+  full["spec"] = { taints: [{ key: "node.kubernetes.io/disk-pressure", effect: "NoSchedule", timeAdded: ago(6) }] };
+  const evictedWorker = workload("temporal-worker", "alga-system", "temporal-worker", { image: IMAGES.temporalWorker, readyReplicas: 0, pod: { ready: false } });
+  const evictedPod = podOf(evictedWorker);
+  evictedPod["spec"]["nodeName"] = "appliance-single-node";
+  evictedPod["status"] = { phase: "Failed", reason: "Evicted", message: "The node was low on resource: ephemeral-storage. Threshold quantity: 1717986918, available: 1203412Ki. Container temporal-worker was using 3405844Ki, request is 0, has larger consumption of ephemeral-storage." };
+  scenarios["node-disk-pressure"] = appliance({
+    workloads: { "temporal-worker": evictedWorker },
+    events: [event({ kind: "Node", name: "appliance-single-node" }, "Warning", "EvictionThresholdMet", "Attempting to reclaim ephemeral-storage", 6, 3)],
+  });
+  scenarios["node-disk-pressure"].items[0] = full;
+
+  // Docker Hub's rate limit on a background image: wait or authenticate, not "publish the tag".
+  const limited = workload("temporal", "alga-system", "temporal", { image: IMAGES.temporal, readyReplicas: 0, pod: { ready: false, waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "docker.io/temporalio/server:1.24.2"' } } });
+  scenarios["rate-limited-pull"] = appliance({
+    workloads: { temporal: limited },
+    events: [
+      event(refOf(limited), "Warning", "Failed", 'Failed to pull image "docker.io/temporalio/server:1.24.2": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/temporalio/server:1.24.2": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/temporalio/server/manifests/sha256:9f0b3e2c4d5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit', 2, 8),
+    ],
+  });
+  return scenarios;
+}
+
+const BUNDLE_DIGEST_FOR_SITUATIONS = `sha256:${"4f".repeat(32)}`;

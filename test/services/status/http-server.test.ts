@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplianceStatus } from "../../../schemas/status.js";
 import { FailureRateLimiter } from "../../../src/services/status/rate-limit.js";
@@ -100,18 +101,21 @@ describe("status HTTP service on 127.0.0.1", () => {
   });
 });
 
-describe("wrong tokens are rate-limited", () => {
-  it("after the limit, even the right token gets 429 with Retry-After until the window passes", async () => {
+describe("wrong tokens are rate-limited; the right token never is (point 11)", () => {
+  it("after the limit, wrong tokens get 429 with Retry-After until the window passes, while the right token still gets the status", async () => {
     let now = Date.parse("2026-04-30T12:00:00Z");
     const server = await startStatusServer("healthy", { limiter: new FailureRateLimiter(3, 60_000), clock: () => now });
     try {
       for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/api/status`, { headers: { authorization: "Bearer guess-000000000000" } })).status).toBe(401);
-      const blocked = await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const blocked = await fetch(`${server.url}/api/status`, { headers: { authorization: "Bearer guess-000000000001" } });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+      // The operator behind the same address is not locked out (test fails before: 429).
+      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/api/status`)).status).toBe(429);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       now += 61_000;
-      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: "Bearer guess-000000000002" } })).status).toBe(401);
     } finally {
       await server.close();
     }
@@ -128,3 +132,63 @@ describe("wrong tokens are rate-limited", () => {
     }
   });
 });
+
+describe("token hygiene (point 11)", () => {
+  it("a low-entropy token (sixteen a) is refused like a missing one: 503 with a diagnostic saying why, even when presented", async () => {
+    const weak = "a".repeat(16);
+    const server = await startStatusServer("healthy", { token: weak });
+    try {
+      for (const headers of [{}, { authorization: `Bearer ${weak}` }] as Record<string, string>[]) {
+        const response = await fetch(`${server.url}/api/status`, { headers });
+        expect(response.status).toBe(503);
+        const body = (await response.json()) as { error: string; reason: string };
+        expect(body.reason).toMatch(/too easy to guess \(1 distinct characters, about 0 bits/);
+      }
+      const page = await fetch(`${server.url}/?token=${weak}`, { redirect: "manual" });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain("too easy to guess");
+      writeFileSync(server.tokenFile, "abababababababababab\n");
+      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: "Bearer abababababababababab" } })).status).toBe(503);
+      writeFileSync(server.tokenFile, `${TOKEN}\n`);
+      expect((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("an unreadable token file is a 503 that says so", async () => {
+    const server = await startStatusServer("healthy");
+    try {
+      rmSync(server.tokenFile);
+      const body = (await (await fetch(`${server.url}/api/status`)).json()) as { reason: string };
+      expect(body.reason).toMatch(/cannot be read \(ENOENT\)/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a malformed request target gets 400, not 500", async () => {
+    const server = await startStatusServer("healthy");
+    try {
+      const { port } = new URL(server.url);
+      for (const target of ["*", "//evil.example/api/status", "http://[::1/api/status", "api/status"]) {
+        const reply = await rawRequest(Number(port), `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`);
+        expect(reply.split("\r\n")[0], target).toBe("HTTP/1.1 400 Bad Request");
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** Sends bytes as they are (fetch would normalise the target) and returns the whole reply. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(text));
+    let reply = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (reply += chunk));
+    socket.on("end", () => resolve(reply));
+    socket.on("error", reject);
+  });
+}

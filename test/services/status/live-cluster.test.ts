@@ -1,159 +1,124 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplianceStatus } from "../../../schemas/status.js";
 import { classifySnapshot } from "../../../src/services/status/classify.js";
-import { LISTED_KINDS, createLiveCollector } from "../../../src/services/status/live-cluster.js";
-import { execFile } from "node:child_process";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
-import { promisify } from "node:util";
-import { startLocalServer, type LocalServer } from "../../support/local-server.js";
-import { spawn } from "node:child_process";
-import { pathToFileURL } from "node:url";
+import { LISTED_KINDS, createLiveCollector, listPath } from "../../../src/services/status/live-cluster.js";
+import { StatusPoller } from "../../../src/services/status/status-poller.js";
+import { startLocalServer } from "../../support/local-server.js";
 import { PROJECT_ROOT } from "../../support/run-cli.js";
+import { startFakeKubeApi, writeKubeconfig, type FakeKubeApi } from "./fake-kube-api.js";
 import { NOW, fixturePath, statusSchemaValidator } from "./status-fixtures.js";
 
-/** Cluster-wide list paths the client calls, by kind. */
-const LIST_PATHS: Record<string, string> = {
-  Node: "/api/v1/nodes",
-  Pod: "/api/v1/pods",
-  Event: "/api/v1/events",
-  PersistentVolumeClaim: "/api/v1/persistentvolumeclaims",
-  Job: "/apis/batch/v1/jobs",
-  Deployment: "/apis/apps/v1/deployments",
-  StatefulSet: "/apis/apps/v1/statefulsets",
-  OCIRepository: "/apis/source.toolkit.fluxcd.io/v1/ocirepositories",
-  Kustomization: "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations",
-  HelmRelease: "/apis/helm.toolkit.fluxcd.io/v2/helmreleases",
-};
+const fixtureItems = (name: string) => (JSON.parse(readFileSync(fixturePath(name), "utf8")) as { items: { kind: string }[] }).items;
 
-interface Recorded {
-  method: string;
-  path: string;
-  authorization: string | undefined;
-}
-
-/**
- * A stand-in for the Kubernetes API server (which cannot run here): answers the list endpoints
- * from a fixture the way the API server does (List of kind XList, items without kind), and 403s
- * one resource as RBAC would.
- */
-async function startFakeApiServer(fixture: string, forbidden: string): Promise<{ server: LocalServer; requests: Recorded[]; caPem: string }> {
-  const items = (JSON.parse(readFileSync(fixturePath(fixture), "utf8")) as { items: { kind: string; apiVersion: string }[] }).items;
-  const requests: Recorded[] = [];
-  // TLS like a real API server (the client refuses plain HTTP unless verification is off).
-  const dir = mkdtempSync(join(tmpdir(), "fake-apiserver-"));
-  await promisify(execFile)("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2",
-    "-subj", "/CN=kube-apiserver", "-addext", "subjectAltName=IP:127.0.0.1",
-  ]);
-  const caPem = readFileSync(join(dir, "cert.pem"), "utf8");
-  const server = await startTlsServer({ key: readFileSync(join(dir, "key.pem")), cert: caPem }, (request, response) => {
-    const path = new URL(request.url ?? "/", "http://x").pathname;
-    requests.push({ method: request.method ?? "", path, authorization: request.headers.authorization });
-    const kind = Object.entries(LIST_PATHS).find(([, p]) => p === path)?.[0];
-    response.setHeader("content-type", "application/json");
-    if (!kind || request.method !== "GET") {
-      response.statusCode = 404;
-      response.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 }));
-      return;
-    }
-    const resource = LISTED_KINDS.find((k) => k.kind === kind)!;
-    if (resource.resource === forbidden) {
-      response.statusCode = 403;
-      response.end(
-        JSON.stringify({
-          kind: "Status",
-          apiVersion: "v1",
-          metadata: {},
-          status: "Failure",
-          message: `${forbidden} is forbidden: User "system:serviceaccount:alga-system:appliance-status" cannot list resource "${forbidden}" in API group "" at the cluster scope`,
-          reason: "Forbidden",
-          details: { kind: forbidden },
-          code: 403,
-        }),
-      );
-      return;
-    }
-    const listed = items.filter((item) => item.kind === kind).map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest);
-    response.end(JSON.stringify({ kind: `${kind}List`, apiVersion: resource.apiVersion, metadata: { resourceVersion: "12345" }, items: listed }));
-  });
-  return { server, requests, caPem };
-}
-
-async function startTlsServer(tls: { key: Buffer; cert: string }, handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<LocalServer> {
-  const server = createHttpsServer(tls, handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function writeKubeconfig(server: string, caPem: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "status-kubeconfig-"));
-  const file = join(dir, "kubeconfig");
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters:
-- name: appliance
-  cluster:
-    server: ${server}
-    certificate-authority-data: ${Buffer.from(caPem).toString("base64")}
-users:
-- name: appliance-status
-  user:
-    token: test-service-account-token
-contexts:
-- name: appliance
-  context:
-    cluster: appliance
-    user: appliance-status
-current-context: appliance
-`,
-  );
-  return file;
-}
-
-describe("live mode against a local stand-in for the Kubernetes API", () => {
-  let api: Awaited<ReturnType<typeof startFakeApiServer>>;
+describe("live mode against a local stand-in for the Kubernetes API (point 9)", () => {
+  let api: FakeKubeApi;
   let kubeconfig: string;
   beforeAll(async () => {
-    api = await startFakeApiServer("postgres-subpath", "events");
-    kubeconfig = writeKubeconfig(api.server.url, api.caPem);
+    api = await startFakeKubeApi(fixtureItems("postgres-subpath"));
+    kubeconfig = writeKubeconfig(api.url, api.caPem);
   });
-  afterAll(() => api.server.close());
-
-  it("lists each kind once, read-only, with the credentials of the kubeconfig; a 403 becomes a blocker", async () => {
+  afterAll(() => api.close());
+  const reset = (items = fixtureItems("postgres-subpath")) => {
     api.requests.length = 0;
-    const collector = await createLiveCollector({ kubeconfig });
+    api.items = items;
+    api.forbidden.clear();
+    api.hanging.clear();
+    api.down = false;
+    for (const held of api.held) held.destroy();
+    api.held.clear();
+  };
+
+  it("lists each kind read-only in pages (limit/continue) with the kubeconfig's credentials; a 403 kind becomes a permissions blocker", async () => {
+    reset();
+    api.forbidden.add("events");
+    const collector = await createLiveCollector({ kubeconfig, pageSize: 2 });
     const { snapshot, accessErrors } = await collector.collect();
-    expect(api.requests.map((r) => r.path).sort()).toEqual(Object.values(LIST_PATHS).sort());
+    expect(new Set(api.requests.map((r) => r.path))).toEqual(new Set(LISTED_KINDS.map(listPath)));
     expect(new Set(api.requests.map((r) => r.method))).toEqual(new Set(["GET"]));
-    expect(api.requests.every((r) => r.authorization === "Bearer test-service-account-token")).toBe(true);
-    expect(accessErrors).toEqual([{ kind: "events", code: 403, message: expect.any(String) }]);
+    expect(api.requests.every((r) => r.authorization === "Bearer test-service-account-token" && r.query.get("limit") === "2")).toBe(true);
+    // Pods come in pages: every pod of the fixture arrives, through continue tokens.
+    const podPages = api.requests.filter((r) => r.path === "/api/v1/pods");
+    const pods = fixtureItems("postgres-subpath").filter((i) => i.kind === "Pod").length;
+    expect(podPages).toHaveLength(Math.ceil(pods / 2));
+    expect(podPages.slice(1).every((r) => r.query.get("continue"))).toBe(true);
+    expect(snapshot.items.filter((i) => i.kind === "Pod")).toHaveLength(pods);
+    expect(accessErrors).toEqual([{ kind: "events", code: 403, message: expect.stringContaining("cannot list resource \"events\"") }]);
     expect(snapshot.items.some((i) => i.kind === "Event")).toBe(false);
-    expect(snapshot.items.find((i) => i.kind === "Pod" && i.metadata.name === "db-0")?.metadata.creationTimestamp).toMatch(/^2026-04-30T/);
 
     const status = classifySnapshot(snapshot, { now: NOW, accessErrors });
     expect(() => ApplianceStatus.parse(status)).not.toThrow();
     // Without events the subPath error is still read from the container's waiting message.
     expect(status.topBlockers[0]).toMatchObject({ layer: "Core Postgres storage initialization", component: "db" });
-    expect(status.topBlockers.find((b) => b.layer === "Status service access")).toMatchObject({ reason: expect.stringContaining("403"), loginBlocking: false });
+    expect(status.topBlockers.find((b) => b.layer === "Status service access")).toMatchObject({ reason: expect.stringContaining("403"), loginBlocking: false, severity: "failure" });
     expect(status.rollup.state).toBe("failed_action_required");
+  });
+
+  it("every request has a timeout: a hanging endpoint costs that kind, not the refresh", async () => {
+    reset();
+    api.hanging.add("statefulsets");
+    const collector = await createLiveCollector({ kubeconfig, requestTimeoutMs: 300 });
+    const { snapshot, accessErrors } = await collector.collect();
+    expect(accessErrors).toEqual([{ kind: "statefulsets", code: null, message: expect.stringMatching(/no answer from 127\.0\.0\.1:\d+ within 0\.3 s/) }]);
+    expect(snapshot.items.some((i) => i.kind === "Pod")).toBe(true);
+  });
+
+  it("at most one refresh in flight: refreshes while one hangs share it; stop() abandons it at once", async () => {
+    reset();
+    api.hanging.add("pods");
+    const poller = new StatusPoller(await createLiveCollector({ kubeconfig, requestTimeoutMs: 60_000 }), {}, 60_000, () => NOW, 60_000);
+    const first = poller.refresh();
+    const second = poller.refresh();
+    expect(second).toBe(first);
+    await waitFor(() => api.held.size === 1);
+    expect(poller.busy).toBe(true);
+    expect(api.requests.filter((r) => r.path === "/api/v1/pods")).toHaveLength(1);
+    await poller.stop();
+    await first;
+    expect(poller.busy).toBe(false);
+    // The abandoned request's connection was closed by the client.
+    await waitFor(() => [...api.held].every((r) => r.destroyed || r.socket === null || r.socket.destroyed));
+  });
+
+  it("an API that goes down: the last good state stays, with a staleness blocker after two intervals", async () => {
+    reset(fixtureItems("healthy"));
+    let now = NOW;
+    const poller = new StatusPoller(await createLiveCollector({ kubeconfig, requestTimeoutMs: 2_000 }), {}, 15_000, () => now, 10_000);
+    await poller.refresh();
+    expect(poller.latest()!.status.rollup.state).toBe("fully_healthy");
+    api.down = true;
+    now += 15_000;
+    await poller.refresh();
+    // One interval: not stale yet, the state is the last good one.
+    expect(poller.latest()!.status.freshness).toMatchObject({ stale: false, lastSuccessfulRead: new Date(NOW).toISOString() });
+    expect(poller.lastError).toMatch(/cannot reach the Kubernetes API/);
+    now += 20_000;
+    await poller.refresh();
+    const stale = poller.latest()!.status;
+    expect(stale.freshness).toMatchObject({ stale: true, lastSuccessfulRead: new Date(NOW).toISOString(), error: expect.stringMatching(/cannot reach the Kubernetes API/) });
+    expect(stale.topBlockers[0]).toMatchObject({ layer: "Status freshness", loginBlocking: false, reason: expect.stringContaining("last read 35 s ago") });
+    expect(stale.tiers.login.ready).toBe(true);
+    expect(stale.components.find((c) => c.name === "alga-core")!.status).toBe("Current");
+    expect(statusSchemaValidator()(stale)).toBe(true);
+    api.down = false;
+    now += 15_000;
+    await poller.refresh();
+    expect(poller.latest()!.status.freshness).toMatchObject({ stale: false, error: null });
+    expect(poller.latest()!.status.rollup.state).toBe("fully_healthy");
+  });
+
+  it("an unreadable service-account token fails the refresh with why, like an API that is down", async () => {
+    reset();
+    const collector = await createLiveCollector({ kubeconfig: writeKubeconfig(api.url, api.caPem, { tokenFile: join(mkdtempSync(join(tmpdir(), "sa-")), "token") }) });
+    await expect(collector.collect()).rejects.toThrow(/cannot read the cluster credentials: .*ENOENT/);
+    const poller = new StatusPoller(collector, {}, 15_000, () => NOW);
+    await poller.refresh();
+    expect(poller.latest()!.status.freshness).toMatchObject({ stale: true, lastSuccessfulRead: null });
+    expect(poller.latest()!.status.rollup.state).toBe("failed_action_required");
   });
 
   it("an unreachable API server is an error the poller turns into a blocker, not a crash", async () => {
@@ -164,43 +129,74 @@ describe("live mode against a local stand-in for the Kubernetes API", () => {
     await expect(collector.collect()).rejects.toThrow(/cannot reach the Kubernetes API/);
   });
 
-  it("the status-service command serves the live status, reading the cluster per interval, not per request", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "status-service-"));
-    writeFileSync(join(dir, "token"), "live-mode-token-0123456789\n");
-    api.requests.length = 0;
-    const tsx = pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-    const args = ["--port", "0", "--host", "127.0.0.1", "--token-file", join(dir, "token"), "--kubeconfig", kubeconfig, "--interval", "3600", "--json"];
-    const child = spawn(process.execPath, ["--import", tsx, join(PROJECT_ROOT, "src", "cli", "status-service.ts"), ...args], { cwd: PROJECT_ROOT });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (chunk) => {
-          out += chunk;
-          const line = out.split("\n")[0];
-          if (out.includes("\n")) resolve((JSON.parse(line!) as { url: string }).url);
-        });
-        child.on("exit", (code) => reject(new Error(`status-service exited with ${code}`)));
-      });
-      let status: { rollup: { state: string }; topBlockers: { layer: string }[] } | undefined;
-      for (let attempt = 0; attempt < 300; attempt++) {
-        const response = await fetch(`${url}/api/status`, { headers: { authorization: "Bearer live-mode-token-0123456789" } });
-        if (response.status === 200) {
-          status = (await response.json()) as typeof status;
-          break;
-        }
-        expect(response.status).toBe(503); // still collecting the first status
-        await new Promise((r) => setTimeout(r, 100));
+  it("the status-service command reads the cluster per interval, not per request, and stops within 2 s on SIGTERM and SIGINT while a list hangs", async () => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      reset();
+      api.forbidden.add("events");
+      const child = startService(kubeconfig);
+      try {
+        const url = await listening(child);
+        const status = await firstStatus(url);
+        expect(statusSchemaValidator()(status)).toBe(true);
+        expect(status.rollup.state).toBe("failed_action_required");
+        expect(status.topBlockers.map((b: { layer: string }) => b.layer)).toContain("Status service access");
+        // Twenty page loads cost at most the refreshes the interval (1 s) allows, not twenty reads.
+        const rounds = () => api.requests.filter((r) => r.path === "/api/v1/nodes").length;
+        const before = rounds();
+        const started = performance.now();
+        for (let i = 0; i < 20; i++) expect((await fetch(`${url}/api/status`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })).status).toBe(200);
+        expect(rounds() - before).toBeLessThanOrEqual(Math.ceil((performance.now() - started) / 1000) + 1);
+        expect((await fetch(`${url}/api/status`)).status).toBe(401);
+        // The next refresh hangs on a list; the signal must still end the process promptly.
+        api.hanging.add("pods");
+        await waitFor(() => api.held.size > 0, 15_000);
+      } finally {
+        const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+        const sent = performance.now();
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(performance.now() - sent, signal).toBeLessThan(2_000);
       }
-      expect(statusSchemaValidator()(status)).toBe(true);
-      expect(status!.rollup.state).toBe("failed_action_required");
-      expect(status!.topBlockers.map((b) => b.layer)).toContain("Status service access");
-      for (let i = 0; i < 5; i++) expect((await fetch(`${url}/api/status`, { headers: { authorization: "Bearer live-mode-token-0123456789" } })).status).toBe(200);
-      expect(api.requests).toHaveLength(LISTED_KINDS.length);
-      expect((await fetch(`${url}/api/status`)).status).toBe(401);
-    } finally {
-      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
     }
   });
 });
+
+const SERVICE_TOKEN = "live-mode-token-0123456789";
+
+function startService(kubeconfig: string): ChildProcess & { stdout: NodeJS.ReadableStream } {
+  const dir = mkdtempSync(join(tmpdir(), "status-service-"));
+  writeFileSync(join(dir, "token"), `${SERVICE_TOKEN}\n`);
+  const tsx = pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  // The shortest interval, so the test sees a second refresh start (and hang) soon.
+  const args = ["--port", "0", "--host", "127.0.0.1", "--token-file", join(dir, "token"), "--kubeconfig", kubeconfig, "--interval", "1", "--json"];
+  return spawn(process.execPath, ["--import", tsx, join(PROJECT_ROOT, "src", "cli", "status-service.ts"), ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "inherit"] }) as ChildProcess & { stdout: NodeJS.ReadableStream };
+}
+
+function listening(child: ChildProcess & { stdout: NodeJS.ReadableStream }): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("\n")) resolve((JSON.parse(out.split("\n")[0]!) as { url: string }).url);
+    });
+    child.on("exit", (code) => reject(new Error(`status-service exited with ${code}`)));
+  });
+}
+
+async function firstStatus(url: string): Promise<any> {
+  for (;;) {
+    const response = await fetch(`${url}/api/status`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } });
+    if (response.status === 200) return response.json();
+    expect(response.status).toBe(503); // still collecting the first status
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls a condition the other side makes true (no fixed sleep decides the outcome). */
+async function waitFor(condition: () => boolean, limitMs = 10_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -14,7 +14,7 @@ describe("status poller", () => {
     try {
       const poller = new StatusPoller(snapshotFileCollector(fixturePath("healthy")), {}, 60_000, () => NOW, 5_000, async () => ({ login: await probeLogin(app.url) }));
       await poller.refresh();
-      expect(poller.latest()!.status.tiers.login).toEqual({ ready: true, reason: "alga-core ready; login URL answers (HTTP 307)" });
+      expect(poller.latest()!.status.tiers.login).toMatchObject({ ready: true, reason: "alga-core ready; login URL answers (HTTP 307)" });
     } finally {
       await app.close();
     }
@@ -38,7 +38,7 @@ describe("status poller", () => {
     let calls = 0;
     const odd: SnapshotCollector = {
       description: "odd",
-      collect: async () => (calls++ === 0 ? { snapshot: loadFixture("healthy"), accessErrors: [] } : { snapshot: { items: [{ kind: "Pod", metadata: {} }] } as never, accessErrors: [] }),
+      collect: async () => (calls++ === 0 ? { snapshot: loadFixture("healthy"), accessErrors: [] } : { snapshot: { items: [null] } as never, accessErrors: [] }),
     };
     const poller = new StatusPoller(odd, {}, 60_000, () => NOW);
     await poller.refresh();
