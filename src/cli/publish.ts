@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
 import { preflightRelease, unpinnedReferences, type PreflightReport } from "../distribution/preflight.js";
@@ -8,6 +8,7 @@ import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
 import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
+import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { runCli } from "./run.js";
@@ -23,6 +24,8 @@ Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
 Order: blobs, bundle manifest, release manifest, signatures, version tags, then channel tags last.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
+Staged output older than its inputs (the release file, its profile and lock file, constructs/,
+schemas/) is refused: run synth first.
 
 Preflight (on by default for a registry): before anything is pushed, every image and chart the
 release references is looked up in its registry (by digest when pinned); a missing one refuses
@@ -82,7 +85,15 @@ await runCli(
     // anything is uploaded, so one refused release does not leave the others half published.
     const distDir = resolve(values.dist ?? "dist");
     const staged = [];
-    for (const version of versions) staged.push(await openStagedRelease(distDir, version));
+    for (const version of versions) {
+      const release = await openStagedRelease(distDir, version);
+      // Staged output older than the release file, profile, lock, constructs or schemas is refused.
+      const releaseFile = values.release && versions.length === 1 && (values.release.endsWith(".yaml") || values.release.includes("/"))
+        ? resolveReleaseFile(resolve("releases"), values.release)
+        : join(resolve("releases"), `${version}.yaml`);
+      assertStagedFresh(distDir, release, releaseFile);
+      staged.push(release);
+    }
     // Reading every rendered file for its images (~60 ms a release) is only needed for the pin check and the preflight.
     const referenceCache = new Map<string, ReturnType<typeof stagedReferences>>();
     const references = (release: StagedRelease) => {
