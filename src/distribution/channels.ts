@@ -53,6 +53,9 @@ export async function promoteChannel(
   await fetchEveryBlob(store.config, release.bundle.bytes, release.reference);
   const previous = await store.release.resolve(channel);
   const moved = previous?.digest !== release.artifact.descriptor.digest;
+  // Named before the tag moves, from the previous release itself: once the channel has moved,
+  // nothing but the read-back may fail, so a report never hides that the move happened.
+  const previousVersion = previous && moved ? await versionOfRelease(store, previous.digest) : previous ? version : undefined;
   if (moved) {
     progress(`moving ${channel}`);
     // The channel must still hold what we saw (a layout checks under its lock, a registry just
@@ -60,7 +63,6 @@ export async function promoteChannel(
     await store.release.pushManifest(release.artifact.bytes, release.artifact.descriptor.mediaType, channel, { ifTagIs: previous?.digest ?? null });
     await assertTagHolds(store.release, channel, release.artifact.descriptor.digest);
   }
-  const previousVersion = previous ? (await listChannels(store)).versions[previous.digest] : undefined;
   return {
     channel,
     version,
@@ -68,6 +70,18 @@ export async function promoteChannel(
     ...(previous ? { previous: { digest: previous.digest, ...(previousVersion ? { version: previousVersion } : {}) } } : {}),
     moved,
   };
+}
+
+/**
+ * The version of the release at `digest`, for a report; undefined when it cannot be read (it is
+ * not a release, or the registry fails): naming the previous release is never worth a failure.
+ */
+async function versionOfRelease(store: ReleaseStore, digest: string): Promise<string | undefined> {
+  try {
+    return (await resolveRelease(store, digest)).manifest.version;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ChannelListing {
