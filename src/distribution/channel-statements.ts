@@ -12,6 +12,7 @@ import { buildArtifact } from "../oci/build-artifact.js";
 import { parseImageManifest } from "../oci/copy-artifact.js";
 import { assertWithinCeiling } from "../oci/limits.js";
 import { OCI_EMPTY_JSON } from "../oci/media-types.js";
+import { TagConflictError } from "../oci/tag-conflict-error.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import { utcSeconds } from "./clock.js";
 import type { ArtifactSignature, ArtifactSigner } from "./release-signatures.js";
@@ -103,37 +104,57 @@ export interface WrittenStatement {
   readonly signatures: readonly ArtifactSignature[];
 }
 
+/** Attempts at writing a statement while concurrent writers of the same channel take its sequence numbers. */
+const STATEMENT_ATTEMPTS = 4;
+
 /**
- * Writes the planned statement that `channel` points at `release`: blobs and manifest by digest,
- * its signatures, the history tag, then the current tag (only if it still holds the statement the
- * plan read, then read back), so a statement is signed before any tag names it.
+ * Writes a statement that `channel` points at `release`, numbered after the planned (or, when a
+ * concurrent writer took that number, the then current) one: blobs and manifest by digest, its
+ * signatures, the history tag, then the current tag (only if it still holds the statement read
+ * before, then read back), so a statement is signed before any tag names it. Before each attempt
+ * the channel tag must still hold `release`: a statement is never written for a move another
+ * writer has overtaken (that fails naming the digest the channel holds now).
  */
 export async function writeStatement(store: ReleaseStore, plan: StatementPlan, release: { readonly version: string; readonly digest: string }, options: StatementOptions): Promise<WrittenStatement> {
-  const statement: ChannelStatement = {
-    schemaVersion: 1,
-    channel: plan.channel,
-    release: { version: release.version, digest: release.digest },
-    sequence: plan.sequence,
-    issuedAt: utcSeconds(options.now),
-    expiresAt: utcSeconds(options.now + (options.ttlMs ?? DEFAULT_STATEMENT_TTL_MS)),
-    rollback: plan.rollback,
-  };
-  const artifact = buildArtifact({
-    artifactType: CHANNEL_STATEMENT_ARTIFACT_TYPE,
-    config: { mediaType: CHANNEL_STATEMENT_MEDIA_TYPE, data: new TextEncoder().encode(`${JSON.stringify(statement, null, 2)}\n`) },
-    layers: [{ mediaType: OCI_EMPTY_JSON, data: new TextEncoder().encode("{}") }],
-    annotations: { [ANNOTATION_CREATED]: statement.issuedAt },
-  });
   const repository = store.statements;
-  for (const blob of [artifact.config, ...artifact.layers]) await repository.pushBlob(blob.descriptor, blob.data);
-  const digest = artifact.manifest.descriptor.digest;
-  await repository.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, digest);
-  const signatures = options.signer ? await options.signer("channels", repository, digest) : [];
-  const history = historyTag(plan.channel, plan.sequence);
-  await repository.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, history, { ifTagIs: null });
-  await repository.pushManifest(artifact.manifest.data, artifact.manifest.descriptor.mediaType, plan.channel, { ifTagIs: plan.current?.descriptor.digest ?? null });
-  await assertTagHolds(repository, plan.channel, digest);
-  return { reference: `${repository.location}:${plan.channel}`, digest, statement, signatures };
+  let current = plan.current;
+  let sequence = plan.sequence;
+  for (let attempt = 1; ; attempt++) {
+    const tagged = (await store.release.resolve(plan.channel))?.digest ?? null;
+    if (tagged !== release.digest) throw new TagConflictError(`${store.release.location}:${plan.channel}`, release.digest, tagged, release.digest, "after writing");
+    const statement: ChannelStatement = {
+      schemaVersion: 1,
+      channel: plan.channel,
+      release: { version: release.version, digest: release.digest },
+      sequence,
+      issuedAt: utcSeconds(options.now),
+      expiresAt: utcSeconds(options.now + (options.ttlMs ?? DEFAULT_STATEMENT_TTL_MS)),
+      rollback: plan.rollback,
+    };
+    const artifact = buildArtifact({
+      artifactType: CHANNEL_STATEMENT_ARTIFACT_TYPE,
+      config: { mediaType: CHANNEL_STATEMENT_MEDIA_TYPE, data: new TextEncoder().encode(`${JSON.stringify(statement, null, 2)}\n`) },
+      layers: [{ mediaType: OCI_EMPTY_JSON, data: new TextEncoder().encode("{}") }],
+      annotations: { [ANNOTATION_CREATED]: statement.issuedAt },
+    });
+    for (const blob of [artifact.config, ...artifact.layers]) await repository.pushBlob(blob.descriptor, blob.data);
+    const digest = artifact.manifest.descriptor.digest;
+    const { data, descriptor } = artifact.manifest;
+    await repository.pushManifest(data, descriptor.mediaType, digest);
+    const signatures = options.signer ? await options.signer("channels", repository, digest) : [];
+    try {
+      await repository.pushManifest(data, descriptor.mediaType, historyTag(plan.channel, sequence), { ifTagIs: null });
+      await repository.pushManifest(data, descriptor.mediaType, plan.channel, { ifTagIs: current?.descriptor.digest ?? null });
+      await assertTagHolds(repository, plan.channel, digest);
+      return { reference: `${repository.location}:${plan.channel}`, digest, statement, signatures };
+    } catch (error) {
+      // Another writer of this channel took the number: go again after its statement.
+      if (!(error instanceof TagConflictError) || attempt >= STATEMENT_ATTEMPTS) throw error;
+      const latest = await readStatement(repository, plan.channel);
+      current = latest;
+      sequence = Math.max(sequence, latest?.statement.sequence ?? 0) + 1;
+    }
+  }
 }
 
 export interface ChannelHistoryEntry {

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { parseImageManifest } from "../oci/copy-artifact.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import type { ContentRepository } from "../oci/types.js";
@@ -93,6 +94,7 @@ export async function promoteChannel(
       ...(options.signer ? { signer: options.signer } : {}),
     });
   } catch (error) {
+    if (error instanceof TagConflictError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new UserError(
       `${channel} ${moved ? "now points at" : "already pointed at"} ${release.manifest.version}, but its channel statement could not be written: ${message}\n` +

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import { planStatement, writeStatement, type StatementPlan, type WrittenStatement } from "./channel-statements.js";
@@ -157,6 +158,7 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
           ...(options.signer ? { signer: options.signer } : {}),
         });
       } catch (error) {
+        if (error instanceof TagConflictError) throw error;
         throw new UserError(
           `${channel} now points at ${staged.version}, but its channel statement could not be written: ${error instanceof Error ? error.message : String(error)}\n` +
             `Appliances that check statements refuse the channel until one is: run npm run promote -- --channel ${channel} --release ${staged.version} (the tag is already in place).`,
