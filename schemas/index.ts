@@ -7,3 +7,4 @@ export * from "./license-service.js";
 export * from "./release-lock.js";
 export * from "./appliance-iso.js";
 export * from "./status.js";
+export * from "./channel-statement.js";

@@ -5,6 +5,7 @@ import { LicenseServiceDefinition } from "./license-service.js";
 import { ReleaseDefinition } from "./release.js";
 import { ReleaseLock } from "./release-lock.js";
 import { ApplianceStatus } from "./status.js";
+import { ChannelStatement } from "./channel-statement.js";
 
 /**
  * The JSON Schema files generated from the zod schemas, keyed by file name.
@@ -18,6 +19,7 @@ export const JSON_SCHEMA_SOURCES = {
   "release-manifest.schema.json": { schema: ReleaseManifest, io: "output", id: "release-manifest" },
   "release-lock.schema.json": { schema: ReleaseLock, io: "output", id: "release-lock" },
   "status.schema.json": { schema: ApplianceStatus, io: "output", id: "status" },
+  "channel-statement.schema.json": { schema: ChannelStatement, io: "output", id: "channel-statement" },
 } as const;
 
 export type JsonSchemaFile = keyof typeof JSON_SCHEMA_SOURCES;

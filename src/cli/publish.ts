@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
 import { preflightRelease, unpinnedReferences, type PreflightReport } from "../distribution/preflight.js";
@@ -8,21 +8,27 @@ import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
 import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
+import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { runCli } from "./run.js";
-import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP } from "./signing-options.js";
+import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP, STATEMENT_HELP, statementTtl } from "./signing-options.js";
+import { commandClock } from "../distribution/clock.js";
+import { parseDuration } from "../oci/deadline.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry HOST[:PORT]/NAMESPACE [--plain-http]]
                        [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
                        [--skip-preflight | --preflight] [--allow-unpinned]
-                       [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE] [--signature-format F]] [--json]
+                       [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE] [--signature-format F]]
+                       [--rollback] [--statement-ttl DURATION] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
 Order: blobs, bundle manifest, release manifest, signatures, version tags, then channel tags last.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
+Staged output older than its inputs (the release file, its profile and lock file, constructs/,
+schemas/) is refused: run synth first.
 
 Preflight (on by default for a registry): before anything is pushed, every image and chart the
 release references is looked up in its registry (by digest when pinned); a missing one refuses
@@ -45,6 +51,7 @@ ${STORE_HELP}
                      a prompt, or a PKCS#8 PEM) before any tag moves; default: SIGNING_KEY_FILE
 ${IDENTITY_HELP}
 ${SIGNATURE_FORMAT_HELP}
+${STATEMENT_HELP}
   --json             print the references and digests as JSON
   --help             show this help`;
 
@@ -62,6 +69,8 @@ await runCli(
     "sign-key": { type: "string" },
     identity: { type: "string" },
     "signature-format": { type: "string" },
+    rollback: { type: "boolean" },
+    "statement-ttl": { type: "string" },
   },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
@@ -69,6 +78,9 @@ await runCli(
       ? [versionOf(values.release)]
       : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
+    if ((values.rollback || values["statement-ttl"]) && channels.length === 0) throw new UsageError("--rollback and --statement-ttl apply only with --channel");
+    const ttl = statementTtl(values["statement-ttl"], parseDuration);
+    const now = commandClock()();
     const targetOptions = storeOptions(values, output);
     const store = openReleaseStore(targetOptions, DEFAULT_LAYOUT_DIR);
     const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
@@ -82,7 +94,15 @@ await runCli(
     // anything is uploaded, so one refused release does not leave the others half published.
     const distDir = resolve(values.dist ?? "dist");
     const staged = [];
-    for (const version of versions) staged.push(await openStagedRelease(distDir, version));
+    for (const version of versions) {
+      const release = await openStagedRelease(distDir, version);
+      // Staged output older than the release file, profile, lock, constructs or schemas is refused.
+      const releaseFile = values.release && versions.length === 1 && (values.release.endsWith(".yaml") || values.release.includes("/"))
+        ? resolveReleaseFile(resolve("releases"), values.release)
+        : join(resolve("releases"), `${version}.yaml`);
+      assertStagedFresh(distDir, release, releaseFile);
+      staged.push(release);
+    }
     // Reading every rendered file for its images (~60 ms a release) is only needed for the pin check and the preflight.
     const referenceCache = new Map<string, ReturnType<typeof stagedReferences>>();
     const references = (release: StagedRelease) => {
@@ -126,7 +146,16 @@ await runCli(
     const reports = [];
     for (const [index, release] of staged.entries()) {
       output.progress(`publishing ${release.version} to ${store.location}`);
-      reports.push(await publishRelease(release, store, { channels, dryRun: values["dry-run"] ?? false, progress: output.progress, checked: checks[index]!, ...(signer ? { signer } : {}) }));
+      reports.push(
+        await publishRelease(release, store, {
+          channels,
+          dryRun: values["dry-run"] ?? false,
+          progress: output.progress,
+          checked: checks[index]!,
+          statements: { rollback: values.rollback ?? false, now, ...(ttl ? { ttlMs: ttl } : {}) },
+          ...(signer ? { signer } : {}),
+        }),
+      );
     }
     const preflightLine = (version: string) => {
       const report = preflight.get(version);
@@ -141,7 +170,11 @@ await runCli(
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
       preflightLine(report.version),
       ...(report.signatures ?? []).map((signature) => `  ${signature.signatureReference} ${signature.pushed ? "signed" : "already signed"} (${signature.format})`),
-      ...report.channels.map((channel) => `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}`),
+      ...report.channels.map(
+        (channel) =>
+          `  ${channel.reference} ${report.dryRun ? "would point at" : "->"} ${report.version}` +
+          (channel.statement ? `, statement #${channel.statement.statement.sequence} expires ${channel.statement.statement.expiresAt}${channel.statement.signatures.length > 0 ? "" : " (unsigned)"}` : ""),
+      ),
     ]);
     output.done(lines.join("\n"), {
       target: store.location,

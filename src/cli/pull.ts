@@ -1,6 +1,9 @@
 import { OciUrl, ReleaseVersion } from "../../schemas/common.js";
+import { resolve } from "node:path";
 import { isDigest } from "../oci/digest.js";
-import { UsageError } from "../errors.js";
+import { UsageError, UserError } from "../errors.js";
+import type { ReleaseStore } from "../distribution/release-store.js";
+import type { VerificationKey } from "../signing/signing-keys.js";
 import { runCli } from "./run.js";
 import { IDENTITY_HELP, loadVerificationKeys } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
@@ -8,7 +11,7 @@ import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-opti
 const HELP = `Usage: npm run pull -- (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)
                     (--channel NAME | --release VERSION | --digest sha256:...) --out DIR
                     [--flux-url oci://...] [--verify-key FILE]... [--identity HOST[:PORT]/NAMESPACE]
-                    [--replace] [--json]
+                    [--state FILE] [--replace] [--json]
 
 What an appliance does: resolve the channel or version to a release manifest, validate it,
 fetch the config bundle by digest, verify it, and extract it safely. Writes
@@ -29,13 +32,18 @@ ${STORE_HELP}
                        match. flux/source.yaml then makes Flux verify too (spec.verify, Secret
                        alga-appliance-cosign holding the keys)
 ${IDENTITY_HELP}
+  --state FILE         with --channel and --verify-key: the channel statements this appliance accepted
+                       (default: DIR.channel-state.json beside --out). The channel needs a current signed
+                       statement (npm run promote writes them) that is not expired, names the release the
+                       channel tag points at, and is not older (sequence) or lower (version, unless the
+                       statement says rollback) than the last one accepted; ARK_NOW sets the time
   --replace            replace an existing DIR
   --json               print the result as JSON
   --help               show this help`;
 
 await runCli(
   HELP,
-  { ...STORE_FLAGS, channel: { type: "string" }, release: { type: "string" }, digest: { type: "string" }, out: { type: "string" }, "flux-url": { type: "string" }, replace: { type: "boolean" }, "verify-key": { type: "string", multiple: true }, identity: { type: "string" } },
+  { ...STORE_FLAGS, channel: { type: "string" }, release: { type: "string" }, digest: { type: "string" }, out: { type: "string" }, "flux-url": { type: "string" }, replace: { type: "boolean" }, "verify-key": { type: "string", multiple: true }, identity: { type: "string" }, state: { type: "string" } },
   async ({ values, output }) => {
     const references = [values.channel, values.release, values.digest].filter((value) => value !== undefined);
     if (references.length !== 1) throw new UsageError(`give exactly one of --channel, --release, --digest\n\n${HELP}`);
@@ -51,24 +59,49 @@ await runCli(
     // Loaded once the flags are known to be good: --help and usage errors do not pay for the client.
     const [{ openReleaseStore }, { pullRelease }] = await Promise.all([import("../distribution/release-store.js"), import("../distribution/pull-release.js")]);
     const signatures = keys.length > 0 ? await import("../distribution/release-signatures.js") : undefined;
+    if (values.state && !(values.channel && keys.length > 0)) throw new UsageError("--state applies only with --channel and --verify-key");
     const store = openReleaseStore(storeOptions(values, output));
+    // A channel pulled with keys is taken from its signed statement, checked against what this appliance accepted before.
+    const trust = values.channel && keys.length > 0 ? await channelTrust(store, values.channel, keys, values.identity, values.state, values.out, output.progress) : undefined;
     const report = await pullRelease(store, {
       ...(signatures
         ? {
-            verify: async (release) => void (await signatures.verifyReleaseSignatures(store, release, keys, values.identity)),
+            verify: async (release) => {
+              if (trust && release.manifest.version !== trust.statement.release.version) {
+                throw new UserError(`${release.reference}: holds release ${release.manifest.version}, but the signed channel statement names ${trust.statement.release.version}; refusing`);
+              }
+              await signatures.verifyReleaseSignatures(store, release, keys, values.identity);
+            },
             fluxVerifyKeys: keys.map((key) => key.pem),
           }
         : {}),
-      reference: references[0]!,
+      reference: trust ? trust.statement.release.digest : references[0]!,
       outDir: values.out,
       ...(values["flux-url"] ? { fluxUrl: values["flux-url"] } : {}),
       replace: values.replace ?? false,
       progress: output.progress,
     });
+    if (trust) await trust.record();
     output.done(
+      (trust ? `channel ${values.channel}: signed statement #${trust.statement.sequence} (issued ${trust.statement.issuedAt}, expires ${trust.statement.expiresAt}${trust.statement.rollback ? ", a deliberate rollback" : ""}), recorded in ${trust.stateFile}\n` : "") +
       `pulled ${report.version} from ${report.reference}\n  release ${report.releaseDigest}\n  bundle  ${report.bundleDigest}\n  ${report.files} files in ${report.outDir}/config` +
         (report.fluxSource ? `\n  apply ${report.fluxSource}` : ""),
-      { ...report },
+      { ...report, ...(trust ? { channelStatement: { ...trust.statement, digest: trust.descriptor.digest, stateFile: trust.stateFile } } : {}) },
     );
   },
 );
+
+/** Reads the state, verifies the channel's statement against it, and returns how to record it once the release is in place. */
+async function channelTrust(store: ReleaseStore, channel: string, keys: readonly VerificationKey[], identity: string | undefined, stateFlag: string | undefined, outDir: string, progress: (message: string) => void) {
+  const [{ commandClock }, { defaultStateFile, readChannelState, recordAcceptedStatement }, { verifyChannelStatement }] = await Promise.all([
+    import("../distribution/clock.js"),
+    import("../distribution/channel-state.js"),
+    import("../distribution/channel-trust.js"),
+  ]);
+  const clock = commandClock();
+  const stateFile = stateFlag ? resolve(stateFlag) : defaultStateFile(outDir);
+  progress(`verifying the channel statement of ${channel} (state ${stateFile})`);
+  await store.check();
+  const trusted = await verifyChannelStatement(store, channel, { keys, ...(identity ? { identity } : {}), now: clock(), state: readChannelState(stateFile), stateFile });
+  return { ...trusted, stateFile, record: () => recordAcceptedStatement(stateFile, channel, trusted.accepted(clock())) };
+}

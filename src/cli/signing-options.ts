@@ -29,3 +29,17 @@ export async function loadSigningKey(file: string, flag: string): Promise<Signin
 export function loadVerificationKeys(files: readonly string[], flag: string): VerificationKey[] {
   return files.map((file) => parseVerificationKey(readKeyFile(file, flag), file));
 }
+
+export const STATEMENT_HELP = `  --rollback                         the channel moves to a lower version on purpose: its signed statement says
+                                     rollback: true, which appliances accept (without it such a move is refused)
+  --statement-ttl DURATION           how long the channel statement holds, e.g. 720h (default 720h = 30 days);
+                                     appliances refuse it afterwards, so promote again before then. ARK_NOW
+                                     (RFC 3339) sets the time statements are issued at`;
+
+/** Parses --statement-ttl: a duration, at least a minute. */
+export function statementTtl(value: string | undefined, parse: (text: string) => number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parse(value);
+  if (ms === undefined || ms < 60_000) throw new UsageError(`--statement-ttl "${value}": give a duration of at least a minute, e.g. 720h`);
+  return ms;
+}

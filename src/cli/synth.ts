@@ -7,6 +7,7 @@ import { listReleaseFiles, resolveReleaseFile } from "../release/load-release.js
 import { readYamlDocument } from "../release/read-yaml-document.js";
 import { sourceDateEpoch } from "../synth/source-date-epoch.js";
 import { synthesizeRelease, synthesizeVendor, type SynthesizedRelease } from "../synth/synth-release.js";
+import { withSynthOutputLock } from "../synth/output-lock.js";
 import { writeRelease, writeVendor } from "../synth/write-output.js";
 import { runCli } from "./run.js";
 
@@ -29,7 +30,8 @@ fails leaves nothing of itself in the output (not even an earlier rendering).
   --help          show this help
 
 Without --release, earlier synth output that this run did not produce is removed (other files in
-the output root are never touched). SOURCE_DATE_EPOCH sets the
+the output root are never touched). Two synth runs into one output root render at once but write
+one after the other (the second says it waits for the lock <out>/.synth.lock). SOURCE_DATE_EPOCH sets the
 bundle's created time and tar mtimes (default: the epoch, so digests are reproducible).`;
 
 /** A directory synth writes: a release (it holds release-manifest.json), vendor/, or a staging leftover. */
@@ -65,18 +67,25 @@ await runCli(
       }
     }
 
-    for (const release of written) await writeRelease(outRoot, release);
-    const vendorDir = vendorFiles ? await writeVendor(outRoot, vendorFiles) : undefined;
-    // A failed release leaves nothing behind, not even an older rendering of it.
-    for (const failure of failures) await rm(join(outRoot, basename(failure.file).replace(/\.yaml$/, "")), { recursive: true, force: true });
-    if (!values.release && existsSync(outRoot)) {
-      // Recreated from scratch: earlier synth output that this run did not produce is removed.
-      // Only what synth itself writes is touched, whatever else the directory holds.
-      const keep = new Set([...written.map((release) => release.version), ...(vendorDir ? ["vendor"] : [])]);
-      for (const entry of await readdir(outRoot)) {
-        if (!keep.has(entry) && isSynthOutput(join(outRoot, entry), entry)) await rm(join(outRoot, entry), { recursive: true, force: true });
+    // Written under the output root's lock: a concurrent synth waits, so each release directory
+    // is one run's whole output and no run removes another's staging directory.
+    const write = async () => {
+      for (const release of written) await writeRelease(outRoot, release);
+      const vendor = vendorFiles ? await writeVendor(outRoot, vendorFiles) : undefined;
+      // A failed release leaves nothing behind, not even an older rendering of it.
+      for (const failure of failures) await rm(join(outRoot, basename(failure.file).replace(/\.yaml$/, "")), { recursive: true, force: true });
+      if (!values.release && existsSync(outRoot)) {
+        // Recreated from scratch: earlier synth output that this run did not produce is removed.
+        // Only what synth itself writes is touched, whatever else the directory holds.
+        const keep = new Set([...written.map((release) => release.version), ...(vendor ? ["vendor"] : [])]);
+        for (const entry of await readdir(outRoot)) {
+          if (!keep.has(entry) && isSynthOutput(join(outRoot, entry), entry)) await rm(join(outRoot, entry), { recursive: true, force: true });
+        }
       }
-    }
+      return vendor;
+    };
+    // Nothing to write and no output root: nothing is created, not even the lock.
+    const vendorDir = written.length > 0 || vendorFiles || existsSync(outRoot) ? await withSynthOutputLock(outRoot, output.progress, write) : undefined;
 
     const summary = {
       outDir: outRoot,

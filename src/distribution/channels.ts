@@ -1,7 +1,11 @@
+import { UserError } from "../errors.js";
+import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { parseImageManifest } from "../oci/copy-artifact.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import type { ContentRepository } from "../oci/types.js";
 import { isCosignTag } from "../signing/cosign-format.js";
+import { planStatement, writeStatement, type WrittenStatement } from "./channel-statements.js";
+import type { ArtifactSigner } from "./release-signatures.js";
 import type { ReleaseStore } from "./release-store.js";
 import { assertTagHolds } from "./tag-read-back.js";
 import { resolveRelease, type ResolvedRelease } from "./resolve-release.js";
@@ -30,6 +34,21 @@ export interface PromoteReport {
   readonly digest: string;
   readonly previous?: { readonly digest: string; readonly version?: string };
   readonly moved: boolean;
+  /** The channel statement written for this move. */
+  readonly statement: WrittenStatement;
+}
+
+export interface PromoteOptions {
+  /** Refuses the release (throws) before the channel moves, e.g. when its signatures do not verify. */
+  readonly verify?: (release: ResolvedRelease) => Promise<void>;
+  /** The vendor moves the channel back on purpose: the statement says `rollback: true`. */
+  readonly rollback?: boolean;
+  /** Signs the channel statement (and nothing else). */
+  readonly signer?: ArtifactSigner;
+  /** The statement's issued-at, in ms since the epoch (default: now). */
+  readonly now?: number;
+  /** How long the statement holds (default 30 days). */
+  readonly statementTtlMs?: number;
 }
 
 /**
@@ -42,7 +61,7 @@ export async function promoteChannel(
   channel: string,
   version: string,
   progress: (message: string) => void = () => {},
-  options: { readonly verify?: (release: ResolvedRelease) => Promise<void> } = {},
+  options: PromoteOptions = {},
 ): Promise<PromoteReport> {
   await store.check();
   progress(`verifying ${store.release.location}:${version}`);
@@ -51,8 +70,13 @@ export async function promoteChannel(
   // Download and verify every blob of both artifacts: a channel must never point at something that cannot be pulled.
   await fetchEveryBlob(store.release, release.artifact.bytes, release.reference);
   await fetchEveryBlob(store.config, release.bundle.bytes, release.reference);
+  // The statement is planned before anything moves: a move back without --rollback is refused here.
+  const plan = await planStatement(store, channel, release.manifest.version, options.rollback ?? false);
   const previous = await store.release.resolve(channel);
   const moved = previous?.digest !== release.artifact.descriptor.digest;
+  // Named before the tag moves, from the previous release itself: once the channel has moved,
+  // nothing but the read-back may fail, so a report never hides that the move happened.
+  const previousVersion = previous && moved ? await versionOfRelease(store, previous.digest) : previous ? version : undefined;
   if (moved) {
     progress(`moving ${channel}`);
     // The channel must still hold what we saw (a layout checks under its lock, a registry just
@@ -60,14 +84,43 @@ export async function promoteChannel(
     await store.release.pushManifest(release.artifact.bytes, release.artifact.descriptor.mediaType, channel, { ifTagIs: previous?.digest ?? null });
     await assertTagHolds(store.release, channel, release.artifact.descriptor.digest);
   }
-  const previousVersion = previous ? (await listChannels(store)).versions[previous.digest] : undefined;
+  // Also when the tag did not move: a fresh statement renews the channel before the last one expires.
+  progress(`writing channel statement #${plan.sequence}`);
+  let statement: WrittenStatement;
+  try {
+    statement = await writeStatement(store, plan, { version: release.manifest.version, digest: release.artifact.descriptor.digest }, {
+      now: options.now ?? Date.now(),
+      ...(options.statementTtlMs ? { ttlMs: options.statementTtlMs } : {}),
+      ...(options.signer ? { signer: options.signer } : {}),
+    });
+  } catch (error) {
+    if (error instanceof TagConflictError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UserError(
+      `${channel} ${moved ? "now points at" : "already pointed at"} ${release.manifest.version}, but its channel statement could not be written: ${message}\n` +
+        `Appliances that check statements refuse the channel until one is: run promote again (the tag is already in place).`,
+    );
+  }
   return {
     channel,
     version,
     digest: release.artifact.descriptor.digest,
     ...(previous ? { previous: { digest: previous.digest, ...(previousVersion ? { version: previousVersion } : {}) } } : {}),
     moved,
+    statement,
   };
+}
+
+/**
+ * The version of the release at `digest`, for a report; undefined when it cannot be read (it is
+ * not a release, or the registry fails): naming the previous release is never worth a failure.
+ */
+async function versionOfRelease(store: ReleaseStore, digest: string): Promise<string | undefined> {
+  try {
+    return (await resolveRelease(store, digest)).manifest.version;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ChannelListing {

@@ -1,6 +1,8 @@
 import { UserError } from "../errors.js";
+import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
+import { planStatement, writeStatement, type StatementPlan, type WrittenStatement } from "./channel-statements.js";
 import type { ArtifactSignature, ArtifactSigner } from "./release-signatures.js";
 import type { ReleaseStore } from "./release-store.js";
 import { assertTagHolds } from "./tag-read-back.js";
@@ -14,6 +16,8 @@ export interface PublishOptions {
   readonly signer?: ArtifactSigner;
   /** What `assertPublishable` found for this release and store just before: its tags are not asked again. */
   readonly checked?: PublishCheck;
+  /** The channel statements written with each channel move (signed by `signer`). */
+  readonly statements?: { readonly rollback?: boolean; readonly now?: number; readonly ttlMs?: number };
 }
 
 /** The state of a release's two version tags in a store, as `assertPublishable` found it. */
@@ -29,7 +33,7 @@ export interface PublishReport {
   readonly dryRun: boolean;
   readonly configBundle: { readonly reference: string; readonly digest: string };
   readonly releaseArtifact: { readonly reference: string; readonly digest: string };
-  readonly channels: readonly { readonly channel: string; readonly reference: string; readonly previous?: string }[];
+  readonly channels: readonly { readonly channel: string; readonly reference: string; readonly previous?: string; readonly statement?: WrittenStatement }[];
   readonly blobsUploaded: number;
   readonly blobsMounted: number;
   readonly blobsSkipped: number;
@@ -81,6 +85,10 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
   await store.check();
   const { config: configState, release: releaseState } = options.checked ?? (await assertPublishable(staged, store));
   const alreadyPublished = configState === "same" && releaseState === "same";
+  // Each channel's next statement is planned before anything is uploaded: a move back without
+  // rollback is refused with nothing pushed.
+  const plans = new Map<string, StatementPlan>();
+  for (const channel of options.channels ?? []) plans.set(channel, await planStatement(store, channel, staged.version, options.statements?.rollback ?? false));
 
   let blobsUploaded = 0;
   let blobsMounted = 0;
@@ -140,7 +148,24 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
       await store.release.pushManifest(bytes, staged.releaseArtifact.mediaType, channel, { ifTagIs: previous?.digest ?? null });
       await assertTagHolds(store.release, channel, staged.releaseArtifact.digest);
     }
-    channels.push({ channel, reference: `${store.release.location}:${channel}`, ...(previous ? { previous: previous.digest } : {}) });
+    let statement: WrittenStatement | undefined;
+    if (!dryRun) {
+      progress(`writing channel statement #${plans.get(channel)!.sequence} for ${channel}`);
+      try {
+        statement = await writeStatement(store, plans.get(channel)!, { version: staged.version, digest: staged.releaseArtifact.digest }, {
+          now: options.statements?.now ?? Date.now(),
+          ...(options.statements?.ttlMs ? { ttlMs: options.statements.ttlMs } : {}),
+          ...(options.signer ? { signer: options.signer } : {}),
+        });
+      } catch (error) {
+        if (error instanceof TagConflictError) throw error;
+        throw new UserError(
+          `${channel} now points at ${staged.version}, but its channel statement could not be written: ${error instanceof Error ? error.message : String(error)}\n` +
+            `Appliances that check statements refuse the channel until one is: run npm run promote -- --channel ${channel} --release ${staged.version} (the tag is already in place).`,
+        );
+      }
+    }
+    channels.push({ channel, reference: `${store.release.location}:${channel}`, ...(previous ? { previous: previous.digest } : {}), ...(statement ? { statement } : {}) });
   }
 
   return {

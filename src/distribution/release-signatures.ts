@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { CHANNELS_REPOSITORY, CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
 import type { ContentRepository } from "../oci/types.js";
 import { signArtifact, signArtifactBundle, type SignatureFormat, type SignOutcome } from "../signing/sign-artifact.js";
@@ -8,10 +8,10 @@ import { verifyArtifact, type TrustedKey, type VerifiedSignature } from "../sign
 import type { ReleaseStore } from "./release-store.js";
 import type { ResolvedRelease } from "./resolve-release.js";
 
-/** Which of a release's two artifacts. */
-export type ReleaseRepository = "config" | "release";
+/** Which of a store's repositories: a release's two artifacts, or the channel statements. */
+export type ReleaseRepository = "config" | "release" | "channels";
 
-const REPOSITORY_NAMES: Record<ReleaseRepository, string> = { config: CONFIG_REPOSITORY, release: RELEASE_REPOSITORY };
+const REPOSITORY_NAMES: Record<ReleaseRepository, string> = { config: CONFIG_REPOSITORY, release: RELEASE_REPOSITORY, channels: CHANNELS_REPOSITORY };
 
 /**
  * The `docker-reference` a signature names for an artifact of `store` (cosign's `registry/repository`,
@@ -33,7 +33,7 @@ export function signatureIdentity(store: ReleaseStore, which: ReleaseRepository,
   }
   // Only a registry store has a Flux URL; its repositories' locations are `host/repository`.
   if (store.configUrl) {
-    const location = store[which].location;
+    const location = store[which === "channels" ? "statements" : which].location;
     const slash = location.indexOf("/");
     return dockerReference(location.slice(0, slash), location.slice(slash + 1));
   }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { CHANNELS_REPOSITORY, CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import type { Deadline } from "../oci/deadline.js";
 import { openLayoutRepository } from "../oci/layout.js";
 import { RegistryClient, type RegistryProgressEvent } from "../oci/registry-client.js";
@@ -13,6 +13,8 @@ export interface ReleaseStore {
   readonly location: string;
   readonly config: ContentRepository;
   readonly release: ContentRepository;
+  /** The signed channel statements (see channel-statements.ts). */
+  readonly statements: ContentRepository;
   /** `oci://…/alga-appliance-config` for Flux, when the store is a registry. */
   readonly configUrl?: string;
   /** Registry repository name of the config bundle, for cross-repository mounts into the release repository. */
@@ -70,6 +72,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
       location: `${target.registry}${target.namespace ? `/${target.namespace}` : ""}`,
       config: client.repository(repo(CONFIG_REPOSITORY)),
       release: client.repository(repo(RELEASE_REPOSITORY)),
+      statements: client.repository(repo(CHANNELS_REPOSITORY)),
       configUrl: `oci://${target.registry}/${repo(CONFIG_REPOSITORY)}`,
       configRepositoryName: repo(CONFIG_REPOSITORY),
       insecure: options.plainHttp ?? false,
@@ -87,6 +90,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
     location: `oci-layout:${root}`,
     config,
     release,
+    statements: openLayoutRepository(root, CHANNELS_REPOSITORY, layoutOptions),
     insecure: false,
     blobConcurrency: 1,
     // Always config before release, so two publishers never wait on each other's second lock.

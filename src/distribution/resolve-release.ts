@@ -43,6 +43,13 @@ export async function resolveRelease(store: ReleaseStore, reference: string): Pr
 
   const bundleWhere = `${store.config.location}@${manifest.configBundle.digest}`;
   const bundle = await store.config.fetchManifest(manifest.configBundle.digest);
+  // The fetched manifest is verified against its digest, so its length is the truth; a release
+  // manifest that claims another size (what Flux or a mirror might trust) is lying about its bundle.
+  if (bundle.bytes.byteLength !== manifest.configBundle.size) {
+    throw new UserError(
+      `${where}: configBundle.size is ${manifest.configBundle.size} bytes, but the bundle manifest ${manifest.configBundle.digest} is ${bundle.bytes.byteLength} bytes; refusing a release manifest whose descriptor does not match its bundle (republish it under a new version)`,
+    );
+  }
   const bundleImage = parseImageManifest(bundle.bytes, bundleWhere);
   const layer = bundleImage.layers[0];
   if (bundleImage.config.mediaType !== FLUX_CONFIG_MEDIA_TYPE || bundleImage.layers.length !== 1 || layer?.mediaType !== FLUX_CONTENT_MEDIA_TYPE) {

@@ -7,6 +7,8 @@ import type { Descriptor } from "../oci/types.js";
 /** Repository names, relative to the namespace a release is published under. */
 export const CONFIG_REPOSITORY = "alga-appliance-config";
 export const RELEASE_REPOSITORY = "alga-appliance-release";
+/** Repository of the signed channel statements (schemas/channel-statement.ts), beside the two above. */
+export const CHANNELS_REPOSITORY = "alga-appliance-channels";
 
 /** The release manifest an appliance reads: everything pinned, the bundle by manifest digest. */
 export function buildReleaseManifest(

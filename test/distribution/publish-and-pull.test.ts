@@ -68,7 +68,11 @@ describe.each(["registry", "layout"] as const)("publish and pull through a %s", 
     const promoted = await promoteChannel(store, "stable", "1.0.0");
     expect(promoted).toMatchObject({ channel: "stable", version: "1.0.0", moved: true });
     expect(promoted.previous).toBeUndefined();
-    await promoteChannel(store, "stable", "1.0-rc5");
+    // A move to a lower version is a rollback: refused unless the vendor says so, then marked in the statement.
+    await expect(promoteChannel(store, "stable", "1.0-rc5")).rejects.toThrow(/stable is at 1\.0\.0 \(statement #1\); pointing it at 1\.0-rc5 moves it back.*--rollback/);
+    expect((await store.release.resolve("stable"))?.digest).toBe(promoted.digest);
+    const back = await promoteChannel(store, "stable", "1.0-rc5", () => {}, { rollback: true });
+    expect(back.statement.statement).toMatchObject({ channel: "stable", sequence: 2, rollback: true, release: { version: "1.0-rc5" } });
     const rolledBack = await listChannels(store);
     expect(rolledBack.channels).toEqual(
       expect.arrayContaining([
@@ -78,7 +82,11 @@ describe.each(["registry", "layout"] as const)("publish and pull through a %s", 
     );
     const forward = await promoteChannel(store, "stable", "1.0.0");
     expect(forward.previous).toMatchObject({ version: "1.0-rc5" });
-    expect(await promoteChannel(store, "stable", "1.0.0")).toMatchObject({ moved: false });
+    expect(forward.statement.statement).toMatchObject({ sequence: 3, rollback: false, release: { version: "1.0.0", digest: promoted.digest } });
+    // Promoting again renews the statement: the tag stays, the sequence grows.
+    const renewed = await promoteChannel(store, "stable", "1.0.0");
+    expect(renewed).toMatchObject({ moved: false });
+    expect(renewed.statement.statement.sequence).toBe(4);
   });
 
   it("refuses to promote a version that is not published", async () => {

@@ -51,7 +51,11 @@ describe("a cold publish through the CLI", () => {
       expect(count("HEAD", new RegExp(`/${repository}/manifests/1\\.0-rc5$`)), repository).toBe(3);
       expect(count("PUT", new RegExp(`/${repository}/manifests/1\\.0-rc5$`)), repository).toBe(1);
     }
-    expect(count("HEAD", /\/manifests\/stable$/)).toBe(3);
+    // The channel tag: before the move, just before the PUT, the read-back, and once more before its statement is written.
+    expect(count("HEAD", /\/alga-appliance-release\/manifests\/stable$/)).toBe(4);
+    // The channel statement's current tag: read when planned, checked just before the PUT, read back.
+    expect(count("HEAD", /\/alga-appliance-channels\/manifests\/stable$/)).toBe(3);
+    expect(count("PUT", /\/alga-appliance-channels\/manifests\/stable$/)).toBe(1);
   }, 60_000);
 });
 

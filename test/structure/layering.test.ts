@@ -159,8 +159,8 @@ function stringLiterals(): { file: string; text: string }[] {
 const filesWith = (pattern: RegExp) => [...new Set(stringLiterals().filter(({ text }) => pattern.test(text)).map(({ file }) => file))].sort();
 
 describe("vocabulary is defined once", () => {
-  it("media types: src/oci/media-types.ts (and the release manifest's own, beside its schema)", () => {
-    expect(filesWith(/^application\/vnd\./)).toEqual(["schemas/release-manifest.ts", "src/oci/media-types.ts"]);
+  it("media types: src/oci/media-types.ts (and the release manifest's and channel statement's own, beside their schemas)", () => {
+    expect(filesWith(/^application\/vnd\./)).toEqual(["schemas/channel-statement.ts", "schemas/release-manifest.ts", "src/oci/media-types.ts"]);
   });
 
   it("OCI annotation keys: src/oci/annotations.ts", () => {
