@@ -27,6 +27,8 @@ const FORBIDDEN: [string, RegExp][] = [
   ["src/manifest", /^(constructs|src\/(synth|policy|distribution|cli))\//],
   ["constructs", /^src\/(synth|policy|distribution|cli|manifest)\//],
   ["src/policy", /^src\/(synth|distribution|cli)\//],
+  // The offline archive sits beside distribution: it reads locks and release stores, never the renderer or a command.
+  ["src/airgap", /^(constructs|src\/(synth|policy|cli|services|infra|iso))\//],
 ];
 
 describe.each(FORBIDDEN)("%s", (layer, above) => {
