@@ -9,6 +9,8 @@ import { localRelease } from "../support/reference-images.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
+import { tarHeader } from "../../src/airgap/archive-tar.js";
+import { encode, json, rawHeader, readEntries, writeEntries, type RawEntry } from "./repack.js";
 
 const run = promisify(execFile);
 let registry: RunningRegistry;
@@ -124,4 +126,92 @@ describe("airgap import", () => {
     const client = new RegistryClient({ registry: target.host, plainHttp: true });
     expect(await client.repository("refused/alga-appliance-release").listTags()).toEqual([]);
   }, 240_000);
+});
+
+describe("hostile archives are refused before any tag is written", () => {
+  let valid: string;
+  let entries: RawEntry[];
+  beforeAll(async () => {
+    valid = join(tempDir("airgap-hostile-"), "valid.tar");
+    const exported = await runCli("airgap", exportArgs(valid, "--platform", "linux/amd64,linux/arm64"), { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
+    entries = await readEntries(valid);
+  }, 240_000);
+
+  const index = () => entries.find((entry) => entry.path === "index.json")!;
+  const withIndex = (mutate: (document: any) => void): RawEntry[] => {
+    const document = json(index());
+    mutate(document);
+    return entries.map((entry) => (entry.path === "index.json" ? { path: entry.path, data: encode(document) } : entry));
+  };
+  const manifestOf = (reference: string) => {
+    const entry = json(index()).manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === reference);
+    return { descriptor: entry, entry: entries.find((e) => e.path === `blobs/sha256/${entry.digest.slice(7)}`)! };
+  };
+
+  async function refused(name: string, hostile: RawEntry[], expected: RegExp, options: { end?: boolean; key?: boolean } = {}): Promise<void> {
+    const file = join(tempDir("airgap-hostile-"), `${name}.tar`);
+    writeEntries(file, hostile, options);
+    const namespace = `hostile-${name}`;
+    const result = await runCli("airgap", ["import", "--file", file, "--registry", `${target.host}/${namespace}`, "--plain-http", ...(options.key ? ["--verify-key", "keys/cosign.pub"] : [])], { cwd: dir });
+    expect(result.stderr).toMatch(expected);
+    expect(result.code).toBe(1);
+    // Not one repository was written to: the registry's catalog holds nothing of this import.
+    const catalog = (await (await fetch(`${target.url}/v2/_catalog?n=1000`)).json()) as { repositories: string[] };
+    expect(catalog.repositories.filter((repository) => repository.startsWith(namespace))).toEqual([]);
+  }
+
+  it("the valid archive itself imports (so each refusal below is for its one change)", async () => {
+    const result = await runCli("airgap", ["import", "--file", valid, "--registry", `${target.host}/control`, "--plain-http", "--verify-key", "keys/cosign.pub"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+  }, 120_000);
+
+  it("a symbolic link, a hard link, or a path outside the layout", async () => {
+    await refused("symlink", [...entries, { path: "blobs/sha256/evil", data: new Uint8Array(0), header: rawHeader("blobs/sha256/evil", "2", 0, "/etc/passwd") }], /symbolic link/);
+    await refused("hardlink", [...entries, { path: "x", data: new Uint8Array(0), header: rawHeader("index.json.bak", "1", 0, "index.json") }], /hard link/);
+    await refused("traversal", [...entries, { path: "../../etc/cron.d/x", data: encode("boom"), header: rawHeader("../../etc/cron.d/x", "0", 6) }], /unexpected entry "\.\.\/\.\.\/etc\/cron\.d\/x"/);
+  }, 120_000);
+
+  it("a blob whose bytes do not match its digest", async () => {
+    const layer = manifestOf(`${base}/nine-minds/pgbouncer:build-1`);
+    const manifest = json(layer.entry);
+    const path = `blobs/sha256/${manifest.layers[0].digest.slice(7)}`;
+    const hostile = entries.map((entry) => (entry.path === path ? { path, data: new Uint8Array(entry.data).fill(0x41) } : entry));
+    await refused("bad-bytes", hostile, /holds bytes hashing to sha256:/);
+  }, 120_000);
+
+  it("a manifest naming a blob the archive does not hold", async () => {
+    const layer = manifestOf(`${base}/nine-minds/pgbouncer:build-1`);
+    const manifest = json(layer.entry);
+    const path = `blobs/sha256/${manifest.layers[0].digest.slice(7)}`;
+    await refused("missing-blob", entries.filter((entry) => entry.path !== path), /does not hold/);
+  }, 120_000);
+
+  it("a descriptor declaring 100 GB, and a tar header declaring 100 GB", async () => {
+    const { descriptor } = manifestOf(`${base}/nine-minds/pgbouncer:build-1`);
+    await refused("declared-size", withIndex((document) => {
+      const entry = document.manifests.find((m: any) => m.digest === descriptor.digest);
+      entry.size = 100 * 1024 ** 3;
+    }), /over the ceiling/);
+    await refused("tar-size", [...entries, { path: `blobs/sha256/${"0".repeat(64)}`, data: new Uint8Array(0), header: tarHeader(`blobs/sha256/${"0".repeat(64)}`, "file", 100 * 1024 ** 3) }], /declares 107374182400 bytes but the archive ends/, { end: false });
+  }, 120_000);
+
+  it("an index naming the same reference twice", async () => {
+    await refused("twice", withIndex((document) => {
+      const first = document.manifests[0];
+      const other = document.manifests.find((m: any) => m.digest !== first.digest);
+      document.manifests.push({ ...other, annotations: { ...other.annotations, "org.opencontainers.image.ref.name": first.annotations["org.opencontainers.image.ref.name"] } });
+    }), /names ".*" twice/);
+  }, 120_000);
+
+  it("a signature for another digest: the release's .sig tag pointed at the config bundle's signature", async () => {
+    const release = manifestOf("alga-appliance-release:3.0.0").descriptor;
+    const config = manifestOf("alga-appliance-config:3.0.0").descriptor;
+    const sig = (digest: string) => `sha256-${digest.slice(7)}.sig`;
+    await refused("other-digest", withIndex((document) => {
+      const releaseSig = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `alga-appliance-release:${sig(release.digest)}`);
+      const configSig = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `alga-appliance-config:${sig(config.digest)}`);
+      Object.assign(releaseSig, { digest: configSig.digest, size: configSig.size });
+    }), /signature/i, { key: true });
+  }, 120_000);
 });
