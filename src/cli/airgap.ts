@@ -7,7 +7,7 @@ import { channelName, commandDeadline, storeOptions } from "./store-options.js";
 
 const EXPORT_HELP = `Usage: npm run airgap -- export --release V (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)
                       (--out FILE.tar | --layout-out DIR) [--platform OS/ARCH[,…]] [--mirror DIR]
-                      [--max-layer-size BYTES] [--releases DIR] [--timeout D] [--json]
+                      [--since V0] [--max-layer-size BYTES] [--releases DIR] [--timeout D] [--json]
 
 Writes the whole of a release as one OCI image layout packed as a tar, for an appliance with no
 network: every image the lock (releases/V.lock.yaml) pins (for an image index: the index and the
@@ -28,6 +28,8 @@ and k3s's auto-import (/var/lib/rancher/k3s/agent/images/) serve pinned pods wit
   --platform LIST        platforms to keep from image indexes (default linux/amd64)
   --mirror DIR           read images and charts from this OCI layout (e.g. an earlier --layout-out)
                          instead of their registries
+  --since V0             a delta: leave out every blob V0's archive (same platforms) holds, which an
+                         appliance on V0 already has; import refuses it where V0's content is missing
   --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
   --releases DIR         release definitions (default: releases)
   --timeout D            overall deadline (default 2h)
@@ -96,6 +98,7 @@ const EXPORT_OPTIONS = {
       "layout-out": { type: "string" },
       platform: { type: "string" },
       mirror: { type: "string" },
+      since: { type: "string" },
       "max-layer-size": { type: "string" },
       releases: { type: "string" },
       timeout: { type: "string" },
@@ -107,6 +110,7 @@ async function exportCommand({ values, output }: { values: CliValues<typeof EXPO
       if (!ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0.0)`);
       if ((values.out === undefined) === (values["layout-out"] === undefined)) throw new UsageError(`give exactly one of --out FILE.tar and --layout-out DIR\n\n${EXPORT_HELP}`);
       if (!values.registry && !values["oci-layout"]) throw new UsageError(`name the release store: --registry HOST/NAMESPACE or --oci-layout DIR\n\n${EXPORT_HELP}`);
+      if (values.since !== undefined && !ReleaseVersion.safeParse(values.since).success) throw new UsageError(`--since "${values.since}" is not a release version`);
       const platforms = platformList(values.platform, DEFAULT_PLATFORMS);
       const ceiling = layerCeiling(values["max-layer-size"], DEFAULT_IMAGE_LAYER_CEILING);
       const { exportRelease } = await import("../airgap/export-release.js");
@@ -118,6 +122,7 @@ async function exportCommand({ values, output }: { values: CliValues<typeof EXPO
         platforms,
         layerCeiling: ceiling,
         ...(values.mirror ? { mirror: resolve(values.mirror) } : {}),
+        ...(values.since ? { since: values.since } : {}),
         progress: output.progress,
         terminal: Boolean(process.stderr.isTTY) && !output.json,
       });

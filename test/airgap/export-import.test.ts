@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { readFileSync, statSync, truncateSync, copyFileSync, existsSync } from "node:fs";
+import { readFileSync, statSync, truncateSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { parse, stringify } from "yaml";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/oci/registry-client.js";
-import { localRelease } from "../support/reference-images.js";
+import { localRelease, pushImage } from "../support/reference-images.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -214,4 +215,62 @@ describe("hostile archives are refused before any tag is written", () => {
       Object.assign(releaseSig, { digest: configSig.digest, size: configSig.size });
     }), /signature/i, { key: true });
   }, 120_000);
+});
+
+describe("deltas", () => {
+  // Both platforms: docker-registry 2.8 refuses an image index whose other platforms' manifests are absent.
+  const BOTH = ["--platform", "linux/amd64,linux/arm64"];
+  it("--since leaves out what the base archive holds; import refuses the delta where the base is missing (naming it), and applies it on top of the base", async () => {
+    // 3.1.0: 3.0.0 with a new pgbouncer image.
+    const client = new RegistryClient({ registry: registry.host, plainHttp: true });
+    const path = `${base.slice(base.indexOf("/") + 1)}/nine-minds/pgbouncer`;
+    const newDigest = await pushImage(client, path, "build-2", "pgbouncer 3.1.0");
+    const release = parse(readFileSync(join(dir, "releases", "3.0.0.yaml"), "utf8"));
+    release.version = "3.1.0";
+    release.components.pgbouncer.image = `${base}/nine-minds/pgbouncer:build-2`;
+    writeFileSync(join(dir, "releases", "3.1.0.yaml"), stringify(release));
+    for (const [command, args] of [
+      ["lock", ["--release", "3.1.0"]],
+      ["synth", ["--release", "3.1.0"]],
+      ["publish", ["--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key"]],
+    ] as const) {
+      const result = await runCli(command, [...args], { cwd: dir, env });
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+    }
+    const out = tempDir("airgap-delta-");
+    const full = JSON.parse((await runCli("airgap", ["export", "--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "full.tar"), ...BOTH, "--json"], { cwd: dir })).stdout);
+    const deltaRun = await runCli("airgap", ["export", "--release", "3.1.0", "--since", "3.0.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "delta.tar"), ...BOTH, "--json"], { cwd: dir });
+    expect(deltaRun.code, deltaRun.stderr).toBe(0);
+    const delta = JSON.parse(deltaRun.stdout);
+    expect(delta.blobs).toBeLessThan(full.blobs);
+    const names = (await readEntries(join(out, "delta.tar"))).map((entry) => entry.path);
+    expect(names).toContain(`blobs/sha256/${newDigest.slice(7)}`);
+    // Unchanged: the temporal image is named in index.json but its manifest is not in the delta.
+    const temporal = (await readEntries(join(out, "full.tar"))).find((entry) => entry.path === "index.json")!;
+    const temporalDigest = json(temporal).manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `${base}/nine-minds/temporal:build-1`).digest;
+    expect(names).not.toContain(`blobs/sha256/${temporalDigest.slice(7)}`);
+
+    const fresh = await startRegistry();
+    try {
+      const refused = await runCli("airgap", ["import", "--file", join(out, "delta.tar"), "--registry", `${fresh.host}/site`, "--plain-http", "--verify-key", "keys/cosign.pub"], { cwd: dir });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("delta of release 3.1.0 on top of 3.0.0");
+      expect(refused.stderr).toContain("Import the 3.0.0 archive first");
+      const catalog = (await (await fetch(`${fresh.url}/v2/_catalog`)).json()) as { repositories: string[] };
+      expect(catalog.repositories).toEqual([]);
+
+      const baseArchive = join(out, "base.tar");
+      expect((await runCli("airgap", exportArgs(baseArchive, ...BOTH), { cwd: dir })).code).toBe(0);
+      expect((await runCli("airgap", ["import", "--file", baseArchive, "--registry", `${fresh.host}/site`, "--plain-http"], { cwd: dir })).code).toBe(0);
+      const applied = await runCli("airgap", ["import", "--file", join(out, "delta.tar"), "--registry", `${fresh.host}/site`, "--plain-http", "--verify-key", "keys/cosign.pub", "--channel", "stable", "--json"], { cwd: dir });
+      expect(applied.code, applied.stderr).toBe(0);
+      const pulled = await runCli("pull", ["--registry", `${fresh.host}/site`, "--plain-http", "--channel", "stable", "--out", join(tempDir("airgap-delta-pull-"), "appliance"), "--verify-key", "keys/cosign.pub", "--identity", `${registry.host}/alga`, "--json"], { cwd: dir });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(JSON.parse(pulled.stdout).version).toBe("3.1.0");
+      const imported = new RegistryClient({ registry: fresh.host, plainHttp: true });
+      expect((await imported.repository(path).resolve("build-2"))?.digest).toBe(newDigest);
+    } finally {
+      await fresh.stop();
+    }
+  }, 300_000);
 });
