@@ -15,6 +15,7 @@ const USER_FACING_ERRORS = new Set([
   "BodyTooLargeError",
   "UnsafeTarEntryError",
   "TarFormatError",
+  "ArchiveFormatError",
   "DecompressedSizeLimitError",
   "SigningKeyError",
   "SignatureVerificationError",

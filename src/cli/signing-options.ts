@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { UserError } from "../errors.js";
+import { UsageError, UserError } from "../errors.js";
 import { parseSigningKey, parseVerificationKey, type SigningKey, type VerificationKey } from "../signing/signing-keys.js";
 import { readPassphrase } from "./passphrase.js";
 

@@ -53,26 +53,61 @@ async function startUpload(target: UploadTarget, digest: string): Promise<URL> {
 async function sendChunks(target: UploadTarget, location: URL, digest: string, data: Uint8Array, chunkSize: number): Promise<URL> {
   for (let start = 0; start < data.byteLength; start += chunkSize) {
     const chunk = data.subarray(start, Math.min(start + chunkSize, data.byteLength));
-    const range = `${start}-${start + chunk.byteLength - 1}`;
-    const result = await target.transport.expect(
-      {
-        method: "PATCH",
-        url: location,
-        scopes: target.scopes,
-        // Distribution's form: inclusive byte positions, no "bytes " unit.
-        headers: { "Content-Type": "application/octet-stream", "Content-Range": range },
-        body: chunk,
-        // The chunk is in memory and its range is explicit, so resending it is safe.
-        retryable: true,
-      },
-      [202],
-      { action: `uploading bytes ${range} of blob ${digest} to ${target.location}`, repository: target.name, reference: digest },
-    );
-    await discard(result.response);
-    location = uploadLocation(target, result, digest, location);
+    location = await sendChunk(target, location, digest, chunk, start);
     target.onProgress(digest, start + chunk.byteLength, data.byteLength);
   }
   return location;
+}
+
+/** One PATCH of `chunk` at byte `start`; returns the session URL the registry answered. */
+async function sendChunk(target: UploadTarget, location: URL, digest: string, chunk: Uint8Array, start: number): Promise<URL> {
+  const range = `${start}-${start + chunk.byteLength - 1}`;
+  const result = await target.transport.expect(
+    {
+      method: "PATCH",
+      url: location,
+      scopes: target.scopes,
+      // Distribution's form: inclusive byte positions, no "bytes " unit.
+      headers: { "Content-Type": "application/octet-stream", "Content-Range": range },
+      body: chunk,
+      // The chunk is in memory and its range is explicit, so resending it is safe.
+      retryable: true,
+    },
+    [202],
+    { action: `uploading bytes ${range} of blob ${digest} to ${target.location}`, repository: target.name, reference: digest },
+  );
+  await discard(result.response);
+  return uploadLocation(target, result, digest, location);
+}
+
+/**
+ * Uploads a blob of `size` bytes from a stream, in PATCH chunks of at most `chunkSize` held one at a
+ * time, so memory stays one chunk whatever the blob's size. The registry checks the whole upload
+ * against `?digest=` on the closing PUT; the caller checks what it reads where it reads it.
+ */
+export async function uploadBlobStream(target: UploadTarget, digest: string, size: number, source: AsyncIterable<Uint8Array>, chunkSize: number): Promise<void> {
+  let location = await startUpload(target, digest);
+  const buffer = new Uint8Array(Math.min(chunkSize, Math.max(size, 1)));
+  let filled = 0;
+  let sent = 0;
+  const flush = async () => {
+    if (filled === 0) return;
+    location = await sendChunk(target, location, digest, buffer.subarray(0, filled), sent);
+    sent += filled;
+    filled = 0;
+    target.onProgress(digest, sent, size);
+  };
+  for await (const chunk of source) {
+    for (let offset = 0; offset < chunk.byteLength; ) {
+      const take = Math.min(buffer.byteLength - filled, chunk.byteLength - offset);
+      buffer.set(chunk.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === buffer.byteLength) await flush();
+    }
+  }
+  await flush();
+  await completeUpload(target, location, digest, undefined);
 }
 
 /**

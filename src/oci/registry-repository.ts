@@ -4,7 +4,7 @@
  * tag listing in tag-list.ts.
  */
 import { repositoryScope } from "./auth.js";
-import { uploadBlob, type UploadMode } from "./blob-upload.js";
+import { uploadBlob, uploadBlobStream, type UploadMode, type UploadTarget } from "./blob-upload.js";
 import { DigestMismatchError, assertDigest, isDigest, sha256Digest, verifyContent } from "./digest.js";
 import { BodyTooLargeError, discard, readBodyWithin } from "./http-bodies.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
@@ -73,20 +73,7 @@ export class RegistryRepository implements ContentRepository {
     }
     const mode = options.uploadMode ?? this.settings.uploadMode;
     const chunked = mode === "chunked" || (mode === "auto" && data.byteLength > this.settings.chunkSize);
-    await uploadBlob(
-      {
-        transport: this.transport,
-        name: this.name,
-        location: this.location,
-        scopes: this.pushScopes,
-        url: (path) => this.url(path),
-        blobStoredAfterAll: (stored) => this.blobStoredAfterAll(stored),
-        onProgress: (uploaded, bytes, total) => this.progress("blob-upload", uploaded, bytes, total),
-      },
-      digest,
-      data,
-      chunked ? this.settings.chunkSize : undefined,
-    );
+    await uploadBlob(this.uploadTarget(), digest, data, chunked ? this.settings.chunkSize : undefined);
     return true;
   }
 
@@ -122,6 +109,46 @@ export class RegistryRepository implements ContentRepository {
       }
     }
     return false;
+  }
+
+  /**
+   * Uploads a blob of any size from a stream (PATCH chunks of at most `chunkBytes`, default the
+   * client's chunk size), so memory stays one chunk. Checks for the blob first unless `knownAbsent`.
+   * Returns true when bytes were sent.
+   */
+  async pushBlobStream(
+    descriptor: Descriptor,
+    source: AsyncIterable<Uint8Array>,
+    options: { readonly chunkBytes?: number; readonly knownAbsent?: boolean } = {},
+  ): Promise<boolean> {
+    const digest = assertDigest(descriptor.digest, "blob digest");
+    if (!options.knownAbsent && (await this.blobExists(digest, this.pushScopes, `pushing blob ${digest} to ${this.location}`))) {
+      this.progress("blob-skip", digest, 0, descriptor.size);
+      return false;
+    }
+    await uploadBlobStream(this.uploadTarget(), digest, descriptor.size, source, options.chunkBytes ?? this.settings.chunkSize);
+    return true;
+  }
+
+  /**
+   * Opens a blob for reading as a stream. The answer's length must be the descriptor's size; the
+   * bytes are not verified here: the consumer hashes what it reads (a layout's blob store does).
+   */
+  async openBlob(descriptor: Pick<Descriptor, "digest" | "size">): Promise<AsyncIterable<Uint8Array>> {
+    const digest = assertDigest(descriptor.digest, "blob digest");
+    const { response } = await this.transport.expect({ method: "GET", url: this.url(`blobs/${digest}`), scopes: this.pullScopes }, [200], {
+      action: `fetching blob ${digest}`,
+      repository: this.name,
+      reference: digest,
+      lookingFor: "blob",
+    });
+    const announced = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (Number.isFinite(announced) && announced !== descriptor.size) {
+      await discard(response);
+      throw new DigestMismatchError(`blob ${digest} from ${this.location}`, { digest, size: descriptor.size }, { size: announced });
+    }
+    if (response.body === null) return (async function* () {})();
+    return response.body as unknown as AsyncIterable<Uint8Array>;
   }
 
   async fetchBlob(digest: string, size?: number): Promise<Uint8Array> {
@@ -254,6 +281,18 @@ export class RegistryRepository implements ContentRepository {
     } catch {
       return false;
     }
+  }
+
+  private uploadTarget(): UploadTarget {
+    return {
+      transport: this.transport,
+      name: this.name,
+      location: this.location,
+      scopes: this.pushScopes,
+      url: (path) => this.url(path),
+      blobStoredAfterAll: (stored) => this.blobStoredAfterAll(stored),
+      onProgress: (uploaded, bytes, total) => this.progress("blob-upload", uploaded, bytes, total),
+    };
   }
 
   private url(path: string): URL {

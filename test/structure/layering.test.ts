@@ -49,7 +49,9 @@ const LAYERS: LayerRules = {
   // Publish, promote, pull, lock, diff; the Pulumi vendor stack; one file per command.
   "src/distribution": [...BASE, "src/signing", "src/release", "src/manifest", "src/policy", "src/synth"],
   "src/infra": [...BASE, "constructs", "src/release", "src/policy", "src/synth", "src/distribution"],
-  "src/cli": [...BASE, "src/signing", "src/release", "src/manifest", "constructs", "src/policy", "src/iso", "src/synth", "src/services", "src/distribution"],
+  // The offline archive sits beside distribution: it reads locks and release stores, never the renderer or a command.
+  "src/airgap": [...BASE, "src/signing", "src/release", "src/manifest", "src/distribution"],
+  "src/cli": [...BASE, "src/signing", "src/release", "src/manifest", "constructs", "src/policy", "src/iso", "src/synth", "src/services", "src/distribution", "src/airgap"],
   // The build and the launcher run before anything is built: plain JavaScript, no project source.
   "bin": [],
   // Consumers of everything, imported by nothing: tests, benchmarks, the project root's config files.

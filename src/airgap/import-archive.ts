@@ -1,0 +1,169 @@
+/**
+ * `airgap import`: a verified archive into a registry, in the order that keeps every reader safe:
+ * blobs the registry lacks, then manifests by digest (children before the indexes naming them),
+ * then version tags, and a channel tag last. Nothing is written before the whole archive is
+ * verified (src/airgap/read-archive.ts) and, for a delta, before every base blob it leaves out is
+ * found at the destination; so a refused import leaves no tag, and an interrupted one leaves only
+ * tags whose content is complete.
+ *
+ * Images keep their repository paths (`ghcr.io/nine-minds/pgbouncer` → `<registry>/nine-minds/pgbouncer`),
+ * so a node whose containerd mirrors ghcr.io to this registry finds them by the pinned references;
+ * the release store's repositories go under the target's namespace, where pull and Flux read them.
+ */
+import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { UserError } from "../errors.js";
+import { joinRepositoryName } from "../oci/registry-reference.js";
+import { uploadRegistryBlobStream } from "../oci/registry-blob-stream.js";
+import type { RegistryClient } from "../oci/registry-client.js";
+import type { Descriptor } from "../oci/types.js";
+import { parseArchiveReference } from "./archive-reference.js";
+import { ByteProgress } from "./progress.js";
+import { streamRange, type ArchiveEntry, type VerifiedArchive } from "./read-archive.js";
+
+/** Where an import writes: repositories of one registry. */
+export interface ImportTarget {
+  readonly location: string;
+  /** The destination repository of an archive entry's repository (`host` undefined: the release store). */
+  repositoryFor(host: string | undefined, repository: string): string;
+  hasBlob(repository: string, digest: string): Promise<boolean>;
+  hasManifest(repository: string, digest: string): Promise<boolean>;
+  pushBlob(repository: string, descriptor: Descriptor, source: AsyncIterable<Uint8Array>, onBytes: (sent: number) => void): Promise<void>;
+  pushManifest(repository: string, bytes: Uint8Array, mediaType: string, reference: string): Promise<void>;
+}
+
+export function registryTarget(client: RegistryClient, namespace: string | undefined): ImportTarget {
+  return {
+    location: `${client.registry}${namespace ? `/${namespace}` : ""}`,
+    repositoryFor: (host, repository) => (host === undefined && namespace ? joinRepositoryName(namespace, repository) : repository),
+    hasBlob: (repository, digest) => client.repository(repository).hasBlob(digest),
+    hasManifest: async (repository, digest) => (await client.repository(repository).resolve(digest)) !== undefined,
+    pushBlob: (repository, descriptor, source, onBytes) => uploadRegistryBlobStream(client, repository, descriptor, source, { onBytes }),
+    pushManifest: async (repository, bytes, mediaType, reference) => void (await client.repository(repository).pushManifest(bytes, mediaType, reference)),
+  };
+}
+
+export interface ImportOptions {
+  /** Point this channel of the release repository at the archive's release, last. */
+  readonly channel?: string;
+  readonly progress?: (line: string) => void;
+  readonly terminal?: boolean;
+  readonly now?: () => number;
+}
+
+export interface ImportReport {
+  readonly blobsSent: number;
+  readonly bytesSent: number;
+  readonly blobsPresent: number;
+  readonly manifests: number;
+  readonly tags: readonly string[];
+}
+
+interface RepositoryWork {
+  readonly repository: string;
+  /** Manifests in push order (children first). */
+  readonly manifests: Descriptor[];
+  readonly blobs: Descriptor[];
+  readonly base: Descriptor[];
+  readonly tags: { tag: string; descriptor: Descriptor; reference: string }[];
+}
+
+export async function importArchive(archive: VerifiedArchive, target: ImportTarget, options: ImportOptions = {}): Promise<ImportReport> {
+  const work = new Map<string, RepositoryWork>();
+  const forRepository = (entry: ArchiveEntry): RepositoryWork => {
+    const parsed = parseArchiveReference(entry.reference);
+    const repository = target.repositoryFor(parsed.host, parsed.repository);
+    let item = work.get(repository);
+    if (!item) {
+      item = { repository, manifests: [], blobs: [], base: [], tags: [] };
+      work.set(repository, item);
+    }
+    if (parsed.tag !== undefined) item.tags.push({ tag: parsed.tag, descriptor: entry.descriptor, reference: entry.reference });
+    return item;
+  };
+  for (const entry of archive.entries) {
+    const item = forRepository(entry);
+    const seen = new Set([...item.manifests, ...item.blobs, ...item.base].map((d) => d.digest));
+    const visit = (descriptor: Descriptor, isManifest: boolean) => {
+      if (seen.has(descriptor.digest)) return;
+      seen.add(descriptor.digest);
+      if (archive.baseContent.has(descriptor.digest)) {
+        item.base.push({ ...descriptor, ...(isManifest ? { annotations: { manifest: "true" } } : {}) });
+        return;
+      }
+      const manifest = archive.manifests.get(descriptor.digest);
+      if (isManifest && manifest) {
+        // An index's children are manifests; a manifest's are its config and layers.
+        for (const child of manifest.children) visit(child, manifest.index);
+        item.manifests.push(manifest.descriptor);
+      } else {
+        item.blobs.push(descriptor);
+      }
+    };
+    visit(entry.descriptor, true);
+  }
+
+  // A delta needs its base at the destination: checked for every repository before any write.
+  for (const item of work.values()) {
+    for (const descriptor of item.base) {
+      const present = descriptor.annotations?.manifest ? await target.hasManifest(item.repository, descriptor.digest) : await target.hasBlob(item.repository, descriptor.digest);
+      if (!present) {
+        throw new UserError(
+          `${archive.file} is a delta of release ${archive.release ?? "?"} on top of ${archive.since ?? "?"}: ${target.location} lacks ${descriptor.digest} in ${item.repository}, which the ${archive.since ?? "base"} archive holds. Import the ${archive.since ?? "base"} archive first; nothing was imported`,
+        );
+      }
+    }
+  }
+
+  const total = [...work.values()].reduce((sum, item) => sum + item.blobs.reduce((s, d) => s + d.size, 0), 0);
+  const progress = new ByteProgress({ total, write: options.progress ?? (() => {}), terminal: options.terminal ?? false, ...(options.now ? { now: options.now } : {}) });
+  let blobsSent = 0;
+  let bytesSent = 0;
+  let blobsPresent = 0;
+  for (const item of work.values()) {
+    for (const descriptor of item.blobs) {
+      if (await target.hasBlob(item.repository, descriptor.digest)) {
+        blobsPresent++;
+        progress.add(descriptor.size);
+        continue;
+      }
+      let last = 0;
+      await target.pushBlob(item.repository, descriptor, streamRange(archive.file, archive.blobs.get(descriptor.digest)!), (sent) => {
+        progress.add(sent - last);
+        last = sent;
+      });
+      progress.add(descriptor.size - last);
+      blobsSent++;
+      bytesSent += descriptor.size;
+    }
+  }
+  let manifests = 0;
+  for (const item of work.values()) {
+    for (const descriptor of item.manifests) {
+      const manifest = archive.manifests.get(descriptor.digest)!;
+      await target.pushManifest(item.repository, manifest.bytes, manifest.descriptor.mediaType, descriptor.digest);
+      manifests++;
+    }
+  }
+  // Tags once every manifest is in: signature tags and image/chart tags, then the release's version tags.
+  const tags: string[] = [];
+  const ordered = [...work.values()].flatMap((item) => item.tags.map((tag) => ({ ...tag, repository: item.repository })));
+  const rank = (repository: string) => (repository.endsWith(RELEASE_REPOSITORY) ? 2 : repository.endsWith(CONFIG_REPOSITORY) ? 1 : 0);
+  ordered.sort((a, b) => rank(a.repository) - rank(b.repository));
+  for (const tag of ordered) {
+    const manifest = archive.manifests.get(tag.descriptor.digest);
+    if (manifest === undefined) continue; // a delta's unchanged tag: its manifest is already there, and so is the tag's content
+    await target.pushManifest(tag.repository, manifest.bytes, manifest.descriptor.mediaType, tag.tag);
+    tags.push(`${tag.repository}:${tag.tag}`);
+  }
+  if (options.channel !== undefined) {
+    const release = archive.entries.find((entry) => entry.role === "release");
+    if (release === undefined) throw new UserError(`${archive.file} holds no release artifact to point channel ${options.channel} at`);
+    const repository = target.repositoryFor(undefined, RELEASE_REPOSITORY);
+    const manifest = archive.manifests.get(release.descriptor.digest);
+    if (manifest) {
+      await target.pushManifest(repository, manifest.bytes, manifest.descriptor.mediaType, options.channel);
+      tags.push(`${repository}:${options.channel}`);
+    }
+  }
+  return { blobsSent, bytesSent, blobsPresent, manifests, tags };
+}

@@ -1,0 +1,187 @@
+import { resolve } from "node:path";
+import { ReleaseVersion } from "../../schemas/common.js";
+import { UsageError } from "../errors.js";
+import { runCli, type CliOutput, type CliValues } from "./run.js";
+import { IDENTITY_HELP, loadVerificationKeys } from "./signing-options.js";
+import { channelName, commandDeadline, storeOptions } from "./store-options.js";
+
+const EXPORT_HELP = `Usage: npm run airgap -- export --release V (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)
+                      (--out FILE.tar | --layout-out DIR) [--platform OS/ARCH[,…]] [--mirror DIR]
+                      [--since V0] [--max-layer-size BYTES] [--releases DIR] [--timeout D] [--json]
+
+Writes the whole of a release as one OCI image layout packed as a tar, for an appliance with no
+network: every image the lock (releases/V.lock.yaml) pins (for an image index: the index and the
+chosen platforms' manifests and blobs), every chart, the release artifact and config bundle read
+from the release store (--registry/--oci-layout, where publish put them), and the signatures of
+all of them (cosign .sig images and sigstore bundle referrers). Each blob once. The same lock,
+store and platforms give the same bytes on any machine (the digest is printed).
+
+index.json names every image by its full reference (io.containerd.image.name and
+org.opencontainers.image.ref.name: repo:tag and repo@sha256:…), so \`ctr -n k8s.io images import\`
+and k3s's auto-import (/var/lib/rancher/k3s/agent/images/) serve pinned pods with no network.
+
+  --release V            the release version (releases/V.yaml and its lock)
+  --registry, --oci-layout, --plain-http   the release store holding the release artifact
+  --out FILE.tar         the archive (written via FILE.tar.partial; an interrupted export resumes,
+                         keeping every blob already written and verified)
+  --layout-out DIR       write an OCI image layout directory instead (blobs already there are kept)
+  --platform LIST        platforms to keep from image indexes (default linux/amd64)
+  --mirror DIR           read images and charts from this OCI layout (e.g. an earlier --layout-out)
+                         instead of their registries
+  --since V0             a delta: leave out every blob V0's archive (same platforms) holds, which an
+                         appliance on V0 already has; import refuses it where V0's content is missing
+  --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
+  --releases DIR         release definitions (default: releases)
+  --timeout D            overall deadline (default 2h)
+
+Images and charts are read from the registries the lock names, each host with its own docker
+config.json credentials (as lock does); loopback registries over plain HTTP. The total size is
+printed first and free disk checked; progress (bytes, rate, ETA) goes to stderr.`;
+
+const IMPORT_HELP = `Usage: npm run airgap -- import --file FILE.tar --registry HOST[:PORT][/NAMESPACE] [--plain-http]
+                      [--verify-key FILE]… [--identity HOST[:PORT]/NAMESPACE] [--channel NAME]
+                      [--max-layer-size BYTES] [--timeout D] [--json]
+
+Checks the whole archive first: its tar (only an OCI layout's files; no links, no other paths),
+every blob against its digest, every manifest and what it references, declared sizes, each name
+once, and with --verify-key the release's and config bundle's cosign signatures. Only then pushes:
+blobs the registry lacks, manifests by digest, version tags, and the channel tag last. A refused
+import writes nothing; an interrupted one leaves no tag naming missing content.
+
+Images keep their repository paths (ghcr.io/nine-minds/x → HOST/nine-minds/x), so a node mirroring
+their registries to HOST finds them; the release and config bundle go under HOST/NAMESPACE, where
+pull reads them.
+
+  --file FILE.tar        the archive
+  --registry HOST/NS     the registry to import into (credentials: OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN,
+                         docker's config.json)
+  --plain-http           talk HTTP to --registry
+  --verify-key FILE      refuse unless the release and config bundle carry a cosign signature by this key
+${IDENTITY_HELP}
+  --channel NAME         point this channel at the archive's release, last
+  --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
+  --timeout D            overall deadline (default 2h)`;
+
+const HELP = `Usage: npm run airgap -- (export | import) [flags]   (--help after a subcommand for its flags)
+
+${EXPORT_HELP}
+
+${IMPORT_HELP}`;
+
+const DEFAULT_AIRGAP_TIMEOUT = "2h";
+
+function layerCeiling(value: string | undefined, defaultValue: number): number {
+  if (value === undefined) return defaultValue;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--max-layer-size "${value}": must be a positive whole number of bytes`);
+  return n;
+}
+
+function platformList(value: string | undefined, defaults: readonly string[]): string[] {
+  if (value === undefined) return [...defaults];
+  const list = value.split(",").map((p) => p.trim());
+  for (const platform of list) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) throw new UsageError(`--platform "${platform}": write os/architecture[/variant], e.g. linux/amd64`);
+  }
+  return [...new Set(list)].sort();
+}
+
+const subcommand = process.argv[2];
+const argv = process.argv.slice(3);
+
+const EXPORT_OPTIONS = {
+      release: { type: "string" },
+      registry: { type: "string" },
+      "plain-http": { type: "boolean" },
+      "oci-layout": { type: "string" },
+      out: { type: "string" },
+      "layout-out": { type: "string" },
+      platform: { type: "string" },
+      mirror: { type: "string" },
+      since: { type: "string" },
+      "max-layer-size": { type: "string" },
+      releases: { type: "string" },
+      timeout: { type: "string" },
+} as const;
+
+async function exportCommand({ values, output }: { values: CliValues<typeof EXPORT_OPTIONS>; output: CliOutput }): Promise<void> {
+      const { DEFAULT_IMAGE_LAYER_CEILING, DEFAULT_PLATFORMS } = await import("../airgap/vocabulary.js");
+      if (!values.release) throw new UsageError(`--release is required\n\n${EXPORT_HELP}`);
+      if (!ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0.0)`);
+      if ((values.out === undefined) === (values["layout-out"] === undefined)) throw new UsageError(`give exactly one of --out FILE.tar and --layout-out DIR\n\n${EXPORT_HELP}`);
+      if (!values.registry && !values["oci-layout"]) throw new UsageError(`name the release store: --registry HOST/NAMESPACE or --oci-layout DIR\n\n${EXPORT_HELP}`);
+      if (values.since !== undefined && !ReleaseVersion.safeParse(values.since).success) throw new UsageError(`--since "${values.since}" is not a release version`);
+      const platforms = platformList(values.platform, DEFAULT_PLATFORMS);
+      const ceiling = layerCeiling(values["max-layer-size"], DEFAULT_IMAGE_LAYER_CEILING);
+      const { exportRelease } = await import("../airgap/export-release.js");
+      const result = await exportRelease({
+        releasesDir: resolve(values.releases ?? "releases"),
+        version: values.release,
+        store: storeOptions({ ...values, timeout: values.timeout ?? DEFAULT_AIRGAP_TIMEOUT }, output),
+        ...(values.out ? { out: resolve(values.out) } : { layoutOut: resolve(values["layout-out"]!) }),
+        platforms,
+        layerCeiling: ceiling,
+        ...(values.mirror ? { mirror: resolve(values.mirror) } : {}),
+        ...(values.since ? { since: values.since } : {}),
+        progress: output.progress,
+        terminal: Boolean(process.stderr.isTTY) && !output.json,
+      });
+      output.done(
+        `${result.path}: release ${values.release}, ${result.entries} reference(s), ${result.blobs} blob(s), ${result.blobBytes} bytes${result.digest ? `, ${result.digest}` : ""}`,
+        { ...result },
+      );
+}
+
+const IMPORT_OPTIONS = {
+      file: { type: "string" },
+      registry: { type: "string" },
+      "plain-http": { type: "boolean" },
+      "verify-key": { type: "string", multiple: true },
+      identity: { type: "string" },
+      channel: { type: "string" },
+      "max-layer-size": { type: "string" },
+      timeout: { type: "string" },
+} as const;
+
+async function importCommand({ values, output }: { values: CliValues<typeof IMPORT_OPTIONS>; output: CliOutput }): Promise<void> {
+      const { DEFAULT_IMAGE_LAYER_CEILING } = await import("../airgap/vocabulary.js");
+      if (!values.file) throw new UsageError(`--file FILE.tar is required\n\n${IMPORT_HELP}`);
+      if (!values.registry) throw new UsageError(`--registry HOST[:PORT][/NAMESPACE] is required\n\n${IMPORT_HELP}`);
+      if (values.channel) channelName(values.channel);
+      const keys = loadVerificationKeys(values["verify-key"] ?? [], "--verify-key");
+      if (values.identity && keys.length === 0) throw new UsageError("--identity applies only with --verify-key");
+      const ceiling = layerCeiling(values["max-layer-size"], DEFAULT_IMAGE_LAYER_CEILING);
+      const { importRelease } = await import("../airgap/import-release.js");
+      const report = await importRelease({
+        file: resolve(values.file),
+        registry: values.registry,
+        plainHttp: values["plain-http"] ?? false,
+        keys,
+        ...(values.identity ? { identity: values.identity } : {}),
+        ...(values.channel ? { channel: values.channel } : {}),
+        layerCeiling: ceiling,
+        deadline: commandDeadline(values.timeout ?? DEFAULT_AIRGAP_TIMEOUT),
+        progress: output.progress,
+        terminal: Boolean(process.stderr.isTTY) && !output.json,
+      });
+      output.done(
+        `${values.file} → ${values.registry}: ${report.blobsSent} blob(s) sent (${report.bytesSent} bytes), ${report.blobsPresent} already there, ${report.manifests} manifest(s), ${report.tags.length} tag(s)${report.verified ? "; signatures verified" : ""}`,
+        { ...report },
+      );
+}
+
+if (subcommand !== "export" && subcommand !== "import") {
+  if (subcommand === "--help" || subcommand === "-h") process.stdout.write(`${HELP}\n`);
+  else {
+    process.stderr.write(`error: ${subcommand === undefined ? "name a subcommand" : `unknown subcommand "${subcommand}"`}: export or import\n\n${HELP}\n`);
+    process.exitCode = 2;
+  }
+}
+
+// One top-level runCli (the build starts it without awaiting; see bin/build.mjs).
+await runCli(
+  subcommand === "import" ? IMPORT_HELP : EXPORT_HELP,
+  (subcommand === "import" ? IMPORT_OPTIONS : EXPORT_OPTIONS) as typeof EXPORT_OPTIONS & typeof IMPORT_OPTIONS,
+  (args) => (subcommand === "import" ? importCommand(args) : subcommand === "export" ? exportCommand(args) : undefined),
+  subcommand === "export" || subcommand === "import" ? argv : [],
+);

@@ -1,0 +1,276 @@
+import { createHash } from "node:crypto";
+import { execFile } from "node:child_process";
+import { readFileSync, statSync, truncateSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { parse, stringify } from "yaml";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryClient } from "../../src/oci/registry-client.js";
+import { localRelease, pushImage } from "../support/reference-images.js";
+import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
+import { runCli } from "../support/run-cli.js";
+import { tempDir } from "../support/temp-dir.js";
+import { tarHeader } from "../../src/airgap/archive-tar.js";
+import { encode, json, rawHeader, readEntries, writeEntries, type RawEntry } from "./repack.js";
+
+const run = promisify(execFile);
+let registry: RunningRegistry;
+let target: RunningRegistry;
+let dir: string;
+let version: string;
+let base: string;
+let digests: Record<string, string>;
+const env = { COSIGN_PASSWORD: "airgap-test" } as NodeJS.ProcessEnv;
+
+function sha256File(path: string): string {
+  return `sha256:${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
+}
+
+beforeAll(async () => {
+  [registry, target] = await Promise.all([startRegistry(), startRegistry()]);
+  dir = tempDir("airgap-");
+  ({ version, base, digests } = await localRelease(dir, registry.host, { version: "3.0.0" }));
+  for (const [command, args] of [
+    ["lock", ["--release", version]],
+    ["synth", ["--release", version]],
+    ["keygen", ["--out", "keys"]],
+    ["publish", ["--release", version, "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key", "--json"]],
+  ] as const) {
+    const result = await runCli(command, [...args], { cwd: dir, env });
+    expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all([registry?.stop(), target?.stop()]);
+});
+
+const exportArgs = (out: string, ...more: string[]) => ["export", "--release", "3.0.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", out, ...more];
+
+describe("airgap export", () => {
+  it("writes every pinned image, chart, the release, its bundle and all signatures into one archive, the same bytes from two runs in different directories", async () => {
+    const first = join(tempDir("airgap-out-"), "release.tar");
+    const second = join(tempDir("airgap-other-"), "nested", "copy.tar");
+    const one = await runCli("airgap", [...exportArgs(first, "--platform", "linux/amd64,linux/arm64"), "--json"], { cwd: dir });
+    expect(one.code, one.stderr).toBe(0);
+    const two = await runCli("airgap", exportArgs(second, "--platform", "linux/arm64,linux/amd64"), { cwd: dir, env: { TZ: "Pacific/Chatham", ...env }, shellPrefix: "umask 077;" } as any);
+    expect(two.code, two.stderr).toBe(0);
+    const report = JSON.parse(one.stdout);
+    expect(sha256File(first)).toBe(report.digest);
+    expect(sha256File(second)).toBe(report.digest);
+    // Without --json the size comes first, then progress lines (bytes, rate, ETA).
+    expect(two.stderr).toMatch(/blob\(s\), .* to write/);
+    expect(two.stderr).toMatch(/of .* \(100%\), .*\/s, ETA/);
+
+    // skopeo, a client nobody here wrote, reads it as an oci-archive by the pinned references.
+    const layout = JSON.parse((await run("tar", ["-xOf", first, "index.json"])).stdout);
+    const names = layout.manifests.map((entry: any) => entry.annotations["org.opencontainers.image.ref.name"]);
+    const pgbouncer = `${base}/nine-minds/pgbouncer`;
+    expect(names).toContain(`${pgbouncer}:build-1`);
+    expect(names).toContain(`${pgbouncer}@${digests["image pgbouncer"]}`);
+    expect(names).toContain(`${base}/charts/temporal:2.0.0`);
+    expect(names).toContain("alga-appliance-release:3.0.0");
+    expect(names.some((name: string) => name.startsWith("alga-appliance-release:sha256-") && name.endsWith(".sig"))).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
+    const image = layout.manifests.find((entry: any) => entry.annotations["org.opencontainers.image.ref.name"] === `${pgbouncer}:build-1`);
+    expect(image.annotations["io.containerd.image.name"]).toBe(`${pgbouncer}:build-1`);
+    const inspected = JSON.parse((await run("skopeo", ["inspect", "--raw", `oci-archive:${first}:${base}/nine-minds/alga-core:build-1`])).stdout);
+    expect(inspected.manifests.map((m: any) => m.platform.architecture).sort()).toEqual(["amd64", "arm64"]);
+  }, 240_000);
+
+  it("resumes an interrupted export: a cut-off .partial is kept up to its last whole verified entry and completed to the same bytes", async () => {
+    const out = join(tempDir("airgap-resume-"), "release.tar");
+    const whole = await runCli("airgap", [...exportArgs(out), "--json"], { cwd: dir });
+    expect(whole.code, whole.stderr).toBe(0);
+    const { digest, blobBytes } = JSON.parse(whole.stdout);
+    copyFileSync(out, `${out}.partial`);
+    truncateSync(`${out}.partial`, Math.floor(statSync(out).size * 0.6));
+    const resumed = await runCli("airgap", [...exportArgs(out), "--json"], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(report.digest).toBe(digest);
+    expect(report.copied).toBeLessThan(blobBytes);
+    expect(sha256File(out)).toBe(digest);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  }, 240_000);
+});
+
+describe("airgap import", () => {
+  it("verifies the signatures with the key, pushes everything, and pull --verify-key then works from the imported registry", async () => {
+    const out = join(tempDir("airgap-import-"), "release.tar");
+    expect((await runCli("airgap", exportArgs(out, "--platform", "linux/amd64,linux/arm64"), { cwd: dir })).code).toBe(0);
+    const imported = await runCli("airgap", ["import", "--file", out, "--registry", `${target.host}/site`, "--plain-http", "--verify-key", "keys/cosign.pub", "--channel", "stable", "--json"], { cwd: dir });
+    expect(imported.code, imported.stderr).toBe(0);
+    const report = JSON.parse(imported.stdout);
+    expect(report.verified).toBe(true);
+    expect(report.tags.at(-1)).toBe("site/alga-appliance-release:stable");
+    // Images keep their repository paths: the pinned digest is there under the same path.
+    const path = `${base.slice(base.indexOf("/") + 1)}/nine-minds/pgbouncer`;
+    const client = new RegistryClient({ registry: target.host, plainHttp: true });
+    expect((await client.repository(path).resolve("build-1"))?.digest).toBe(digests["image pgbouncer"]);
+    expect((await client.repository(path).resolve(digests["image pgbouncer"]!))?.digest).toBe(digests["image pgbouncer"]);
+    // skopeo reads the imported registry.
+    await run("skopeo", ["inspect", "--tls-verify=false", "--raw", `docker://${target.host}/${path}@${digests["image pgbouncer"]}`]);
+    const pulled = await runCli("pull", ["--registry", `${target.host}/site`, "--plain-http", "--channel", "stable", "--out", join(tempDir("airgap-pull-"), "appliance"), "--verify-key", "keys/cosign.pub", "--identity", `${registry.host}/alga`, "--json"], { cwd: dir });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    // A second import sends no blob again.
+    const again = JSON.parse((await runCli("airgap", ["import", "--file", out, "--registry", `${target.host}/site`, "--plain-http", "--json"], { cwd: dir })).stdout);
+    expect(again.blobsSent).toBe(0);
+  }, 240_000);
+
+  it("refuses an archive signed by another key, writing no tag", async () => {
+    const out = join(tempDir("airgap-wrongkey-"), "release.tar");
+    expect((await runCli("airgap", exportArgs(out), { cwd: dir })).code).toBe(0);
+    expect((await runCli("keygen", ["--out", "other-keys"], { cwd: dir, env })).code).toBe(0);
+    const refused = await runCli("airgap", ["import", "--file", out, "--registry", `${target.host}/refused`, "--plain-http", "--verify-key", "other-keys/cosign.pub"], { cwd: dir });
+    expect(refused.code).toBe(1);
+    const client = new RegistryClient({ registry: target.host, plainHttp: true });
+    expect(await client.repository("refused/alga-appliance-release").listTags()).toEqual([]);
+  }, 240_000);
+});
+
+describe("hostile archives are refused before any tag is written", () => {
+  let valid: string;
+  let entries: RawEntry[];
+  beforeAll(async () => {
+    valid = join(tempDir("airgap-hostile-"), "valid.tar");
+    const exported = await runCli("airgap", exportArgs(valid, "--platform", "linux/amd64,linux/arm64"), { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
+    entries = await readEntries(valid);
+  }, 240_000);
+
+  const index = () => entries.find((entry) => entry.path === "index.json")!;
+  const withIndex = (mutate: (document: any) => void): RawEntry[] => {
+    const document = json(index());
+    mutate(document);
+    return entries.map((entry) => (entry.path === "index.json" ? { path: entry.path, data: encode(document) } : entry));
+  };
+  const manifestOf = (reference: string) => {
+    const entry = json(index()).manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === reference);
+    return { descriptor: entry, entry: entries.find((e) => e.path === `blobs/sha256/${entry.digest.slice(7)}`)! };
+  };
+
+  async function refused(name: string, hostile: RawEntry[], expected: RegExp, options: { end?: boolean; key?: boolean } = {}): Promise<void> {
+    const file = join(tempDir("airgap-hostile-"), `${name}.tar`);
+    writeEntries(file, hostile, options);
+    const namespace = `hostile-${name}`;
+    const result = await runCli("airgap", ["import", "--file", file, "--registry", `${target.host}/${namespace}`, "--plain-http", ...(options.key ? ["--verify-key", "keys/cosign.pub"] : [])], { cwd: dir });
+    expect(result.stderr).toMatch(expected);
+    expect(result.code).toBe(1);
+    // Not one repository was written to: the registry's catalog holds nothing of this import.
+    const catalog = (await (await fetch(`${target.url}/v2/_catalog?n=1000`)).json()) as { repositories: string[] };
+    expect(catalog.repositories.filter((repository) => repository.startsWith(namespace))).toEqual([]);
+  }
+
+  it("the valid archive itself imports (so each refusal below is for its one change)", async () => {
+    const result = await runCli("airgap", ["import", "--file", valid, "--registry", `${target.host}/control`, "--plain-http", "--verify-key", "keys/cosign.pub"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+  }, 120_000);
+
+  it("a symbolic link, a hard link, or a path outside the layout", async () => {
+    await refused("symlink", [...entries, { path: "blobs/sha256/evil", data: new Uint8Array(0), header: rawHeader("blobs/sha256/evil", "2", 0, "/etc/passwd") }], /symbolic link/);
+    await refused("hardlink", [...entries, { path: "x", data: new Uint8Array(0), header: rawHeader("index.json.bak", "1", 0, "index.json") }], /hard link/);
+    await refused("traversal", [...entries, { path: "../../etc/cron.d/x", data: encode("boom"), header: rawHeader("../../etc/cron.d/x", "0", 6) }], /unexpected entry "\.\.\/\.\.\/etc\/cron\.d\/x"/);
+  }, 120_000);
+
+  it("a blob whose bytes do not match its digest", async () => {
+    const layer = manifestOf(`${base}/nine-minds/pgbouncer:build-1`);
+    const manifest = json(layer.entry);
+    const path = `blobs/sha256/${manifest.layers[0].digest.slice(7)}`;
+    const hostile = entries.map((entry) => (entry.path === path ? { path, data: new Uint8Array(entry.data).fill(0x41) } : entry));
+    await refused("bad-bytes", hostile, /holds bytes hashing to sha256:/);
+  }, 120_000);
+
+  it("a manifest naming a blob the archive does not hold", async () => {
+    const layer = manifestOf(`${base}/nine-minds/pgbouncer:build-1`);
+    const manifest = json(layer.entry);
+    const path = `blobs/sha256/${manifest.layers[0].digest.slice(7)}`;
+    await refused("missing-blob", entries.filter((entry) => entry.path !== path), /does not hold/);
+  }, 120_000);
+
+  it("a descriptor declaring 100 GB, and a tar header declaring 100 GB", async () => {
+    const { descriptor } = manifestOf(`${base}/nine-minds/pgbouncer:build-1`);
+    await refused("declared-size", withIndex((document) => {
+      const entry = document.manifests.find((m: any) => m.digest === descriptor.digest);
+      entry.size = 100 * 1024 ** 3;
+    }), /over the ceiling/);
+    await refused("tar-size", [...entries, { path: `blobs/sha256/${"0".repeat(64)}`, data: new Uint8Array(0), header: tarHeader(`blobs/sha256/${"0".repeat(64)}`, "file", 100 * 1024 ** 3) }], /declares 107374182400 bytes but the archive ends/, { end: false });
+  }, 120_000);
+
+  it("an index naming the same reference twice", async () => {
+    await refused("twice", withIndex((document) => {
+      const first = document.manifests[0];
+      const other = document.manifests.find((m: any) => m.digest !== first.digest);
+      document.manifests.push({ ...other, annotations: { ...other.annotations, "org.opencontainers.image.ref.name": first.annotations["org.opencontainers.image.ref.name"] } });
+    }), /names ".*" twice/);
+  }, 120_000);
+
+  it("a signature for another digest: the release's .sig tag pointed at the config bundle's signature", async () => {
+    const release = manifestOf("alga-appliance-release:3.0.0").descriptor;
+    const config = manifestOf("alga-appliance-config:3.0.0").descriptor;
+    const sig = (digest: string) => `sha256-${digest.slice(7)}.sig`;
+    await refused("other-digest", withIndex((document) => {
+      const releaseSig = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `alga-appliance-release:${sig(release.digest)}`);
+      const configSig = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `alga-appliance-config:${sig(config.digest)}`);
+      Object.assign(releaseSig, { digest: configSig.digest, size: configSig.size });
+    }), /signature/i, { key: true });
+  }, 120_000);
+});
+
+describe("deltas", () => {
+  // Both platforms: docker-registry 2.8 refuses an image index whose other platforms' manifests are absent.
+  const BOTH = ["--platform", "linux/amd64,linux/arm64"];
+  it("--since leaves out what the base archive holds; import refuses the delta where the base is missing (naming it), and applies it on top of the base", async () => {
+    // 3.1.0: 3.0.0 with a new pgbouncer image.
+    const client = new RegistryClient({ registry: registry.host, plainHttp: true });
+    const path = `${base.slice(base.indexOf("/") + 1)}/nine-minds/pgbouncer`;
+    const newDigest = await pushImage(client, path, "build-2", "pgbouncer 3.1.0");
+    const release = parse(readFileSync(join(dir, "releases", "3.0.0.yaml"), "utf8"));
+    release.version = "3.1.0";
+    release.components.pgbouncer.image = `${base}/nine-minds/pgbouncer:build-2`;
+    writeFileSync(join(dir, "releases", "3.1.0.yaml"), stringify(release));
+    for (const [command, args] of [
+      ["lock", ["--release", "3.1.0"]],
+      ["synth", ["--release", "3.1.0"]],
+      ["publish", ["--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key"]],
+    ] as const) {
+      const result = await runCli(command, [...args], { cwd: dir, env });
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+    }
+    const out = tempDir("airgap-delta-");
+    const full = JSON.parse((await runCli("airgap", ["export", "--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "full.tar"), ...BOTH, "--json"], { cwd: dir })).stdout);
+    const deltaRun = await runCli("airgap", ["export", "--release", "3.1.0", "--since", "3.0.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "delta.tar"), ...BOTH, "--json"], { cwd: dir });
+    expect(deltaRun.code, deltaRun.stderr).toBe(0);
+    const delta = JSON.parse(deltaRun.stdout);
+    expect(delta.blobs).toBeLessThan(full.blobs);
+    const names = (await readEntries(join(out, "delta.tar"))).map((entry) => entry.path);
+    expect(names).toContain(`blobs/sha256/${newDigest.slice(7)}`);
+    // Unchanged: the temporal image is named in index.json but its manifest is not in the delta.
+    const temporal = (await readEntries(join(out, "full.tar"))).find((entry) => entry.path === "index.json")!;
+    const temporalDigest = json(temporal).manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `${base}/nine-minds/temporal:build-1`).digest;
+    expect(names).not.toContain(`blobs/sha256/${temporalDigest.slice(7)}`);
+
+    const fresh = await startRegistry();
+    try {
+      const refused = await runCli("airgap", ["import", "--file", join(out, "delta.tar"), "--registry", `${fresh.host}/site`, "--plain-http", "--verify-key", "keys/cosign.pub"], { cwd: dir });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("delta of release 3.1.0 on top of 3.0.0");
+      expect(refused.stderr).toContain("Import the 3.0.0 archive first");
+      const catalog = (await (await fetch(`${fresh.url}/v2/_catalog`)).json()) as { repositories: string[] };
+      expect(catalog.repositories).toEqual([]);
+
+      const baseArchive = join(out, "base.tar");
+      expect((await runCli("airgap", exportArgs(baseArchive, ...BOTH), { cwd: dir })).code).toBe(0);
+      expect((await runCli("airgap", ["import", "--file", baseArchive, "--registry", `${fresh.host}/site`, "--plain-http"], { cwd: dir })).code).toBe(0);
+      const applied = await runCli("airgap", ["import", "--file", join(out, "delta.tar"), "--registry", `${fresh.host}/site`, "--plain-http", "--verify-key", "keys/cosign.pub", "--channel", "stable", "--json"], { cwd: dir });
+      expect(applied.code, applied.stderr).toBe(0);
+      const pulled = await runCli("pull", ["--registry", `${fresh.host}/site`, "--plain-http", "--channel", "stable", "--out", join(tempDir("airgap-delta-pull-"), "appliance"), "--verify-key", "keys/cosign.pub", "--identity", `${registry.host}/alga`, "--json"], { cwd: dir });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(JSON.parse(pulled.stdout).version).toBe("3.1.0");
+      const imported = new RegistryClient({ registry: fresh.host, plainHttp: true });
+      expect((await imported.repository(path).resolve("build-2"))?.digest).toBe(newDigest);
+    } finally {
+      await fresh.stop();
+    }
+  }, 300_000);
+});
