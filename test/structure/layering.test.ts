@@ -16,13 +16,15 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** What each layer must never load (the layers above it). */
-const UPPER = "synth|policy|manifest|distribution|cli|release|signing|services|infra|iso";
+const UPPER = "synth|policy|manifest|distribution|cli|release|signing|services|infra|iso|image";
 const FORBIDDEN: [string, RegExp][] = [
   ["schemas", new RegExp(`^(constructs|src/(${UPPER}|bundle))/`)],
   ["src/oci", new RegExp(`^(schemas|constructs|src/(${UPPER}|bundle))/`)],
   ["src/bundle", new RegExp(`^(schemas|constructs|src/(${UPPER}))/`)],
   // Signing knows OCI content and keys, nothing of Alga (schemas) nor of what publishes or pulls.
   ["src/signing", new RegExp(`^(schemas|constructs|src/(${UPPER.replace("|signing", "")}|bundle))/`)],
+  // Image building knows OCI content, tar/gzip and signatures, nothing of Alga (the status image's contents are chosen in src/distribution).
+  ["src/image", new RegExp(`^(schemas|constructs|src/(${UPPER.replace("|signing", "").replace("|image", "")}))/`)],
   ["src/fs", new RegExp(`^(schemas|constructs|src/(${UPPER}|bundle|oci))/`)],
   ["src/manifest", /^(constructs|src\/(synth|policy|distribution|cli))\//],
   ["constructs", /^src\/(synth|policy|distribution|cli|manifest)\//],
