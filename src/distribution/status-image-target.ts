@@ -7,6 +7,9 @@ import { RegistryClient } from "../oci/registry-client.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
 import type { ContentRepository } from "../oci/types.js";
 
+/** The status image's repository name in a store (the last segment of the release's statusService.image). */
+export const STATUS_IMAGE_REPOSITORY = "alga-appliance-status";
+
 export interface StatusImageTarget {
   readonly repository: ContentRepository;
   /** `<registry>/<namespace>/<name>` for a registry; the bare repository name for a layout (as its signatures name it). */
@@ -19,8 +22,8 @@ export interface StatusImageTarget {
  * Where the image goes: the release's image repository name (its last path segment, e.g.
  * `alga-appliance-status`) under the registry namespace, or as its own layout under DIR.
  */
-export function statusImageTarget(options: { registry?: string; plainHttp?: boolean; ociLayout?: string; deadline?: Deadline }, releaseImage: string): StatusImageTarget {
-  const repositoryPath = imageParts(releaseImage).repository;
+export function statusImageTarget(options: { registry?: string; plainHttp?: boolean; ociLayout?: string; deadline?: Deadline }, releaseImageOrName: string): StatusImageTarget {
+  const repositoryPath = releaseImageOrName.includes("/") ? imageParts(releaseImageOrName).repository : releaseImageOrName;
   const name = repositoryPath.slice(repositoryPath.lastIndexOf("/") + 1);
   if (options.registry) {
     let parsed;
