@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,5 +132,15 @@ describe("npm run image into a registry", () => {
     const platform = await runCli("image", ["--service", "status", "--release", releaseFile, "--platform", "linux/s390x", "--oci-layout", tempDir()], { env: env({ ARK_TIMEOUT: "60s" }) });
     expect(platform.code).toBe(1);
     expect(platform.stderr).toMatch(/has no linux\/s390x image \(it offers linux\/amd64, linux\/arm64\)/);
+  });
+});
+
+describe("the base in the release's lock", () => {
+  it("npm run lock records statusService.build.base like any other image (offline: from its pin; the other images' registries are not reachable here)", async () => {
+    const file = releaseBuildingOn(base.reference, "1.0.2");
+    const locked = await runCli("lock", ["--release", file, "--offline", "--json"], { env: env() });
+    expect(locked.code, locked.stderr).toBe(0);
+    const lock = readFileSync(file.replace(/\.yaml$/, ".lock.yaml"), "utf8");
+    expect(lock).toContain(`- reference: ${base.reference.replace(/@sha256:.*/, "")}\n    digest: ${base.index.digest}`);
   });
 });
