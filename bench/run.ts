@@ -6,6 +6,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry } from "../test/support/registry-server.js";
 import { benchInProcess } from "./in-process.bench.js";
+import { benchImage } from "./image.bench.js";
 import { benchIsoPublish } from "./iso-publish.bench.js";
 import { benchLock } from "./lock.bench.js";
 import { benchSigning } from "./signing.bench.js";
@@ -59,6 +60,7 @@ if (!processesOnly) {
   await benchLock(rounds);
   await benchSigning(rounds);
   await benchStatus(rounds);
+  await benchImage(rounds);
   await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
 }
 console.log(`\nload average at the end: ${load()}`);

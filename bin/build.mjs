@@ -184,6 +184,10 @@ export async function build(root = projectRoot()) {
     banner: { js: 'var __arkImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     define: { "import.meta.url": "__arkImportMetaUrl", "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
     external: EXTERNAL_PACKAGES,
+    // Module paths as the checkout names them, not where a symlinked node_modules points: they are
+    // written into the bundle (esbuild's module keys), and the status image's digest must not
+    // depend on where the packages were installed.
+    preserveSymlinks: true,
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,

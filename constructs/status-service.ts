@@ -19,11 +19,12 @@ import {
   type IServiceAccount,
 } from "cdk8s-plus-31";
 import { Construct } from "constructs";
+import { STATUS_CONTAINER, statusServiceArgs } from "../src/services/status/container.js";
 import { standardLabels } from "./labels.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
 
-/** Port the status service listens on: beside the control plane's 8080, never on it. */
-export const STATUS_SERVICE_PORT = 8090;
+/** Port the status service listens on: beside the control plane's 8080, never on it (the image exposes it). */
+export const STATUS_SERVICE_PORT = STATUS_CONTAINER.port;
 /** Secret (key `token`) the control plane writes during setup; the status page's token. */
 export const STATUS_TOKEN_SECRET = "appliance-status-auth";
 /** ConfigMap with the site values the status shows (site id, login URL); written by the control plane. */
@@ -32,7 +33,7 @@ export const STATUS_SETTINGS_CONFIG_MAP = "appliance-status-settings";
 export const STATUS_SERVICE_NAMESPACE = "alga-system";
 
 const NAME = "appliance-status";
-const TOKEN_DIRECTORY = "/var/run/appliance-status/token";
+const TOKEN_DIRECTORY = STATUS_CONTAINER.tokenDirectory;
 
 export interface StatusServiceProps {
   /** The status service image (from the release file, pinned like every image). */
@@ -76,8 +77,8 @@ export interface StatusServiceProps {
    */
   readonly refreshSeconds?: number;
   /**
-   * UID and GID the service runs as.
-   * @default 10001
+   * UID and GID the service runs as: the image's user, which owns the application files.
+   * @default 65532
    */
   readonly runAsId?: number;
 }
@@ -96,7 +97,7 @@ export class StatusService extends Construct {
     super(scope, id);
     const port = props.port ?? STATUS_SERVICE_PORT;
     if (port === 8080) throw new Error("status service: port 8080 belongs to the control plane; choose another (default 8090)");
-    const uid = props.runAsId ?? 10001;
+    const uid = props.runAsId ?? STATUS_CONTAINER.uid;
     const labels = standardLabels(NAME, "status");
     const metadata = { name: NAME, namespace: props.namespace ?? STATUS_SERVICE_NAMESPACE, labels };
 
@@ -115,7 +116,8 @@ export class StatusService extends Construct {
           name: "status",
           image: props.image,
           imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
-          args: ["--port", String(port), "--host", "0.0.0.0", "--token-file", `${TOKEN_DIRECTORY}/token`, "--interval", String(props.refreshSeconds ?? 15)],
+          // The image's default command with these defaults: the Deployment states it so a reader sees it.
+          args: statusServiceArgs({ port, refreshSeconds: props.refreshSeconds ?? STATUS_CONTAINER.refreshSeconds }),
           ports: [{ number: port, name: "http" }],
           // Site values are known only at setup: the control plane writes them to an optional ConfigMap.
           envVariables: Object.fromEntries(
@@ -141,7 +143,7 @@ export class StatusService extends Construct {
     // Restricted Pod Security also at pod level, so any container added later inherits it.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", { type: "RuntimeDefault" }));
     // The root filesystem is read-only; Node and its loader may still want a scratch directory.
-    this.deployment.containers[0]!.mount("/tmp", Volume.fromEmptyDir(this, "Tmp", "tmp"));
+    this.deployment.containers[0]!.mount(STATUS_CONTAINER.scratchDirectory, Volume.fromEmptyDir(this, "Tmp", "tmp"));
     this.deployment.containers[0]!.mount(
       TOKEN_DIRECTORY,
       Volume.fromSecret(this, "Token", Secret.fromSecretName(this, "TokenSecret", props.tokenSecretName ?? STATUS_TOKEN_SECRET), { name: "token", optional: true }),

@@ -41,6 +41,19 @@ export const PolicyWaiver = z
   .describe("A policy waiver: which check, which object (and fields), and why.");
 export type PolicyWaiver = z.infer<typeof PolicyWaiver>;
 
+/**
+ * How the kit builds the status service's image (`npm run image`): the Node.js runtime image it is
+ * built on, pinned by digest so the same checkout builds the same image anywhere.
+ */
+export const ServiceImageBuild = z
+  .strictObject({
+    base: ImageReference.refine((value) => value.includes("@sha256:"), {
+      error: "must be pinned by digest (registry/repository:tag@sha256:…): the image is rebuilt bit for bit only on the same base",
+    }).describe("The Node.js runtime base image (e.g. a distroless nodejs image), tag and digest; its entrypoint must run node."),
+  })
+  .describe("The kit builds this image itself: from this base plus one application layer.");
+export type ServiceImageBuild = z.infer<typeof ServiceImageBuild>;
+
 /** `releases/<version>.yaml`: what a release engineer writes. */
 export const ReleaseDefinition = z
   .strictObject({
@@ -62,7 +75,7 @@ export const ReleaseDefinition = z
       .describe("Make Flux verify every chart's cosign signature on each reconcile; absent: charts are not verified."),
     controlPlane: z.strictObject({ image: ImageReference }).describe("The control-plane image the host bootstrap runs."),
     statusService: z
-      .strictObject({ image: ImageReference })
+      .strictObject({ image: ImageReference, build: ServiceImageBuild.optional() })
       .describe("The appliance status service image (the kit's src/services/status), rendered into the platform tier."),
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
     waivers: z.array(PolicyWaiver).optional().describe("Policy checks this release knowingly breaks, each with its reason."),

@@ -10,8 +10,8 @@
  *   archive form. Flux's untar accepts archives with or without directory entries.
  * - Entries are sorted by the UTF-8 bytes of their tar name, directories carrying a
  *   trailing `/`; a directory therefore sorts directly before its contents.
- * - Files are 0644, or 0755 when the source has any execute bit; uid/gid 0; uname/gname
- *   empty; one fixed mtime for every entry (default 0).
+ * - Files are 0644, or 0755 when the source has any execute bit; uid/gid 0 (or the `owner`
+ *   option); uname/gname empty; one fixed mtime for every entry (default 0).
  * - Names that fit ustar's name (100 bytes) or prefix/name split (155 + 100) use it; only
  *   longer names get a PAX `x` header carrying `path`, itself with fixed fields.
  * - The archive ends with two zero blocks and is not padded to a 10240-byte record:
@@ -39,11 +39,20 @@ export type TarEntry = TarFileEntry | TarDirectoryEntry;
 export interface DeterministicTarOptions {
   /** Seconds since the epoch written as every entry's mtime, e.g. from SOURCE_DATE_EPOCH. Default 0. */
   readonly mtime?: number;
+  /**
+   * Numeric owner of every entry (names stay empty). A config bundle is extracted by Flux, where
+   * ownership means nothing; a container image layer is unpacked as is, so its files belong to the
+   * user the image runs as.
+   * @default - uid 0, gid 0
+   */
+  readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
 const BLOCK_SIZE = 512;
 /** Largest value an 11-digit octal ustar field holds (size and mtime). */
 const MAX_OCTAL_11 = 0o77777777777;
+/** Largest value a 7-digit octal ustar field holds (uid and gid). */
+const MAX_OCTAL_7 = 0o7777777;
 const NAME_LENGTH = 100;
 const PREFIX_LENGTH = 155;
 const DIRECTORY_MODE = 0o755;
@@ -58,17 +67,22 @@ export function createDeterministicTar(entries: readonly TarEntry[], options: De
   if (!Number.isSafeInteger(mtime) || mtime < 0 || mtime > MAX_OCTAL_11) {
     throw new Error(`tar mtime ${mtime} must be a whole number of seconds between 0 and ${MAX_OCTAL_11}`);
   }
+  const owner = options.owner ?? { uid: 0, gid: 0 };
+  for (const id of [owner.uid, owner.gid]) {
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_OCTAL_7) throw new Error(`tar owner id ${id} must be a whole number between 0 and ${MAX_OCTAL_7}`);
+  }
+  const headerBlocks = (name: string, typeflag: "0" | "5", size: number, mode: number) => entryHeaderBlocks(name, typeflag, size, mode, mtime, owner);
 
   const chunks: Uint8Array[] = [];
   for (const entry of canonicalEntries(entries)) {
     if (entry.type === "directory") {
-      chunks.push(...headerBlocks(`${entry.path}/`, "5", 0, DIRECTORY_MODE, mtime));
+      chunks.push(...headerBlocks(`${entry.path}/`, "5", 0, DIRECTORY_MODE));
     } else {
       if (entry.data.byteLength > MAX_OCTAL_11) {
         throw new Error(`tar entry "${entry.path}" is ${entry.data.byteLength} bytes; ustar entries are limited to ${MAX_OCTAL_11} bytes`);
       }
       const mode = entry.executable ? EXECUTABLE_MODE : FILE_MODE;
-      chunks.push(...headerBlocks(entry.path, "0", entry.data.byteLength, mode, mtime));
+      chunks.push(...headerBlocks(entry.path, "0", entry.data.byteLength, mode));
       chunks.push(entry.data, new Uint8Array(paddingFor(entry.data.byteLength)));
     }
   }
@@ -129,19 +143,19 @@ function pathProblem(path: string): string | undefined {
 }
 
 /** The ustar header for `name`, preceded by a PAX header when the name cannot be split into ustar's fields. */
-function headerBlocks(name: string, typeflag: "0" | "5", size: number, mode: number, mtime: number): Uint8Array[] {
+function entryHeaderBlocks(name: string, typeflag: "0" | "5", size: number, mode: number, mtime: number, owner: Owner): Uint8Array[] {
   const nameBytes = encoder.encode(name);
   const split = splitUstarName(nameBytes);
-  if (split !== undefined) return [ustarHeader(split.name, split.prefix, typeflag, size, mode, mtime)];
+  if (split !== undefined) return [ustarHeader(split.name, split.prefix, typeflag, size, mode, mtime, owner)];
 
   const record = paxRecord("path", name);
   const paxName = concatBytes([encoder.encode("PaxHeaders/"), truncateUtf8(encoder.encode(baseName(name)), NAME_LENGTH - "PaxHeaders/".length)]);
   return [
-    ustarHeader(paxName, new Uint8Array(0), "x", record.byteLength, FILE_MODE, mtime),
+    ustarHeader(paxName, new Uint8Array(0), "x", record.byteLength, FILE_MODE, mtime, owner),
     record,
     new Uint8Array(paddingFor(record.byteLength)),
     // Readers that ignore PAX still get a deterministic, if shortened, name.
-    ustarHeader(truncateUtf8(nameBytes, NAME_LENGTH), new Uint8Array(0), typeflag, size, mode, mtime),
+    ustarHeader(truncateUtf8(nameBytes, NAME_LENGTH), new Uint8Array(0), typeflag, size, mode, mtime, owner),
   ];
 }
 
@@ -179,12 +193,14 @@ function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
   return bytes.subarray(0, end);
 }
 
-function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, size: number, mode: number, mtime: number): Uint8Array {
+type Owner = { readonly uid: number; readonly gid: number };
+
+function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, size: number, mode: number, mtime: number, owner: Owner): Uint8Array {
   const header = new Uint8Array(BLOCK_SIZE);
   header.set(name, 0);
   writeOctal(header, 100, 8, mode);
-  writeOctal(header, 108, 8, 0); // uid
-  writeOctal(header, 116, 8, 0); // gid
+  writeOctal(header, 108, 8, owner.uid);
+  writeOctal(header, 116, 8, owner.gid);
   writeOctal(header, 124, 12, size);
   writeOctal(header, 136, 12, mtime);
   header[156] = typeflag.charCodeAt(0);

@@ -10,3 +10,7 @@ export const ANNOTATION_REVISION = "org.opencontainers.image.revision";
 export const ANNOTATION_CREATED = "org.opencontainers.image.created";
 /** The version of the packaged software (the release version). */
 export const ANNOTATION_VERSION = "org.opencontainers.image.version";
+/** Digest of the image an image was built on (image-spec: on the image manifest). */
+export const ANNOTATION_BASE_DIGEST = "org.opencontainers.image.base.digest";
+/** Reference of the image an image was built on. */
+export const ANNOTATION_BASE_NAME = "org.opencontainers.image.base.name";

@@ -23,7 +23,7 @@ export interface ArtifactInput {
 }
 
 /** Describes `data` with `mediaType`. */
-function blobOf(mediaType: string, data: Uint8Array, annotations?: Record<string, string>): Blob {
+export function blobOf(mediaType: string, data: Uint8Array, annotations?: Record<string, string>): Blob {
   return {
     descriptor: { mediaType, digest: sha256Digest(data), size: data.byteLength, ...(annotations ? { annotations: sortedRecord(annotations) } : {}) },
     data,

@@ -30,3 +30,11 @@ export const SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX = "application/vnd.dev.sigstore.b
 export const SIGSTORE_BUNDLE_MEDIA_TYPE = `${SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX}.v0.3+json`;
 /** DSSE payload type of an in-toto statement. */
 export const INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
+
+/** A container image layer, gzip-compressed (OCI) and its Docker schema 2 twin (same bytes). */
+export const OCI_IMAGE_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+export const DOCKER_IMAGE_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+/** A Docker schema 2 image config (same JSON as an OCI image config). */
+export const DOCKER_IMAGE_CONFIG = "application/vnd.docker.container.image.v1+json";
+/** An SPDX 2.3 document in JSON (IANA-registered). */
+export const SPDX_JSON_MEDIA_TYPE = "application/spdx+json";

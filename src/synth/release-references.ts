@@ -23,6 +23,8 @@ export function releaseReferences(definition: ReleaseDefinition, profile: Values
   }
   collector.image(definition.controlPlane.image, { user: "control-plane", tier: "control-plane" });
   collector.image(definition.statusService.image, { user: "status-service", tier: "platform" });
+  // The base the kit builds the status image on (npm run image): locked and looked up like any image.
+  if (definition.statusService.build) collector.image(definition.statusService.build.base, { user: "status-service-base", tier: "platform" });
   collector.renderedImages(rendered ?? composeRelease(definition, profile));
   return collector.references();
 }

@@ -54,6 +54,19 @@ describe("createDeterministicTar", () => {
     expect(readTar(tar).map((entry) => entry.path)).toEqual(["B", "a-b", "a.txt", "a/", "a/b/", "a/b/c", "a/z", "b", "ä"]);
   });
 
+  it("writes the given numeric owner in every header (an image layer's runtime user), names still empty", () => {
+    const long = `${"d".repeat(120)}/${"f".repeat(120)}`;
+    const tar = createDeterministicTar([...sampleEntries(), { type: "file", path: long, data: new Uint8Array(1) }], { owner: { uid: 65532, gid: 65533 } });
+    const headers = rawHeaders(tar);
+    for (const header of headers) {
+      expect([header.uid, header.gid]).toEqual(["0177774\0", "0177775\0"]);
+      expect(header.uname.every((byte) => byte === 0)).toBe(true);
+      expect(header.checksumValid).toBe(true);
+    }
+    expect(() => createDeterministicTar(sampleEntries(), { owner: { uid: -1, gid: 0 } })).toThrow(/owner id -1/);
+    expect(() => createDeterministicTar(sampleEntries(), { owner: { uid: 0, gid: 0o10000000 } })).toThrow(/owner id 2097152/);
+  });
+
   it("writes fixed ownership, modes and mtime in every header", () => {
     const tar = createDeterministicTar(sampleEntries());
     const headers = rawHeaders(tar);

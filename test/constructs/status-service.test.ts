@@ -41,7 +41,7 @@ describe.each(["1.0-rc5", "1.0.0"])("status service in release %s", (version) =>
   });
 
   it("meets the restricted Pod Security level", () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
     expect(container.securityContext).toMatchObject({
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,

@@ -33,6 +33,8 @@ const LAYERS: LayerRules = {
   "src/bundle": ["src/*.ts", "src/fs", "src/oci"],
   // Cosign signatures: OCI content and keys, nothing of Alga.
   "src/signing": ["src/*.ts", "src/fs", "src/oci"],
+  // Image building: OCI content, tar/gzip and signatures, nothing of Alga (the status image's contents are chosen in src/distribution).
+  "src/image": ["src/*.ts", "src/fs", "src/oci", "src/bundle", "src/signing"],
   // Alga's vocabulary (zod); reference grammars come from src/oci.
   "schemas": ["src/*.ts", "src/oci"],
   // Subiquity's vendored autoinstall schema: data only.
@@ -47,11 +49,11 @@ const LAYERS: LayerRules = {
   // The appliance's status service: the vocabulary and OCI content, no renderer, no distribution.
   "src/services": BASE,
   // Publish, promote, pull, lock, diff; the Pulumi vendor stack; one file per command.
-  "src/distribution": [...BASE, "src/signing", "src/release", "src/manifest", "src/policy", "src/synth"],
+  "src/distribution": [...BASE, "src/signing", "src/image", "src/release", "src/manifest", "src/policy", "src/synth"],
   "src/infra": [...BASE, "constructs", "src/release", "src/policy", "src/synth", "src/distribution"],
   // The offline archive sits beside distribution: it reads locks and release stores, never the renderer or a command.
   "src/airgap": [...BASE, "src/signing", "src/release", "src/manifest", "src/distribution"],
-  "src/cli": [...BASE, "src/signing", "src/release", "src/manifest", "constructs", "src/policy", "src/iso", "src/synth", "src/services", "src/distribution", "src/airgap"],
+  "src/cli": [...BASE, "src/signing", "src/release", "src/manifest", "constructs", "src/policy", "src/iso", "src/synth", "src/services", "src/image", "src/distribution", "src/airgap"],
   // The build and the launcher run before anything is built: plain JavaScript, no project source.
   "bin": [],
   // Consumers of everything, imported by nothing: tests, benchmarks, the project root's config files.

@@ -1,0 +1,95 @@
+import { resolve } from "node:path";
+import { UsageError } from "../errors.js";
+import { runCli } from "./run.js";
+import { loadSigningKey } from "./signing-options.js";
+import { commandDeadline } from "./store-options.js";
+
+const HELP = `Usage: npm run image -- --service status --release <version|file> [--platform P[,P…]]
+                     [--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR] [--sign-key FILE] [--json]
+
+Builds the status service's OCI image without a container engine: the release's Node.js base
+image (statusService.build.base, pinned by digest) plus one deterministic layer holding the
+service's bundle (app/status-service.cjs, owned by 65532, mtime SOURCE_DATE_EPOCH), run as
+65532:65532 from /app, port 8090; an image index with one manifest per platform, each built on the
+base index's matching manifest. Same checkout, base and SOURCE_DATE_EPOCH: same digests anywhere.
+Stores it as alga-appliance-status:<version> with its SPDX 2.3 SBOM as an OCI referrer and, with a
+key, a cosign attestation of the SBOM (in-toto statement in a DSSE envelope). Prints the image
+reference with its digest. An image already stored is not uploaded again.
+
+  --service NAME      the service to build: status
+  --release V         version or release file whose base, version and source the image takes
+  --platform LIST     comma-separated os/arch[/variant] (default linux/amd64,linux/arm64)
+  --registry HOST[:PORT]/NAMESPACE   an OCI registry (credentials: OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN, config.json)
+  --plain-http        talk HTTP instead of HTTPS to --registry
+  --oci-layout DIR    an OCI image layout directory (default: oci-layout/ beside the checkout)
+  --sign-key FILE     attest the SBOM with this key (cosign.key or PKCS#8 PEM); default SIGNING_KEY_FILE
+  --timeout DURATION  overall deadline (env ARK_TIMEOUT; default 5m)
+  --json              print the reference, digests and SBOM summary as JSON
+  --help              show this help`;
+
+await runCli(
+  HELP,
+  {
+    service: { type: "string" },
+    release: { type: "string" },
+    platform: { type: "string" },
+    registry: { type: "string" },
+    "plain-http": { type: "boolean" },
+    "oci-layout": { type: "string" },
+    "sign-key": { type: "string" },
+    timeout: { type: "string" },
+  },
+  async ({ values, output }) => {
+    if (values.service === undefined) throw new UsageError(`--service is required (the one service the kit builds: status)\n\n${HELP}`);
+    if (values.service !== "status") throw new UsageError(`--service "${values.service}": the kit builds one service image, status`);
+    if (!values.release) throw new UsageError(`--release V|FILE is required: the image takes its base, version and source from the release\n\n${HELP}`);
+    if (values.registry && values["oci-layout"]) throw new UsageError("give either --registry or --oci-layout, not both");
+    if (values["plain-http"] && !values.registry) throw new UsageError("--plain-http applies only with --registry");
+    const { parsePlatform, formatPlatform } = await import("../image/platform.js");
+    const { DEFAULT_PLATFORMS } = await import("../distribution/status-service-image.js");
+    let platforms = DEFAULT_PLATFORMS;
+    if (values.platform !== undefined) {
+      try {
+        platforms = [...new Set(values.platform.split(",").map((p) => p.trim()))].map(parsePlatform);
+      } catch (error) {
+        throw new UsageError(`--platform: ${(error as Error).message}`);
+      }
+    }
+    const deadline = commandDeadline(values.timeout);
+    const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
+    const signingKey = signKeyFile ? await loadSigningKey(signKeyFile, "--sign-key") : undefined;
+
+    const { loadRelease, resolveReleaseFile } = await import("../release/load-release.js");
+    const { sourceDateEpoch } = await import("../synth/source-date-epoch.js");
+    const { projectRoot } = await import("../project-root.js");
+    const { buildStatusImage, pushStatusImage, readServiceBundle } = await import("../distribution/status-service-image.js");
+    const { statusImageTarget } = await import("../distribution/status-image-target.js");
+    const release = loadRelease(resolveReleaseFile(resolve("releases"), values.release));
+    const target = statusImageTarget(
+      { ...(values.registry ? { registry: values.registry } : { ociLayout: values["oci-layout"] ?? "oci-layout" }), ...(values["plain-http"] ? { plainHttp: true } : {}), deadline },
+      release.definition.statusService.image,
+    );
+    output.progress(`building the status image of ${release.definition.version} for ${platforms.map(formatPlatform).join(", ")}`);
+    const built = await buildStatusImage({ release, bundle: readServiceBundle(projectRoot()), platforms, epochSeconds: sourceDateEpoch(), deadline });
+    output.progress(`storing ${built.image.index.descriptor.digest} in ${target.repository.location}`);
+    const pushed = await target.run(() =>
+      pushStatusImage(target.repository, built, {
+        tag: release.definition.version,
+        dockerReference: target.dockerReference,
+        progress: output.progress,
+        ...(signingKey ? { signingKey } : {}),
+      }),
+    );
+    const reference = `${target.dockerReference}:${release.definition.version}@${pushed.digest}`;
+    output.done(
+      [
+        reference,
+        ...pushed.platforms.map((p) => `  ${p.platform}: ${p.digest}`),
+        `  base: ${built.base.reference}`,
+        `  uploaded ${pushed.blobsUploaded} blob(s), ${pushed.bytesUploaded} bytes`,
+        `  sbom: ${pushed.sbom} (SPDX 2.3, ${pushed.packages} npm package(s))${pushed.attestation ? `, attested ${pushed.attestation}` : ", not attested (no --sign-key)"}`,
+      ].join("\n"),
+      { reference, ...pushed, base: built.base.reference, target: target.repository.location },
+    );
+  },
+);
