@@ -55,7 +55,9 @@ export interface PushManifestOptions {
  * One repository of content-addressed blobs and manifests, with tags.
  * Implemented by the registry client and by the OCI image layout.
  *
- * Every read is verified against its digest; a mismatch throws `DigestMismatchError`.
+ * Every read is verified against its digest; a mismatch throws `DigestMismatchError`. Content
+ * that is not there is `NotFoundError` (not-found-error.ts) from every implementation: `fetchBlob`
+ * and `fetchManifest` throw it, `resolve` answers undefined, `hasBlob` false.
  */
 export interface ContentRepository {
   /** Human-readable location for messages, e.g. `127.0.0.1:5000/alga/alga-appliance-config`. */
@@ -65,12 +67,12 @@ export interface ContentRepository {
   hasBlob(digest: string): Promise<boolean>;
   /** Stores `data` as a blob; `descriptor.digest` and `size` must match `data`. Skips the upload when present. Returns true when bytes were sent. */
   pushBlob(descriptor: Descriptor, data: Uint8Array, options?: PushBlobOptions): Promise<boolean>;
-  /** Reads a blob and verifies it against `digest` (and `size` when given). */
+  /** Reads a blob and verifies it against `digest` (and `size` when given). Absent: NotFoundError. */
   fetchBlob(digest: string, size?: number): Promise<Uint8Array>;
 
   /** Resolves a tag or digest to the manifest's descriptor; undefined when it does not exist. */
   resolve(reference: string): Promise<Descriptor | undefined>;
-  /** Reads a manifest by tag or digest; verified against the digest when one is given or known. */
+  /** Reads a manifest by tag or digest; verified against the digest when one is given or known. Absent: NotFoundError. */
   fetchManifest(reference: string): Promise<FetchedManifest>;
   /** Stores manifest bytes under `reference` (a tag, or its own digest). Returns its descriptor. */
   pushManifest(bytes: Uint8Array, mediaType: string, reference: string, options?: PushManifestOptions): Promise<Descriptor>;
