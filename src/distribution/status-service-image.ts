@@ -49,14 +49,21 @@ export interface ServiceBundle {
  * command runs; vitest's global setup before the tests) with what esbuild recorded it read.
  */
 export function readServiceBundle(root: string): ServiceBundle {
-  const stamp = JSON.parse(readFileSync(join(root, "build", "stamp.json"), "utf8")) as { dir: string; bundled: Record<string, string[]> };
+  const read = (file: string, fix: string) => {
+    try {
+      return readFileSync(join(root, file));
+    } catch (error) {
+      throw new UserError(`${join(root, file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ${fix}`);
+    }
+  };
+  const stamp = JSON.parse(read(join("build", "stamp.json"), "run npm run build").toString("utf8")) as { dir: string; bundled: Record<string, string[]> };
   const inputs = stamp.bundled[STATUS_SERVICE_COMMAND];
   if (!inputs) throw new UserError(`build/stamp.json lists no ${STATUS_SERVICE_COMMAND} bundle: run npm run build`);
   return {
-    script: readFileSync(join(root, "build", stamp.dir, `${STATUS_SERVICE_COMMAND}.cjs`)),
+    script: read(join("build", stamp.dir, `${STATUS_SERVICE_COMMAND}.cjs`), "run npm run build"),
     inputs,
-    packageLock: JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")),
-    kitVersion: (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version,
+    packageLock: JSON.parse(read("package-lock.json", "the SBOM takes package versions and licences from npm's lock file; run npm install").toString("utf8")),
+    kitVersion: (JSON.parse(read("package.json", "run from the checkout").toString("utf8")) as { version: string }).version,
   };
 }
 

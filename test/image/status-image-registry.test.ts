@@ -46,6 +46,21 @@ afterAll(async () => {
   await registry?.stop();
 });
 
+/** Runs `node <checkout>/bin/command.mjs …` from that checkout, after `shellPrefix` (e.g. a umask). */
+async function runIn(checkout: string, argv: string[], environment: NodeJS.ProcessEnv, shellPrefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run("sh", ["-c", `${shellPrefix} exec "$0" "$@"`, process.execPath, join(checkout, "bin", "command.mjs"), ...argv], {
+      cwd: checkout,
+      env: { ...process.env, ...environment },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
 const skopeo = async (...args: string[]) => (await run("skopeo", args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 describe("npm run image into a registry", () => {
@@ -81,11 +96,9 @@ describe("npm run image into a registry", () => {
   it("gives the same digests from a copy of the checkout in another path, umask and time zone, into an OCI layout", async () => {
     const checkout = copyCheckout();
     const layout = tempDir("ark-image-layout-");
-    const copy = await runCli("image", ["--service", "status", "--release", releaseFile, "--oci-layout", layout, "--json"], {
-      cwd: checkout,
-      env: env({ TZ: "Pacific/Chatham" }),
-      shellPrefix: "umask 077;",
-    });
+    // The copy's own launcher, so the copy's sources are bundled (rebuilt there: it has no build/).
+    const copy = await runIn(checkout, ["image", "--service", "status", "--release", releaseFile, "--oci-layout", layout, "--json"], env({ TZ: "Pacific/Chatham" }), "umask 077;");
+    expect(copy.stderr).toMatch(/rebuilt build\//);
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout);
     expect(report.digest).toBe(built.digest);
