@@ -405,16 +405,22 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
   const allBlockers = mergeSameFailure(blockers).map((b) => b.blocker);
   const topBlockers = allBlockers.slice(0, options.blockerLimit ?? 25);
 
+  // A tier with a failure in it is failing, whatever it waits for.
+  for (const [name, tier] of Object.entries(baseTiers) as [keyof typeof baseTiers, TierReadiness][]) {
+    if (!tier.ready && allBlockers.some((b) => b.severity === "failure" && b.tier === name && b.layer !== ACCESS_LAYER)) baseTiers[name] = { ...tier, state: "failing" };
+  }
   const allReady = Object.values(baseTiers).every((t) => t.ready);
   const suspendedComponent = components.find((c) => c.suspended);
   const latestReady = Object.values(baseTiers).reduce<string | null>((latest, t) => (t.since !== null && (latest === null || t.since > latest) ? t.since : latest), null);
+  const anyFailure = allBlockers.some((b) => b.severity === "failure");
+  const notReadyState: TierReadiness["state"] = anyFailure ? "failing" : Object.values(baseTiers).some((t) => t.state === "in_progress") ? "in_progress" : "waiting";
   const fullHealth: TierReadiness = !allReady
-    ? { ready: false, reason: "not every tier is ready", since: null }
+    ? { ready: false, state: notReadyState, reason: "not every tier is ready", since: null }
     : allBlockers.length > 0
-      ? { ready: false, reason: `${allBlockers.length} open issue(s): ${allBlockers[0]!.reason}`, since: null }
+      ? { ready: false, state: anyFailure ? "failing" : "in_progress", reason: `${allBlockers.length} open issue(s): ${allBlockers[0]!.reason}`, since: null }
       : suspendedComponent
-        ? { ready: false, reason: `${suspendedComponent.name} is suspended`, since: null }
-        : { ready: true, reason: "every tier ready, no open issues", since: latestReady };
+        ? { ready: false, state: "waiting", reason: `${suspendedComponent.name} is suspended`, since: null }
+        : { ready: true, state: "ready", reason: "every tier ready, no open issues", since: latestReady };
   const tiers = { ...baseTiers, fullHealth };
   const loginUrl = options.urls?.login ?? null;
   const rollup = computeRollup(tiers, topBlockers, operations, loginUrl);
