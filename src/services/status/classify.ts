@@ -1,6 +1,6 @@
 import type { ActiveOperation, ApplianceStatus, Blocker, ComponentStatus, Freshness, InstallProgress, ObjectReference, ObjectStatus, StatusEvent, TierReadiness } from "../../../schemas/status.js";
 import { CONFIG_SOURCE, STATUS_SERVICE } from "../../../schemas/components.js";
-import { APPLIANCE_COMPONENTS, TIER_ORDER, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
+import { APPLIANCE_COMPONENTS, TIER_ORDER, inApplianceScope, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
 import { objectKey, parseTime, type ClusterSnapshot, type KubeObject } from "./cluster-snapshot.js";
 import { activeImagePulls } from "./active-operations.js";
 import { accessCommands, commandsFor } from "./blocker-commands.js";
@@ -167,9 +167,11 @@ function healthCheckNote(symptoms: readonly string[], nodes: ReadonlyMap<string,
 export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOptions): ApplianceStatus {
   const now = options.now;
   const stuckAfter = options.stuckAfterSeconds ?? 20 * 60;
-  const events = snapshot.items.filter((o) => o.kind === "Event").map(toStatusEvent).sort(compareEventsNewestFirst);
+  // Only what can be the appliance's: a full `kubectl get -A` dump of a busy cluster is mostly other tenants.
+  const items = snapshot.items.filter(inApplianceScope);
+  const events = items.filter((o) => o.kind === "Event").map(toStatusEvent).sort(compareEventsNewestFirst);
   const eventsByObject = indexEvents(events);
-  const nodes = buildDependencyGraph(snapshot.items);
+  const nodes = buildDependencyGraph(items);
   const sortedNodes = [...nodes.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const statuses = new Map<string, ObjectStatusResult>();
   for (const [key, node] of nodes) statuses.set(key, computeObjectStatus(node.object));
@@ -424,7 +426,7 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
   const tiers = { ...baseTiers, fullHealth };
   const loginUrl = options.urls?.login ?? null;
   const rollup = computeRollup(tiers, topBlockers, operations, loginUrl);
-  const fromCluster = releaseFromCluster(snapshot.items);
+  const fromCluster = releaseFromCluster(items);
   return {
     schemaVersion: 1,
     siteId: options.siteId ?? "appliance",
