@@ -10,7 +10,7 @@ import { benchImage } from "./image.bench.js";
 import { benchIsoPublish } from "./iso-publish.bench.js";
 import { benchLock } from "./lock.bench.js";
 import { benchSigning } from "./signing.bench.js";
-import { benchStatus } from "./status.bench.js";
+import { benchStatus, benchStatusScale } from "./status.bench.js";
 import { interleavedRounds, type ProcessCase } from "./measure.js";
 import { peakRssMb } from "./peak-rss.js";
 import { checkoutBeforePoint13, pullBeforeAfterCases, pullHelpUnderTsx } from "./pull-before-after.cases.js";
@@ -61,6 +61,7 @@ if (!processesOnly) {
   await benchSigning(rounds);
   await benchStatus(rounds);
   await benchImage(rounds);
+  await benchStatusScale();
   await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
 }
 console.log(`\nload average at the end: ${load()}`);

@@ -11,6 +11,9 @@ import { StatusPoller } from "../src/services/status/status-poller.js";
 import { TokenFile } from "../src/services/status/token-auth.js";
 import { FIXTURE_NOW, IMAGES, event, podOf, workload } from "../test/services/status/cluster-fixture.js";
 import { fixtureScenarios } from "../test/services/status/fixture-scenarios.js";
+import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import { startFakeKubeApi, writeKubeconfig } from "../test/services/status/fake-kube-api.js";
 import { median, printTimings, timeFunction, type Timing } from "./timings.js";
 
 /**
@@ -39,6 +42,79 @@ export function generatedSnapshot(target: number): ClusterSnapshot {
     );
   }
   return { items: items.slice(0, target) };
+}
+
+/**
+ * A 30,000-object cluster as the API server lists it: the appliance with a bootstrap Job that
+ * failed 400 times and 3,000 events about its pods (in scope, capped in the status), and other
+ * tenants' workloads and events filling the rest (out of scope, dropped as they are read).
+ */
+export function scaleCluster(target: number): KubeObject[] {
+  const items = generatedSnapshot(target - 3_400).items.slice();
+  const [job, pod] = fixtureScenarios()["postgres-subpath"]!.items.filter((o) => o.metadata.name.startsWith("alga-core-sebastian-bootstrap-r1")) as unknown as KubeObject[];
+  for (let i = 0; i < 400; i++) items.push({ ...pod!, metadata: { ...pod!.metadata, name: `${job!.metadata.name}-${i.toString(36).padStart(5, "0")}` } });
+  const db = { kind: "Pod", namespace: "msp", name: "db-0" };
+  for (let i = 0; i < 3_000; i++) items.push(event(db, "Warning", "Failed", `Error: failed to create subPath directory for volumeMount "db-data" of container "postgres" (${i})`, i % 600, 1 + (i % 50)) as unknown as KubeObject);
+  return items;
+}
+
+/**
+ * Scale (issue 14 point 10): live mode in its own process against the fake API server holding a
+ * 30,000-object cluster, refreshing back to back while this process requests /api/status:
+ * peak RSS, event-loop delay p99 and request latency while refreshing, and the status's size.
+ */
+export async function benchStatusScale(): Promise<void> {
+  const target = Number(process.env["BENCH_STATUS_OBJECTS"] ?? 30_000);
+  const items = scaleCluster(target);
+  const api = await startFakeKubeApi(items as unknown as { kind: string }[]);
+  const dir = mkdtempSync(join(tmpdir(), "ark-bench-status-scale-"));
+  const token = "bench-token-0123456789abcdef";
+  writeFileSync(join(dir, "token"), token);
+  const tsx = pathToFileURL(join(import.meta.dirname, "..", "node_modules", "tsx", "dist", "loader.mjs")).href;
+  const child = spawn(process.execPath, [...(process.env["BENCH_STATUS_NODE_OPTIONS"] ?? "").split(" ").filter(Boolean), "--import", tsx, join(import.meta.dirname, "status-scale-child.ts"), writeKubeconfig(api.url, api.caPem), join(dir, "token"), "5"], { stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    const lines: string[] = [];
+    let buffered = "";
+    let wake: (() => void) | undefined;
+    child.stdout.on("data", (chunk) => {
+      buffered += chunk;
+      for (let i = buffered.indexOf("\n"); i >= 0; i = buffered.indexOf("\n")) {
+        lines.push(buffered.slice(0, i));
+        buffered = buffered.slice(i + 1);
+      }
+      wake?.();
+    });
+    const nextLine = async () => {
+      while (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return JSON.parse(lines.shift()!) as Record<string, any>;
+    };
+    const { url } = await nextLine();
+    const latencies: number[] = [];
+    let bytes = 0;
+    let done = false;
+    const requester = (async () => {
+      while (!done) {
+        const t = performance.now();
+        const response = await fetch(`${url}/api/status`, { headers: { authorization: `Bearer ${token}` } });
+        bytes = (await response.arrayBuffer()).byteLength;
+        latencies.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    child.stdin.write("go\n");
+    const result = await nextLine();
+    done = true;
+    await requester;
+    child.stdin.end("stop\n");
+    latencies.sort((a, b) => a - b);
+    console.log(`\nStatus service at scale (${items.length} objects listed by a fake API server, pages of 500; live mode in its own process under tsx; 5 refreshes back to back)`);
+    console.log(`  peak RSS ${result["peakRssMb"].toFixed(0)} MB (limit 200)   event-loop delay while refreshing p99 ${result["p99Ms"].toFixed(1)} ms, max ${result["maxMs"].toFixed(1)} ms (limit p99 100)`);
+    console.log(`  refresh ${result["refreshSeconds"].toFixed(2)} s each   /api/status ${(bytes / 1024).toFixed(1)} KiB (limit 1024)   GET latency while refreshing p50 ${median(latencies).toFixed(1)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(1)} ms (${latencies.length} GETs)${result["error"] ? `   refresh error: ${result["error"]}` : ""}`);
+  } finally {
+    child.kill();
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Bounded loopback load: a fixed number of GETs, a fixed number in flight. */

@@ -49,8 +49,12 @@ export const StatusEvent = z.strictObject({
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
 /** One tier's readiness and why. */
+/** How a tier looks: failing only where something failed, waiting where it only waits for another tier. */
+export const TIER_STATES = ["ready", "failing", "in_progress", "waiting"] as const;
+
 export const TierReadiness = z.strictObject({
   ready: z.boolean(),
+  state: z.enum(TIER_STATES).describe("ready; failing (a failure blocker is in this tier); in_progress (coming up by itself); waiting (for another tier or a dependency)."),
   reason: z.string().min(1),
   since: z.string().nullable().describe("RFC 3339 time the tier became ready (the latest readiness change among what it counts); null while not ready or when the cluster does not say."),
 });

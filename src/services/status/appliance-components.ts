@@ -160,6 +160,23 @@ export function assignComponents(objects: readonly KubeObject[]): Map<string, Ap
   return assigned;
 }
 
+const SCOPE_NAMESPACES: ReadonlySet<string> = new Set([...APPLICATION_NAMESPACES, FLUX_NAMESPACE]);
+
+/**
+ * Whether an object can matter to the appliance's status at all: nodes, and what lives in (or,
+ * for an event, is about something in) the application and Flux namespaces. Everything else is
+ * dropped as it is read, so a cluster of other tenants' objects costs the status service neither
+ * memory nor classification time.
+ */
+export function inApplianceScope(object: KubeObject): boolean {
+  if (object.kind === "Node") return true;
+  if (object.kind === "Event") {
+    const involved = (object["involvedObject"] ?? object["regarding"]) as { kind?: string; namespace?: string } | undefined;
+    return involved?.kind === "Node" || SCOPE_NAMESPACES.has(involved?.namespace ?? object.metadata.namespace ?? "");
+  }
+  return SCOPE_NAMESPACES.has(object.metadata.namespace ?? "");
+}
+
 /** Login cannot work while a component of these tiers is broken. */
 export function isLoginBlockingTier(tier: ComponentTier): boolean {
   return tier !== "background";

@@ -1,6 +1,6 @@
 import type { ActiveOperation, ApplianceStatus, Blocker, ComponentStatus, Freshness, InstallProgress, ObjectReference, ObjectStatus, StatusEvent, TierReadiness } from "../../../schemas/status.js";
 import { CONFIG_SOURCE, STATUS_SERVICE } from "../../../schemas/components.js";
-import { APPLIANCE_COMPONENTS, TIER_ORDER, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
+import { APPLIANCE_COMPONENTS, TIER_ORDER, inApplianceScope, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
 import { objectKey, parseTime, type ClusterSnapshot, type KubeObject } from "./cluster-snapshot.js";
 import { activeImagePulls } from "./active-operations.js";
 import { accessCommands, commandsFor } from "./blocker-commands.js";
@@ -167,9 +167,11 @@ function healthCheckNote(symptoms: readonly string[], nodes: ReadonlyMap<string,
 export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOptions): ApplianceStatus {
   const now = options.now;
   const stuckAfter = options.stuckAfterSeconds ?? 20 * 60;
-  const events = snapshot.items.filter((o) => o.kind === "Event").map(toStatusEvent).sort(compareEventsNewestFirst);
+  // Only what can be the appliance's: a full `kubectl get -A` dump of a busy cluster is mostly other tenants.
+  const items = snapshot.items.filter(inApplianceScope);
+  const events = items.filter((o) => o.kind === "Event").map(toStatusEvent).sort(compareEventsNewestFirst);
   const eventsByObject = indexEvents(events);
-  const nodes = buildDependencyGraph(snapshot.items);
+  const nodes = buildDependencyGraph(items);
   const sortedNodes = [...nodes.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const statuses = new Map<string, ObjectStatusResult>();
   for (const [key, node] of nodes) statuses.set(key, computeObjectStatus(node.object));
@@ -405,20 +407,26 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
   const allBlockers = mergeSameFailure(blockers).map((b) => b.blocker);
   const topBlockers = allBlockers.slice(0, options.blockerLimit ?? 25);
 
+  // A tier with a failure in it is failing, whatever it waits for.
+  for (const [name, tier] of Object.entries(baseTiers) as [keyof typeof baseTiers, TierReadiness][]) {
+    if (!tier.ready && allBlockers.some((b) => b.severity === "failure" && b.tier === name && b.layer !== ACCESS_LAYER)) baseTiers[name] = { ...tier, state: "failing" };
+  }
   const allReady = Object.values(baseTiers).every((t) => t.ready);
   const suspendedComponent = components.find((c) => c.suspended);
   const latestReady = Object.values(baseTiers).reduce<string | null>((latest, t) => (t.since !== null && (latest === null || t.since > latest) ? t.since : latest), null);
+  const anyFailure = allBlockers.some((b) => b.severity === "failure");
+  const notReadyState: TierReadiness["state"] = anyFailure ? "failing" : Object.values(baseTiers).some((t) => t.state === "in_progress") ? "in_progress" : "waiting";
   const fullHealth: TierReadiness = !allReady
-    ? { ready: false, reason: "not every tier is ready", since: null }
+    ? { ready: false, state: notReadyState, reason: "not every tier is ready", since: null }
     : allBlockers.length > 0
-      ? { ready: false, reason: `${allBlockers.length} open issue(s): ${allBlockers[0]!.reason}`, since: null }
+      ? { ready: false, state: anyFailure ? "failing" : "in_progress", reason: `${allBlockers.length} open issue(s): ${allBlockers[0]!.reason}`, since: null }
       : suspendedComponent
-        ? { ready: false, reason: `${suspendedComponent.name} is suspended`, since: null }
-        : { ready: true, reason: "every tier ready, no open issues", since: latestReady };
+        ? { ready: false, state: "waiting", reason: `${suspendedComponent.name} is suspended`, since: null }
+        : { ready: true, state: "ready", reason: "every tier ready, no open issues", since: latestReady };
   const tiers = { ...baseTiers, fullHealth };
   const loginUrl = options.urls?.login ?? null;
   const rollup = computeRollup(tiers, topBlockers, operations, loginUrl);
-  const fromCluster = releaseFromCluster(snapshot.items);
+  const fromCluster = releaseFromCluster(items);
   return {
     schemaVersion: 1,
     siteId: options.siteId ?? "appliance",

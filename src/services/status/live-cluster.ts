@@ -1,4 +1,7 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { loadKubeAccess } from "./kube-config.js";
+import { inApplianceScope } from "./appliance-components.js";
 import type { AccessError } from "./classify.js";
 import type { KubeObject } from "./cluster-snapshot.js";
 import type { SnapshotCollector } from "./status-poller.js";
@@ -65,20 +68,14 @@ function slim(item: KubeObject, kind: ListedKind): KubeObject {
  * Reads the live cluster read-only: each kind as a paginated list (`limit`/`continue`), every
  * request with its own timeout, all of them abandoned when the refresh is aborted (the service is
  * stopping). A kind that cannot be listed (403 from RBAC, an API error) is reported as an access
- * error for the classifier to turn into a blocker; the other kinds are still used. The kubeconfig
- * is applied on every refresh, so a rotated service-account token is picked up and an unreadable
- * one fails the refresh (the status then goes stale, with why). @kubernetes/client-node is used
- * only to read the kubeconfig; snapshot mode and the CLI never load it.
+ * error for the classifier to turn into a blocker; the other kinds are still used. The token is
+ * read on every refresh, so a rotated service-account token is picked up and an unreadable one
+ * fails the refresh (the status then goes stale, with why).
  */
 export async function createLiveCollector(options: LiveClusterOptions = {}): Promise<SnapshotCollector> {
-  const k8s = await import("@kubernetes/client-node");
-  const config = new k8s.KubeConfig();
-  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-  else if (process.env["KUBERNETES_SERVICE_HOST"]) config.loadFromCluster();
-  else config.loadFromDefault();
-  const server = config.getCurrentCluster()?.server;
-  if (!server) throw new Error("the kubeconfig names no cluster server");
-  const base = new URL(server);
+  const access = loadKubeAccess(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {});
+  const server = access.server.href.replace(/\/$/, "");
+  const base = access.server;
   const transport = base.protocol === "http:" ? await import("node:http") : await import("node:https");
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const pageSize = options.pageSize ?? 500;
@@ -139,7 +136,11 @@ export async function createLiveCollector(options: LiveClusterOptions = {}): Pro
     for (let page = 0; page < 10_000; page++) {
       const query = new URLSearchParams({ limit: String(pageSize), ...(token ? { continue: token } : {}) });
       const body = (await get(`${listPath(kind)}?${query}`, requestOptions, signal)) as { items: KubeObject[]; metadata?: { continue?: string } };
-      for (const item of body.items) if (item && typeof item === "object" && item.metadata) items.push(slim(item, kind));
+      for (const item of body.items) {
+        if (!item || typeof item !== "object" || !item.metadata) continue;
+        const typed = slim(item, kind);
+        if (inApplianceScope(typed)) items.push(typed);
+      }
       token = body.metadata?.continue || undefined;
       if (!token) return items;
       // Let requests to the status server run between pages of a big list.
@@ -151,14 +152,16 @@ export async function createLiveCollector(options: LiveClusterOptions = {}): Pro
   return {
     description: `the live cluster (${server})`,
     async collect(signal = new AbortController().signal) {
-      const requestOptions: RequestOptions = {};
+      let token: string | undefined;
       try {
-        // Reads the service-account token file (rotated by the kubelet) and the CA each refresh.
-        await config.applyToHTTPSOptions(requestOptions);
+        // The service-account token file is rotated by the kubelet: read it each refresh.
+        token = access.token();
       } catch (error) {
         throw new Error(`cannot read the cluster credentials: ${(error as Error).message}`);
       }
-      const agent = requestOptions.agent as { destroy?: () => void } | undefined;
+      // One connection pool per refresh, destroyed at its end (or when it is aborted).
+      const agent = base.protocol === "https:" ? new HttpsAgent({ ...access.tls, keepAlive: true, maxSockets: 2 }) : undefined;
+      const requestOptions: RequestOptions = { ...(agent ? { agent } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} };
       const items: KubeObject[] = [];
       const accessErrors: AccessError[] = [];
       try {

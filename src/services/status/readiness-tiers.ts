@@ -75,8 +75,10 @@ function stateWord(status: ObjectStatus): string {
   return status === "NotFound" ? "not installed yet" : status === "InProgress" ? "in progress" : status.toLowerCase();
 }
 
-const ready = (reason: string, since: number | undefined): TierReadiness => ({ ready: true, reason, since: toIso(since) });
-const notReady = (reason: string): TierReadiness => ({ ready: false, reason, since: null });
+const ready = (reason: string, since: number | undefined): TierReadiness => ({ ready: true, state: "ready", reason, since: toIso(since) });
+/** Not ready: waiting when it only waits for something else; classify marks the failing ones. */
+const notReady = (reason: string): TierReadiness => ({ ready: false, state: WAITING.test(reason) ? "waiting" : "in_progress", reason, since: null });
+const WAITING = /^waiting for|dependency '[^']+' is not ready|not installed yet/;
 
 /**
  * The readiness tiers. Login is what login needs now: the database, redis and pgbouncer serving,

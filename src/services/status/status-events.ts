@@ -57,6 +57,8 @@ export function indexEvents(events: readonly StatusEvent[]): Map<string, StatusE
 }
 
 const SYNTHETIC = new WeakSet<StatusEvent>();
+/** Events per object a recogniser reads, newest first. */
+const SIGNAL_EVENTS = 50;
 
 /** True for a signal read from the object's own status (a container's state, a condition), not a Kubernetes Event. */
 export function isSynthetic(signal: StatusEvent): boolean {
@@ -70,7 +72,8 @@ export function isSynthetic(signal: StatusEvent): boolean {
  */
 export function signalsOf(object: KubeObject, eventsByObject: ReadonlyMap<string, StatusEvent[]>): StatusEvent[] {
   const ref = referenceOf(object);
-  const signals: StatusEvent[] = [...(eventsByObject.get(objectKey(object)) ?? [])];
+  // The newest events say what is happening now; a pod with thousands of repeats need not be read thousands of times.
+  const signals: StatusEvent[] = (eventsByObject.get(objectKey(object)) ?? []).slice(0, SIGNAL_EVENTS);
   if (object.kind === "Deployment") {
     // The status does not list ReplicaSets, but their events (FailedCreate: quota, Pod Security
     // rejections) are why a Deployment has no pods: they belong to the Deployment's signals.

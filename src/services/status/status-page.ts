@@ -1,4 +1,4 @@
-import { STATUS_TIERS, type ApplianceStatus, type StatusTier } from "../../../schemas/status.js";
+import { STATUS_TIERS, type ApplianceStatus } from "../../../schemas/status.js";
 import { ROLLUP_LABELS, TIER_LABELS, formatElapsed } from "./format-summary.js";
 
 function escapeHtml(text: string): string {
@@ -19,10 +19,10 @@ h2{font-size:1.05rem;margin:24px 0 8px}
 .rollup .state{font-size:1.5rem;font-weight:700}
 .rollup p{margin:6px 0 0}
 .s-installing{background:var(--busy)}.s-ready{background:var(--ok)}.s-fully_healthy{background:var(--ok)}
-.s-ready_with_background_issues{background:var(--warn)}.s-failed_action_required{background:var(--bad)}
+.s-ready_with_background_issues{background:var(--warn)}.s-ready_updates_blocked{background:var(--warn)}.s-failed_action_required{background:var(--bad)}
 .tiers{display:grid;grid-template-columns:repeat(6,1fr);gap:8px;list-style:none;padding:0;margin:0}
 .tier{background:var(--card);border:1px solid var(--line);border-top:6px solid var(--muted);border-radius:8px;padding:8px}
-.tier.ready{border-top-color:var(--ok)}.tier.failing{border-top-color:var(--bad)}.tier.waiting{border-top-color:var(--muted)}.tier.in-progress{border-top-color:var(--busy)}
+.tier.ready{border-top-color:var(--ok)}.tier.failing{border-top-color:var(--bad)}.tier.waiting{border-top-color:#afb8c1;background:var(--bg)}.tier.in_progress{border-top-color:var(--busy)}
 .tier .name{font-weight:600}.tier .state{font-size:.9rem}.tier .reason{font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}
 .card{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--bad);border-radius:8px;padding:10px 12px;margin-bottom:8px}
 .card.warning{border-left-color:var(--warn)}.card.pull{border-left-color:var(--busy)}
@@ -31,6 +31,14 @@ h2{font-size:1.05rem;margin:24px 0 8px}
 .badge.login{border-color:var(--bad);color:var(--bad)}
 code{font-size:.85em;overflow-wrap:anywhere}code.whole{white-space:nowrap}
 a{color:inherit}
+pre.error{white-space:pre-wrap;overflow-wrap:anywhere;font:.85rem/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#fff8f8;border:1px solid #ffd8d3;border-radius:6px;padding:6px 8px;margin:6px 0;max-height:14em;overflow:auto}
+ul.commands{list-style:none;padding:0;margin:6px 0}ul.commands li{margin:2px 0}ul.commands code{display:block;font:.85rem/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:4px 8px;overflow-wrap:anywhere;white-space:pre-wrap}
+.banner{background:#fff1e5;border:2px solid var(--warn);border-radius:8px;padding:10px 12px;margin-bottom:12px}
+.badge.updates{border-color:var(--warn);color:var(--warn)}
+h3{font-size:.95rem;margin:12px 0 4px}
+ol.steps{list-style:none;padding:0;margin:0}ol.steps li{padding:4px 8px;border-left:6px solid var(--muted);margin:2px 0;background:var(--card)}
+ol.steps li.ready{border-left-color:var(--ok)}ol.steps li.failing{border-left-color:var(--bad)}ol.steps li.in_progress{border-left-color:var(--busy)}ol.steps li.waiting{border-left-color:#afb8c1}
+ol.steps .name{font-weight:600}ul.moving{padding-left:18px;margin:4px 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:720px){.tiers{grid-template-columns:repeat(2,1fr)}main{padding:10px}.rollup .state{font-size:1.25rem}}
 `;
@@ -53,26 +61,65 @@ ${body}
 `;
 }
 
-type TierState = "ready" | "failing" | "in-progress" | "waiting";
-const TIER_STATE_LABELS: Record<TierState, string> = { ready: "Ready", failing: "Failing", "in-progress": "In progress", waiting: "Waiting" };
+const TIER_STATE_LABELS: Record<ApplianceStatus["tiers"]["platform"]["state"], string> = { ready: "Ready", failing: "Failing", in_progress: "In progress", waiting: "Waiting" };
+
+/** "14:02:07 UTC" for an RFC 3339 time; the page is read on the appliance's console and on phones in any zone. */
+function clockTime(iso: string): string {
+  return `${iso.slice(11, 19)} UTC`;
+}
+
+function objectName(ref: { kind: string; namespace?: string; name: string }): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
 
 /**
- * How a tier looks: red only where something failed, grey where it only waits for the tier
- * before it, blue while it is still coming up, so the eye goes to the tier that needs a person.
+ * The install-progress view: each tier in order with its state and when it became ready (and how
+ * long after the install began), then what is still coming up and for how long.
  */
-function tierState(status: ApplianceStatus, tier: StatusTier): TierState {
-  const t = status.tiers[tier];
-  if (t.ready) return "ready";
-  if (t.reason.startsWith("waiting for")) return "waiting";
-  const failures = status.topBlockers.filter((b) => b.severity === "failure");
-  const failing = tier === "fullHealth" ? failures.length > 0 : failures.some((b) => b.tier === tier);
-  return failing ? "failing" : "in-progress";
+function renderProgress(status: ApplianceStatus): string {
+  const install = status.install;
+  const started = install.startedAt ? Date.parse(install.startedAt) : null;
+  const rows = STATUS_TIERS.map((tier) => {
+    const t = status.tiers[tier];
+    const when = t.ready && t.since ? `ready since ${escapeHtml(clockTime(t.since))}${started !== null ? ` (${escapeHtml(formatElapsed(Math.max(0, Math.floor((Date.parse(t.since) - started) / 1000))))} after the start)` : ""}` : escapeHtml(TIER_STATE_LABELS[t.state].toLowerCase());
+    return `<li class="step ${t.state}" data-step="${tier}"><span class="name">${TIER_LABELS[tier]}</span> <span class="when">${when}</span></li>`;
+  }).join("");
+  const moving = install.inProgress.length
+    ? `<ul class="moving">${install.inProgress
+        .map((item) => `<li><code>${escapeHtml(objectName(item.ref))}</code> (${escapeHtml(item.component)}): ${escapeHtml(item.message)}${item.forSeconds !== null ? `, for ${escapeHtml(formatElapsed(item.forSeconds))}` : ""}</li>`)
+        .join("")}</ul>${install.inProgressCount > install.inProgress.length ? `<p class="muted">… and ${install.inProgressCount - install.inProgress.length} more.</p>` : ""}`
+    : `<p class="muted">Nothing is coming up right now.</p>`;
+  const head = install.startedAt ? `<p>Install started ${escapeHtml(clockTime(install.startedAt))}${install.elapsedSeconds !== null ? `, ${escapeHtml(formatElapsed(install.elapsedSeconds))} ago` : ""}.</p>` : "";
+  return `${head}<ol class="steps">${rows}</ol><h3>In progress</h3>${moving}`;
+}
+
+function renderBlocker(b: ApplianceStatus["topBlockers"][number]): string {
+  const error = b.error ? `<pre class="error" aria-label="error message">${escapeHtml(b.error)}</pre>` : "";
+  const commands = b.commands.length ? `<ul class="commands">${b.commands.map((c) => `<li><code>${escapeHtml(c)}</code></li>`).join("")}</ul>` : "";
+  const seen = `Seen on ${escapeHtml(objectName(b.evidence.object))}${b.count > 1 ? ` and ${b.count - 1} more like it` : ""}${b.symptomCount ? `; explains ${b.symptomCount} other object(s)` : ""}`;
+  const badges = [
+    b.loginBlocking ? '<span class="badge login">blocks login</span>' : '<span class="badge">login unaffected</span>',
+    b.blocksUpdates ? '<span class="badge updates">blocks updates</span>' : "",
+    `<span class="badge">${b.retryable ? "retryable" : "needs a fix"}</span>`,
+    `<span class="badge">${escapeHtml(b.tier)}</span>`,
+  ].join("");
+  return `<div class="card ${b.severity}">
+<div class="title">${escapeHtml(b.layer)} — ${escapeHtml(b.component)}</div>
+<div>${badges}</div>
+<p>${escapeHtml(b.reason)}</p>
+${error}
+<p><strong>Next:</strong> ${escapeHtml(b.nextAction)}</p>
+${commands}
+<p class="muted">${seen}</p>
+</div>`;
 }
 
 /**
  * The overview page: one self-contained document (inline styles, no scripts, no fonts or images
- * from elsewhere) that reloads itself. It shows the rollup, the tiers as a row of states, the
- * top blockers with their next action and the image pulls in progress.
+ * from elsewhere) that reloads itself. It shows a staleness banner when the cluster has not been
+ * read for two intervals, the rollup, the tiers (red only where something failed, grey where a
+ * tier only waits, blue while it comes up), the install progress, the blockers with their
+ * verbatim error and commands, and the image pulls in progress.
  */
 export function renderStatusPage(
   status: ApplianceStatus,
@@ -80,11 +127,16 @@ export function renderStatusPage(
 ): string {
   const refresh = options.refreshSeconds ?? 15;
   const rollup = status.rollup;
+  const stale = options.stale === undefined ? (status.freshness.stale ? { sinceGoodSeconds: null, error: status.freshness.error } : null) : options.stale;
+  const banner = stale
+    ? `<section class="banner" id="stale" role="alert"><strong>This status is stale.</strong> The cluster was last read ${
+        status.freshness.lastSuccessfulRead ? `at ${escapeHtml(clockTime(status.freshness.lastSuccessfulRead))}${stale.sinceGoodSeconds !== null ? ` (${escapeHtml(formatElapsed(stale.sinceGoodSeconds))} ago)` : ""}` : "never"
+      }; what follows is the last state read.${stale.error ? `<pre class="error">${escapeHtml(stale.error)}</pre>` : ""}</section>`
+    : "";
   const loginLink = status.urls.login && status.tiers.login.ready ? `<p>Sign in: <a href="${escapeHtml(status.urls.login)}">${escapeHtml(status.urls.login)}</a></p>` : "";
   const tiers = STATUS_TIERS.map((tier) => {
     const t = status.tiers[tier];
-    const state = tierState(status, tier);
-    return `<li class="tier ${state}" data-tier="${tier}"><div class="name">${TIER_LABELS[tier]}</div><div class="state">${TIER_STATE_LABELS[state]}</div><div class="reason">${escapeHtml(t.reason)}</div></li>`;
+    return `<li class="tier ${t.state}" data-tier="${tier}"><div class="name">${TIER_LABELS[tier]}</div><div class="state">${TIER_STATE_LABELS[t.state]}</div><div class="reason">${escapeHtml(t.reason)}</div></li>`;
   }).join("");
   const pulls = status.activeOperations.length
     ? status.activeOperations
@@ -94,30 +146,22 @@ export function renderStatusPage(
         )
         .join("") + `<p class="muted">${escapeHtml(status.activeOperations[0]!.progressNote)}</p>`
     : `<p class="muted">No image pulls in progress.</p>`;
-  const blockers = status.topBlockers.length
-    ? status.topBlockers
-        .slice(0, 8)
-        .map(
-          (b) => `<div class="card ${b.severity}">
-<div class="title">${escapeHtml(b.layer)} — ${escapeHtml(b.component)}</div>
-<div>${b.loginBlocking ? '<span class="badge login">blocks login</span>' : '<span class="badge">login unaffected</span>'}<span class="badge">${b.retryable ? "retryable" : "needs a fix"}</span><span class="badge">${escapeHtml(b.tier)}</span></div>
-<p>${escapeHtml(b.reason)}</p>
-<p><strong>Next:</strong> ${escapeHtml(b.nextAction)}</p>
-<p class="muted">Seen on ${escapeHtml(b.evidence.object.kind)} ${escapeHtml(b.evidence.object.namespace ? `${b.evidence.object.namespace}/` : "")}${escapeHtml(b.evidence.object.name)}${b.symptoms.length ? `; also explains ${b.symptoms.length} other object(s)` : ""}</p>
-</div>`,
-        )
-        .join("\n")
+  const shown = status.topBlockers.slice(0, 8);
+  const blockers = shown.length
+    ? shown.map(renderBlocker).join("\n") + (status.blockerCount > shown.length ? `<p class="muted">… and ${status.blockerCount - shown.length} more (see /api/status).</p>` : "")
     : `<p class="muted">Nothing is blocking the appliance.</p>`;
   const release = status.release;
-  const body = `<header><h1>Alga PSA appliance: ${escapeHtml(status.siteId)}</h1><span class="muted">Updated ${escapeHtml(status.timestamp)}${options.collectedAgoSeconds !== undefined ? ` (${escapeHtml(formatElapsed(options.collectedAgoSeconds))} ago)` : ""}</span></header>
+  const body = `${banner}<header><h1>Alga PSA appliance: ${escapeHtml(status.siteId)}</h1><span class="muted">Updated ${escapeHtml(status.timestamp)}${options.collectedAgoSeconds !== undefined ? ` (${escapeHtml(formatElapsed(options.collectedAgoSeconds))} ago)` : ""}</span></header>
 <section class="rollup s-${rollup.state}" id="rollup"><div class="state">${escapeHtml(ROLLUP_LABELS[rollup.state])}</div><p>${escapeHtml(rollup.message)}</p><p><strong>Next:</strong> ${escapeHtml(rollup.nextAction)}</p></section>
 ${loginLink}
 <h2>Readiness tiers</h2>
 <ul class="tiers" id="tiers">${tiers}</ul>
+<h2>Blockers</h2>
+<section id="blockers">${blockers}</section>
+<h2>Install progress</h2>
+<section id="progress">${renderProgress(status)}</section>
 <h2>Image pulls in progress</h2>
 <section id="pulls">${pulls}</section>
-<h2>Top blockers</h2>
-<section id="blockers">${blockers}</section>
 <h2>Release</h2>
 <dl><dt>Version</dt><dd>${escapeHtml(release.version ?? "unknown")}</dd><dt>Channel</dt><dd>${escapeHtml(release.channel ?? "—")}</dd><dt>Bundle</dt><dd><code>${escapeHtml(release.bundleDigest ?? "unknown")}</code></dd><dt>Source</dt><dd>${escapeHtml(release.sourceRevision ?? "unknown")}</dd></dl>
 <p class="muted">This page refreshes itself every ${refresh} seconds. Machine-readable: <a href="api/status">/api/status</a>, <a href="api/diagnostics">/api/diagnostics</a>.</p>`;

@@ -168,3 +168,26 @@ describe("point 7: commands an operator can paste", () => {
     ]);
   });
 });
+
+describe("point 10: lists are capped, with counts, so /api/status stays small", () => {
+  it("a bootstrap Job that failed 600 times and 5,000 events about its pods: one blocker with the count, capped symptoms and objects, well under 1 MB", () => {
+    const snapshot = loadFixture("migration-failed");
+    const attempt = snapshot.items.find((o) => o.kind === "Pod" && o.metadata.name.startsWith("alga-core-sebastian-bootstrap-r1-"))!;
+    const items = [...snapshot.items];
+    for (let i = 0; i < 600; i++) items.push({ ...attempt, metadata: { ...attempt.metadata, name: `alga-core-sebastian-bootstrap-r1-x${i.toString(36).padStart(4, "0")}` } });
+    for (let i = 0; i < 5_000; i++) {
+      items.push({ apiVersion: "v1", kind: "Event", metadata: { name: `e${i}`, namespace: "msp" }, involvedObject: { kind: "Pod", namespace: "msp", name: attempt.metadata.name }, type: "Warning", reason: "BackOff", message: `Back-off restarting failed container (${i})`, count: i, lastTimestamp: "2026-04-30T11:00:00Z" });
+    }
+    const status = classifySnapshot({ items }, { now: NOW });
+    const bootstrap = status.topBlockers.filter((b) => b.component === "bootstrap");
+    expect(bootstrap).toHaveLength(1);
+    expect(bootstrap[0]!.count).toBe(604);
+    expect(bootstrap[0]!.symptoms).toHaveLength(20);
+    expect(bootstrap[0]!.symptomCount).toBeGreaterThanOrEqual(603);
+    const component = status.components.find((c) => c.name === "bootstrap")!;
+    expect(component.objects).toHaveLength(50);
+    expect(component.objectCount).toBe(605);
+    expect(status.recentEvents).toHaveLength(30);
+    expect(Buffer.byteLength(JSON.stringify(status, null, 2))).toBeLessThan(1024 * 1024);
+  });
+});
