@@ -105,7 +105,7 @@ describe("pull --channel --verify-key requires a valid channel statement", () =>
     // Renewal: promote of the same release writes #3 with a new expiry, and the appliance accepts it.
     const renewed = await s.promote("1.0.0", 33);
     expectOk(renewed);
-    expect(renewed.stdout).toMatch(/stable already points at 1\.0\.0[\s\S]*statement #3 .* expires 2026-03-05T00:00:00Z, signed \(classic\)/);
+    expect(renewed.stdout).toMatch(/stable already points at 1\.0\.0[\s\S]*statement #3 .* expires 2026-03-05T00:00:00Z, signed \(classic, bundle\)/);
     expectOk(await s.pull(34));
     expect(readChannelState(s.stateFile).channels["stable"]).toMatchObject({ sequence: 3 });
   });
