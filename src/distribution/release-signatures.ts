@@ -63,7 +63,7 @@ export interface SignerOptions {
   /**
    * Which formats to write: cosign's classic `.sig` image (what Flux < 2.8 and `cosign verify` read),
    * a sigstore bundle referrer (what Flux ≥ 2.8 and cosign v3 read first), or both.
-   * @default ["classic", "bundle"]
+   * @default ["classic"] (the commands' --signature-format defaults to both)
    */
   readonly formats?: readonly SignatureFormat[];
 }
@@ -79,7 +79,7 @@ export function signatureFormats(value: string | undefined): SignatureFormat[] {
 
 /** A signer for `store` with `key`. */
 export function releaseSigner(store: ReleaseStore, key: SigningKey, options: SignerOptions = {}): ArtifactSigner {
-  const formats = options.formats ?? ["classic", "bundle"];
+  const formats = options.formats ?? ["classic"];
   return async (which, repository, digest) => {
     const reference = signatureIdentity(store, which, options.identity);
     const results: ArtifactSignature[] = [];

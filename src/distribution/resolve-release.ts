@@ -28,7 +28,7 @@ export async function resolveRelease(store: ReleaseStore, reference: string): Pr
   const where = `${store.release.location}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
   const descriptor = await store.release.resolve(reference);
   if (!descriptor) {
-    if (/^[a-zA-Z]/.test(reference)) throw new UserError(`${where}: no such channel ${reference}${await knownChannels(store)} (list what is published with npm run channels)`);
+    if (/^[a-zA-Z][a-zA-Z0-9._-]*$/.test(reference)) throw new UserError(`${where}: no such channel ${reference}${await knownChannels(store)} (list what is published with npm run channels)`);
     throw new UserError(`${where}: no such release (list what is published with npm run channels)`);
   }
   const artifact = await store.release.fetchManifest(descriptor.digest);
