@@ -5,7 +5,7 @@
  */
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
 import { rawEntry, rawTar } from "../bundle/craft-tar.js";
 import { publishHostileRelease } from "../support/hostile-release.js";
@@ -13,6 +13,9 @@ import { startRegistry, type RunningRegistry } from "../support/registry-server.
 import { runCli } from "../support/run-cli.js";
 import { stagedDist } from "../support/staged-releases.js";
 import { tempDir } from "../support/temp-dir.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 180000 });
 
 let registry: RunningRegistry;
 let dist: string;

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishRelease } from "../../src/distribution/publish-release.js";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
@@ -12,6 +12,9 @@ import { startRegistry, type RunningRegistry } from "../support/registry-server.
 import { runCli } from "../support/run-cli.js";
 import { stagedDist } from "../support/staged-releases.js";
 import { tempDir } from "../support/temp-dir.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 120000 });
 
 let registry: RunningRegistry;
 let dist: string;
