@@ -8,9 +8,9 @@ export const IDENTITY_HELP = `  --identity HOST[:PORT]/NAMESPACE   the registry 
                                      default: the --registry itself, or for --oci-layout the bare repository
                                      name; give the vendor's namespace when using a layout or a mirror`;
 
-export const SIGNATURE_FORMAT_HELP = `  --signature-format F               classic (default: cosign's sha256-<hex>.sig image, what cosign verify and
-                                     Flux < 2.8 read), bundle (a sigstore bundle attached as an OCI 1.1
-                                     referrer, what Flux >= 2.8 reads first), or both`;
+export const SIGNATURE_FORMAT_HELP = `  --signature-format F               both (default), classic (cosign's sha256-<hex>.sig image, the only format
+                                     Flux < 2.8 reads) or bundle (a sigstore bundle attached as an OCI 1.1
+                                     referrer, what cosign v3 and Flux >= 2.8 read first)`;
 
 function readKeyFile(file: string, flag: string): string {
   try {

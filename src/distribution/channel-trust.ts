@@ -36,6 +36,8 @@ export async function verifyChannelStatement(
   const where = `${store.statements.location}:${channel}`;
   const stored = await readStatement(store.statements, channel);
   if (!stored) {
+    // Neither a statement nor a channel tag: the name is wrong, not the registry.
+    if (!(await store.release.resolve(channel))) await resolveRelease(store, channel);
     throw new ChannelStatementError(
       `${where}: no channel statement for ${channel}, so nothing says the vendor put it where it is; the vendor writes one with every publish --channel and promote (with --sign-key). Pull by --release VERSION to install without one`,
     );

@@ -1,9 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ReleaseManifest } from "../../schemas/release-manifest.js";
-import { gunzip } from "../bundle/gzip.js";
-import { readTar } from "../bundle/tar-reader.js";
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "../bundle/gzip.js";
+import { DEFAULT_MAX_ENTRIES, extractTarGz } from "../bundle/safe-extract.js";
+import { MAX_CONFIG_BYTES } from "../oci/limits.js";
 import { UserError } from "../errors.js";
 import { resolveReleaseFile } from "../release/load-release.js";
 import type { KubernetesObject, RenderedFile } from "../policy/rendered-file.js";
@@ -40,10 +43,47 @@ function sortedFiles(files: RenderedFile[]): RenderedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * The YAML files under a directory operand's config/, read within the bounds a pulled bundle is
+ * held to (entries, bytes, no links or special files), so a directory cannot make diff read what
+ * pull would never have written. Refusals say they are pull's rules.
+ */
+function boundedYamlFiles(configDir: string, label: string): RenderedFile[] {
+  const refuse = (reason: string): never => {
+    throw new UserError(`${label}: ${reason}; pull refuses the same in a bundle, so diff does not read it`);
+  };
+  const files: RenderedFile[] = [];
+  let entries = 0;
+  let bytes = 0;
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const info = lstatSync(path);
+      if (++entries > DEFAULT_MAX_ENTRIES) refuse(`${configDir} holds more than ${DEFAULT_MAX_ENTRIES} entries`);
+      if (info.isSymbolicLink()) refuse(`${path} is a symbolic link`);
+      if (info.isDirectory()) {
+        walk(path);
+        continue;
+      }
+      if (!info.isFile()) refuse(`${path} is not a regular file or directory`);
+      bytes += info.size;
+      if (bytes > DEFAULT_MAX_DECOMPRESSED_BYTES) refuse(`${configDir} holds more than ${DEFAULT_MAX_DECOMPRESSED_BYTES} bytes`);
+      if (name.endsWith(".yaml")) files.push({ path: relative(configDir, path).split(sep).join("/"), objects: yamlObjects(readFileSync(path, "utf8")) });
+    }
+  };
+  const top = lstatSync(configDir);
+  if (top.isSymbolicLink()) refuse(`${configDir} is a symbolic link`);
+  if (top.isDirectory()) walk(configDir);
+  return files;
+}
+
 /** A pulled directory (or a dist/<version>/): release-manifest.json and config/. */
 function fromDirectory(dir: string, label: string): DiffSide {
   const manifestFile = join(dir, "release-manifest.json");
   if (!existsSync(manifestFile)) throw new UserError(`${label}: ${dir} has no release-manifest.json; name a pulled directory (npm run pull --out DIR) or a dist/<version>/ directory`);
+  const manifestInfo = lstatSync(manifestFile);
+  if (!manifestInfo.isFile()) throw new UserError(`${label}: ${manifestFile} is not a regular file (a link?); pull writes one, so diff does not read it`);
+  if (manifestInfo.size > MAX_CONFIG_BYTES) throw new UserError(`${label}: ${manifestFile} is ${manifestInfo.size} bytes, more than the ${MAX_CONFIG_BYTES} a release manifest may have`);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(manifestFile, "utf8"));
@@ -56,14 +96,7 @@ function fromDirectory(dir: string, label: string): DiffSide {
     throw new UserError(`${manifestFile}: not a valid release manifest (${fields})`);
   }
   const configDir = join(dir, "config");
-  const files = existsSync(configDir)
-    ? readdirSync(configDir, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
-        .map((entry) => {
-          const path = join(entry.parentPath, entry.name);
-          return { path: relative(configDir, path).split(sep).join("/"), objects: yamlObjects(readFileSync(path, "utf8")) };
-        })
-    : [];
+  const files = existsSync(configDir) || lstatSync(configDir, { throwIfNoEntry: false }) ? boundedYamlFiles(configDir, label) : [];
   return { label, manifest: parsed.data, files: sortedFiles(files) };
 }
 
@@ -81,10 +114,20 @@ async function fromChannel(store: ReleaseStore, channel: string, label: string):
   await store.check();
   const release = await resolveRelease(store, channel);
   const layer = await store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
-  const files = readTar(gunzip(layer))
-    .filter((entry) => entry.kind === "file" && entry.path.endsWith(".yaml"))
-    .map((entry) => ({ path: entry.path.replace(/^\.\//, ""), objects: yamlObjects(decoder.decode(entry.data)) }));
-  return { label: `${label} (${release.manifest.version})`, manifest: release.manifest, files: sortedFiles(files) };
+  // Extracted exactly as pull extracts it (same refusals: traversal, links, devices, entry count,
+  // sizes), into a private directory read and removed at once: diff reads what pull would install.
+  const scratch = await mkdtemp(join(tmpdir(), "ark-diff-"));
+  try {
+    try {
+      await extractTarGz(layer, join(scratch, "config"));
+    } catch (error) {
+      throw new UserError(`${label}: the bundle of ${release.manifest.version} is refused by pull's rules, so diff does not read it: ${(error as Error).message}`);
+    }
+    const files = boundedYamlFiles(join(scratch, "config"), label);
+    return { label: `${label} (${release.manifest.version})`, manifest: release.manifest, files: sortedFiles(files) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /**

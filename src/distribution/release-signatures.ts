@@ -62,17 +62,18 @@ export interface SignerOptions {
   readonly identity?: string;
   /**
    * Which formats to write: cosign's classic `.sig` image (what Flux < 2.8 and `cosign verify` read),
-   * a sigstore bundle referrer (what Flux ≥ 2.8 reads first), or both.
-   * @default ["classic"]
+   * a sigstore bundle referrer (what Flux ≥ 2.8 and cosign v3 read first), or both.
+   * @default ["classic"] (the commands' --signature-format defaults to both)
    */
   readonly formats?: readonly SignatureFormat[];
 }
 
 /** The `--signature-format` values: classic, bundle, or both. */
 export function signatureFormats(value: string | undefined): SignatureFormat[] {
-  if (value === undefined || value === "classic") return ["classic"];
+  // Both by default: cosign v3 and Flux >= 2.8 read the bundle first, Flux before 2.8 only the .sig.
+  if (value === undefined || value === "both") return ["classic", "bundle"];
+  if (value === "classic") return ["classic"];
   if (value === "bundle") return ["bundle"];
-  if (value === "both") return ["classic", "bundle"];
   throw new UsageError(`--signature-format "${value}": use classic (cosign's .sig tag), bundle (sigstore bundle referrer, Flux >= 2.8) or both`);
 }
 

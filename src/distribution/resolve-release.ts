@@ -7,6 +7,7 @@ import { parseImageManifest } from "../oci/copy-artifact.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { Descriptor, FetchedManifest, ImageManifest } from "../oci/types.js";
+import { isCosignTag } from "../signing/cosign-format.js";
 import type { ReleaseStore } from "./release-store.js";
 
 /** A release read back from a store, every part verified against its digest. */
@@ -26,7 +27,10 @@ export interface ResolvedRelease {
 export async function resolveRelease(store: ReleaseStore, reference: string): Promise<ResolvedRelease> {
   const where = `${store.release.location}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
   const descriptor = await store.release.resolve(reference);
-  if (!descriptor) throw new UserError(`${where}: no such release (list what is published with npm run channels)`);
+  if (!descriptor) {
+    if (/^[a-zA-Z][a-zA-Z0-9._-]*$/.test(reference)) throw new UserError(`${where}: no such channel ${reference}${await knownChannels(store)} (list what is published with npm run channels)`);
+    throw new UserError(`${where}: no such release (list what is published with npm run channels)`);
+  }
   const artifact = await store.release.fetchManifest(descriptor.digest);
   const image: ImageManifest = parseImageManifest(artifact.bytes, where);
   if (image.config.mediaType !== RELEASE_MANIFEST_MEDIA_TYPE) {
@@ -60,4 +64,14 @@ export async function resolveRelease(store: ReleaseStore, reference: string): Pr
     throw new UserError(`${bundleWhere}: its layer ${layer.digest} is not the ${manifest.configBundle.layerDigest} the release manifest pins`);
   }
   return { reference: where, artifact, manifestBytes, manifest, bundle, bundleLayer: layer };
+}
+
+/** `; its channels: a, b` for a message, or nothing when the store cannot say (its tag list is only a hint here). */
+async function knownChannels(store: ReleaseStore): Promise<string> {
+  try {
+    const channels = (await store.release.listTags()).filter((tag) => /^[a-zA-Z]/.test(tag) && !isCosignTag(tag));
+    return channels.length > 0 ? `; its channels: ${channels.slice(0, 20).join(", ")}` : "; it has no channels";
+  } catch {
+    return "";
+  }
 }

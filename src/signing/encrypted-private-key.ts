@@ -1,4 +1,5 @@
 import { randomBytes, scryptSync } from "node:crypto";
+import { decodeStrictBase64 } from "./strict-base64.js";
 import { xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 
 /**
@@ -73,8 +74,9 @@ export function decryptPrivateKey(envelopeBytes: Uint8Array, passphrase: string)
   const params = ACCEPTED_SCRYPT_PARAMS.find((known) => known.N === N && known.r === r && known.p === p);
   if (!params) throw new Error(`unsupported scrypt parameters N=${String(N)} r=${String(r)} p=${String(p)}`);
   const bytes = (value: unknown, what: string, length?: number): Uint8Array => {
-    if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw new Error(`${what} is not base64`);
-    const decoded = Buffer.from(value, "base64");
+    const decoded = typeof value === "string" ? decodeStrictBase64(value) : undefined;
+    // Go's encoding/json decodes []byte with the strict standard decoder: canonical and padded.
+    if (!decoded) throw new Error(`${what} is not canonical padded standard base64`);
     if (length !== undefined && decoded.length !== length) throw new Error(`${what} is ${decoded.length} bytes, expected ${length}`);
     return decoded;
   };

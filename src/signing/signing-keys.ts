@@ -51,7 +51,10 @@ export function generateSigningKey(): SigningKey {
 function readPemBlock(text: string, what: string): { type: string; body: Buffer } {
   const match = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
   if (!match) throw new SigningKeyError(`${what} is not a PEM file (expected a -----BEGIN … KEY----- block)`);
-  return { type: match[1]!, body: Buffer.from(match[2]!.replace(/\s+/g, ""), "base64") };
+  const body = match[2]!.replace(/\s+/g, "");
+  // Go's encoding/pem decodes with the standard padded alphabet: anything else is not a key file.
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(body)) throw new SigningKeyError(`${what}: the ${match[1]} block is not padded standard base64`);
+  return { type: match[1]!, body: Buffer.from(body, "base64") };
 }
 
 /** PEM with 64-character lines, as Go's encoding/pem writes it. */

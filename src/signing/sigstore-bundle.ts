@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { signPayload, verifyPayload } from "./ecdsa-signature.js";
 import type { SignedClaim } from "./simple-signing-payload.js";
+import { firstIssue, InTotoStatement, SigstoreBundle } from "./sigstore-bundle-schema.js";
 
 /**
  * The sigstore bundle cosign v3 writes for `cosign sign --key` in the new bundle format (read by
@@ -65,44 +66,40 @@ export type BundleCheck = { readonly ok: true; readonly fingerprint: string } | 
  * when the subject is named, `expected.dockerReference`).
  */
 export function checkSigstoreBundle(bytes: Uint8Array, keys: readonly { publicKey: KeyObject; fingerprint: string }[], expected: SignedClaim): BundleCheck {
-  let bundle: any;
+  let json: unknown;
   try {
-    bundle = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
     return { ok: false, reason: "the sigstore bundle is not JSON" };
   }
-  if (bundle?.mediaType !== SIGSTORE_BUNDLE_MEDIA_TYPE) return { ok: false, reason: `the bundle's media type is not ${SIGSTORE_BUNDLE_MEDIA_TYPE}` };
-  const envelope = bundle.dsseEnvelope;
-  if (envelope?.payloadType !== INTOTO_PAYLOAD_TYPE || typeof envelope.payload !== "string" || !Array.isArray(envelope.signatures)) {
-    return { ok: false, reason: "the bundle carries no in-toto DSSE envelope" };
-  }
-  const payload = Buffer.from(envelope.payload, "base64");
-  const pae = dssePae(INTOTO_PAYLOAD_TYPE, payload);
+  const parsed = SigstoreBundle.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `not a sigstore bundle cosign would verify with a key (v0.3, an in-toto DSSE envelope): ${firstIssue(parsed.error)}` };
+  const envelope = parsed.data.dsseEnvelope;
+  const pae = dssePae(INTOTO_PAYLOAD_TYPE, envelope.payload);
   let fingerprint: string | undefined;
   for (const entry of envelope.signatures) {
-    if (typeof entry?.sig !== "string") continue;
-    const signature = Buffer.from(entry.sig, "base64");
-    const key = keys.find((candidate) => verifyPayload(candidate.publicKey, pae, signature));
+    const key = keys.find((candidate) => verifyPayload(candidate.publicKey, pae, entry.sig));
     if (key) {
       fingerprint = key.fingerprint;
       break;
     }
   }
   if (!fingerprint) return { ok: false, reason: "the bundle's signature does not verify with any given key (signed by another key, or the bundle was altered)" };
-  let statement: any;
+  let statementJson: unknown;
   try {
-    statement = JSON.parse(payload.toString("utf8"));
+    statementJson = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(envelope.payload));
   } catch {
     return { ok: false, reason: "the bundle's statement is not JSON" };
   }
-  if (statement?._type !== INTOTO_STATEMENT_TYPE || statement.predicateType !== COSIGN_SIGN_PREDICATE_TYPE || !Array.isArray(statement.subject)) {
+  const statement = InTotoStatement.safeParse(statementJson);
+  if (!statement.success || statement.data._type !== INTOTO_STATEMENT_TYPE || statement.data.predicateType !== COSIGN_SIGN_PREDICATE_TYPE) {
     return { ok: false, reason: `the bundle's statement is not an in-toto ${COSIGN_SIGN_PREDICATE_TYPE} statement` };
   }
   const [algorithm, hex] = expected.digest.split(":");
-  const subject = statement.subject.find((s: any) => s?.digest?.[algorithm!] === hex);
+  const subject = statement.data.subject.find((candidate) => candidate.digest[algorithm!] === hex);
   if (!subject) return { ok: false, reason: `the bundle's statement does not name digest ${expected.digest}` };
   if (subject.name !== undefined && subject.name !== expected.dockerReference) {
-    return { ok: false, reason: `the bundle's statement names repository ${String(subject.name)}, not ${expected.dockerReference}` };
+    return { ok: false, reason: `the bundle's statement names repository ${subject.name}, not ${expected.dockerReference}` };
   }
   return { ok: true, fingerprint };
 }

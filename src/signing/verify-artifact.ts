@@ -6,6 +6,7 @@ import { verifyPayload } from "./ecdsa-signature.js";
 import { readStoredBundles } from "./bundle-referrer.js";
 import { readStoredSignatures, type StoredSignature } from "./read-signatures.js";
 import { checkSigstoreBundle } from "./sigstore-bundle.js";
+import { decodeStrictBase64 } from "./strict-base64.js";
 import { parseSimpleSigningPayload, type SignedClaim } from "./simple-signing-payload.js";
 
 /** A key a signature may verify with. */
@@ -37,7 +38,6 @@ export interface VerifiedSignature {
   readonly formats: readonly SignatureFormat[];
 }
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * Checks one stored signature: it verifies with one of `keys` AND its payload names exactly the
@@ -48,8 +48,8 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 export function verifyStoredSignature(stored: StoredSignature, keys: readonly TrustedKey[], expected: SignedClaim): SignatureCheck {
   if (stored.problem) return { ok: false, reason: stored.problem };
   if (!stored.payload || stored.signature === undefined) return { ok: false, reason: "no payload or signature" };
-  if (!STRICT_BASE64.test(stored.signature)) return { ok: false, reason: "the signature annotation is not base64" };
-  const signature = Buffer.from(stored.signature, "base64");
+  const signature = decodeStrictBase64(stored.signature);
+  if (!signature) return { ok: false, reason: "the signature annotation is not canonical padded standard base64 (as Go's strict decoder requires)" };
   const key = keys.find((candidate) => verifyPayload(candidate.publicKey, stored.payload!, signature));
   if (!key) return { ok: false, reason: "the signature does not verify with any given key (signed by another key, or the signature or payload was altered)" };
   let claim: SignedClaim;

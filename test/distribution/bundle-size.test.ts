@@ -5,12 +5,15 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
 import { publishHostileRelease } from "../support/hostile-release.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 120000 });
 
 let registry: RunningRegistry;
 beforeAll(async () => {

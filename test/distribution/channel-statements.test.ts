@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAcceptedStatement, readChannelState } from "../../src/distribution/channel-state.js";
 import { planStatement, writeStatement } from "../../src/distribution/channel-statements.js";
 import { releaseSigner } from "../../src/distribution/release-signatures.js";
@@ -15,6 +15,9 @@ import { startRegistry, type RunningRegistry } from "../support/registry-server.
 import { runCli, type CliResult } from "../support/run-cli.js";
 import { stagedDist } from "../support/staged-releases.js";
 import { tempDir } from "../support/temp-dir.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 240000 });
 
 let registry: RunningRegistry;
 let dist: string;
@@ -105,7 +108,7 @@ describe("pull --channel --verify-key requires a valid channel statement", () =>
     // Renewal: promote of the same release writes #3 with a new expiry, and the appliance accepts it.
     const renewed = await s.promote("1.0.0", 33);
     expectOk(renewed);
-    expect(renewed.stdout).toMatch(/stable already points at 1\.0\.0[\s\S]*statement #3 .* expires 2026-03-05T00:00:00Z, signed \(classic\)/);
+    expect(renewed.stdout).toMatch(/stable already points at 1\.0\.0[\s\S]*statement #3 .* expires 2026-03-05T00:00:00Z, signed \(classic, bundle\)/);
     expectOk(await s.pull(34));
     expect(readChannelState(s.stateFile).channels["stable"]).toMatchObject({ sequence: 3 });
   });

@@ -3,7 +3,7 @@
  * something it asks afterwards. A lying registry (test/support/lying-registry.ts) breaks the tag
  * list every way the issue names; the move and its report must stand.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { publishRelease } from "../../src/distribution/publish-release.js";
 import { openReleaseStore } from "../../src/distribution/release-store.js";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
@@ -11,6 +11,9 @@ import { startLyingRegistry, type LyingRegistry } from "../support/lying-registr
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { stagedDist } from "../support/staged-releases.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 120000 });
 
 let registry: RunningRegistry;
 let liar: LyingRegistry;

@@ -1,12 +1,15 @@
 import { appendFileSync, cpSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertStagedFresh } from "../../src/distribution/staged-freshness.js";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
 import { RELEASES_DIR } from "../support/rendered.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 180000 });
 
 let registry: RunningRegistry;
 beforeAll(async () => {

@@ -54,11 +54,11 @@ describe("hostile signature documents", () => {
     expect(error.message).toContain(tagOf(digest));
   });
 
-  it("a referrers index listing non-descriptors leaves the artifact unsigned, not crashed", async () => {
+  it("a referrers index listing non-descriptors is refused as an invalid artifact naming the field, not crashed", async () => {
     const { repository, digest } = await artifact();
     await repository.pushManifest(text(JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests: [null, 7] })), "application/x-junk", referrersTag(digest));
     const error = (await verifyArtifact(repository, "hostile/thing", digest, [vendor]).catch((caught: unknown) => caught)) as Error;
-    expect(error.name).toBe("SignatureVerificationError");
-    expect(error.message).toContain("is not signed");
+    expect(error.name).toBe("InvalidArtifactError");
+    expect(error.message).toContain(`${referrersTag(digest)} is not an image index of referrers: manifests.0`);
   });
 });

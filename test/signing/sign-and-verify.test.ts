@@ -146,7 +146,7 @@ describe.each(["registry", "layout"] as const)("cosign signatures in a %s", (kin
       await storeSignature(repository, digest, payload, signature.toString("base64"));
       await expect(verifyArtifact(repository, reference, digest, [vendor])).rejects.toThrow(/does not verify with any given key/);
       await storeSignature(repository, digest, payload, "not base64!");
-      await expect(verifyArtifact(repository, reference, digest, [vendor])).rejects.toThrow(/annotation is not base64/);
+      await expect(verifyArtifact(repository, reference, digest, [vendor])).rejects.toThrow(/annotation is not canonical padded standard base64/);
     });
 
     it("a tampered payload, re-addressed or altered in storage", async () => {

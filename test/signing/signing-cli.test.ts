@@ -62,7 +62,13 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
 
     const published = await cli("publish", ["--release", "1.0-rc5", ...target, ...unchecked, "--channel", "stable", "--json"], { SIGNING_KEY_FILE: "keys/cosign.key" });
     expect(published.code, published.stderr).toBe(0);
-    expect(JSON.parse(published.stdout).releases[0].signatures.map((s: any) => s.pushed)).toEqual([true, true]);
+    // Both formats by default: the .sig image and the sigstore bundle, for each artifact.
+    expect(JSON.parse(published.stdout).releases[0].signatures.map((s: any) => [s.artifact, s.format, s.pushed])).toEqual([
+      ["config", "classic", true],
+      ["config", "bundle", true],
+      ["release", "classic", true],
+      ["release", "bundle", true],
+    ]);
 
     const verified = await cli("verify", ["--channel", "stable", "--key", "keys/cosign.pub", ...target, "--json"]);
     expect(verified.code, verified.stderr).toBe(0);
@@ -103,13 +109,13 @@ describe("keygen, publish --sign-key, verify, pull --verify-key as commands", ()
     expect(unsigned.code).toBe(1);
     expect(unsigned.stderr).toMatch(/is not signed/);
 
-    const signed = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--json"]);
+    const signed = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--signature-format", "classic", "--json"]);
     expect(signed.code, signed.stderr).toBe(0);
     expect(JSON.parse(signed.stdout).signatures.map((s: any) => [s.dockerReference, s.pushed])).toEqual([
       ["ghcr.io/nine-minds/alga-appliance-config", true],
       ["ghcr.io/nine-minds/alga-appliance-release", true],
     ]);
-    const again = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--json"]);
+    const again = await cli("sign", ["--release", "1.0-rc5", "--key", "keys/cosign.key", ...layout, "--identity", "ghcr.io/nine-minds", "--signature-format", "classic", "--json"]);
     expect(JSON.parse(again.stdout).signatures.map((s: any) => s.pushed)).toEqual([false, false]);
 
     expect((await cli("verify", ["--release", "1.0-rc5", "--key", "keys/cosign.pub", ...layout, "--identity", "ghcr.io/nine-minds"])).code).toBe(0);

@@ -1,10 +1,13 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { vi, describe, expect, it } from "vitest";
 import { RELEASES_DIR } from "../support/rendered.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
+
+// Real processes on a shared, loaded machine: each test spawns several commands.
+vi.setConfig({ testTimeout: 240000 });
 
 const VERSIONS = readdirSync(RELEASES_DIR)
   .filter((name) => /^[0-9].*\.yaml$/.test(name) && !name.includes(".lock."))
