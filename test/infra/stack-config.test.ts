@@ -6,7 +6,7 @@ import { PULUMI_PROJECT, readVendorStackConfig, StackConfigError } from "../../s
 function exampleStack(file: string) {
   const config = parse(readFileSync(file, "utf8")).config as Record<string, unknown>;
   const read = (key: string) => config[`${PULUMI_PROJECT}:${key}`];
-  return readVendorStackConfig(read, () => true, "example");
+  return readVendorStackConfig(read, () => "secret", "example");
 }
 
 describe("example stack files", () => {
@@ -24,7 +24,7 @@ describe("example stack files", () => {
   it("report every problem at once, in a StackConfigError", () => {
     let error: unknown;
     try {
-      readVendorStackConfig(() => undefined, () => false, "prod");
+      readVendorStackConfig(() => undefined, () => undefined, "prod");
     } catch (caught) {
       error = caught;
     }
