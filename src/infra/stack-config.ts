@@ -7,13 +7,18 @@ import { isoKeyProblem } from "../distribution/iso-keys.js";
 /** The Pulumi project name; stack config keys are `<project>:<key>`. */
 export const PULUMI_PROJECT = "alga-appliance-vendor";
 
+/** An image reference that names its digest. */
+const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
+
 /** Where the ISO object store comes from. */
 const ObjectStore = z.discriminatedUnion("mode", [
   z
     .strictObject({
       mode: z.literal("in-cluster"),
-      /** MinIO-compatible server image, pinned. */
-      image: ImageReference,
+      /** MinIO server image, pinned by digest. */
+      image: ImageReference.refine((image) => DIGEST_PINNED.test(image), {
+        error: "must be pinned by digest (registry/repository:tag@sha256:<64 hex>): the stack deploys it outside any release lock",
+      }),
       storageSize: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, { error: "must be a size such as 50Gi" }).default("50Gi"),
       /** host:port the Pulumi MinIO provider reaches the store's admin API on (default: the endpoint's host). */
       adminEndpoint: z.string().min(1).optional(),
@@ -45,6 +50,13 @@ export const VendorStackConfig = z
     // The ISO policies, lifecycle rules and iso-publish's listing all cover `<prefix>*`.
     const problem = isoKeyProblem(config.licenseService.applianceIsoKey);
     if (problem) ctx.addIssue({ code: "custom", path: ["licenseService", "applianceIsoKey"], message: problem });
+    if (!DIGEST_PINNED.test(config.licenseService.image)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["licenseService", "image"],
+        message: `"${config.licenseService.image}" must be pinned by digest (…:tag@sha256:<64 hex>, e.g. from \`crane digest\`): the stack deploys it outside any release lock`,
+      });
+    }
   });
 export type VendorStackConfig = z.infer<typeof VendorStackConfig>;
 

@@ -17,7 +17,10 @@ describe("example stack files", () => {
   it("describe the same license service as releases/vendor/license-service.yaml", () => {
     const vendor = parse(readFileSync("releases/vendor/license-service.yaml", "utf8"));
     for (const file of ["Pulumi.example-in-cluster.yaml", "Pulumi.example-external.yaml"]) {
-      expect(exampleStack(file).licenseService, file).toEqual(vendor);
+      // The stack pins the same build by digest (the release side pins it through its lock).
+      const { image, ...rest } = exampleStack(file).licenseService;
+      expect(rest, file).toEqual(Object.fromEntries(Object.entries(vendor).filter(([key]) => key !== "image")));
+      expect(image.split("@")[0], file).toBe(vendor.image);
     }
   });
 
