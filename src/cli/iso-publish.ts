@@ -122,9 +122,12 @@ await runCli(
       });
     } catch (error) {
       if (caught) {
-        output.fail(`interrupted by ${caught}: the upload was aborted on the store (no incomplete upload left); the current key is as the store shows it`, {
-          signal: caught,
-        });
+        // Reported here, not through output.fail, so the exit status can be the signal's (130, 143).
+        const message = `interrupted by ${caught}: the upload was aborted on the store (no incomplete upload left); the current key is as the store shows it`;
+        if (output.json) process.stdout.write(`${JSON.stringify({ ok: false, error: message, signal: caught }, null, 2)}\n`);
+        else process.stderr.write(`\nerror: ${message}\n`);
+        process.exitCode = SIGNAL_EXIT[caught] ?? 1;
+        return;
       }
       throw error;
     } finally {
@@ -147,5 +150,3 @@ await runCli(
   },
 );
 
-// After runCli set its exit status: an interrupted publish ends as a signalled process would (130, 143).
-if (caught) process.exitCode = SIGNAL_EXIT[caught] ?? 1;

@@ -99,10 +99,19 @@ export async function uploadFile(upload: FileUpload): Promise<void> {
           upload.onProgress?.(loaded);
         }
       };
-      const results = await Promise.allSettled(Array.from({ length: Math.min(upload.queueSize, partCount) }, () => worker().catch((error) => (stop(), Promise.reject(error)))));
+      // The first failure is the one to report: the parts it cancels fail with AbortError after it.
+      let firstFailure: unknown;
+      await Promise.allSettled(
+        Array.from({ length: Math.min(upload.queueSize, partCount) }, () =>
+          worker().catch((error: unknown) => {
+            if (firstFailure === undefined && !inFlight.signal.aborted) firstFailure = error;
+            stop();
+          }),
+        ),
+      );
       if (signal?.aborted) throw abortError();
-      const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
-      if (failed) throw failed.reason;
+      if (firstFailure !== undefined) throw firstFailure;
+      if (inFlight.signal.aborted) throw abortError();
       await client.send(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,

@@ -37,7 +37,7 @@ export function s3ErrorCode(error: unknown): { code: string; status?: number } {
   const network = failure.code ?? failure.cause?.code;
   if (network && NETWORK_CODES.has(network)) return { code: network };
   const named = failure.Code ?? failure.name;
-  if (named && named !== "UnknownError" && named !== "Error" && !/^\d+$/.test(named)) return { code: named, ...(status ? { status } : {}) };
+  if (named && !["UnknownError", "Unknown", "Error"].includes(named) && !/^\d+$/.test(named)) return { code: named, ...(status ? { status } : {}) };
   if (status !== undefined) return { code: CODE_BY_STATUS[status] ?? `HTTP${status}`, status };
   return { code: network ?? "NetworkError" };
 }

@@ -42,7 +42,7 @@ async function freshBucket(): Promise<string> {
 
 const isLaterPart = (request: ProxiedS3Request) => request.method === "PUT" && /[?&]partNumber=([2-9]|\d\d)/.test(request.url);
 
-describe("iso-publish leaves no incomplete multipart upload behind", () => {
+describe("iso-publish leaves no incomplete multipart upload behind", { timeout: 240_000 }, () => {
   it.each(["SIGINT", "SIGTERM"] as const)("%s mid-upload aborts the multipart upload on the store and leaves the current key as it was", async (signal) => {
     const bucket = await freshBucket();
     const first = isoFile("1.0.0", 64 * 1024);

@@ -59,7 +59,7 @@ function publish(file: string, env: Record<string, string>, extra: string[] = []
   return runCli("iso-publish", ["--file", file, "--part-size-mib", "5", "--json", ...extra], { env });
 }
 
-describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () => {
+describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", { timeout: 240_000 }, () => {
   it("puts the ISO and its .sha256 at the versioned and the current key, and prints a URL that serves the same bytes", async () => {
     const iso = isoFile("1.0.0", 12 * 1024 * 1024 + 123); // three parts of 5 MiB
     const result = await publish(iso.path, s3.env(BUCKET), ["--ttl", "600"]);
