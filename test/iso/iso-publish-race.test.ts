@@ -43,7 +43,7 @@ function copiesToCurrent(exchanges: readonly ProxiedExchange[]): string[] {
 }
 
 for (const conditionalWrites of [false, true]) {
-  describe(`two concurrent publishes on ${conditionalWrites ? "a store with conditional writes (If-Match/If-None-Match)" : "a store without conditional writes (s3rver): re-check and converge"}`, () => {
+  describe(`two concurrent publishes on ${conditionalWrites ? "a store with conditional writes (If-Match/If-None-Match)" : "a store without conditional writes (s3rver): re-check and converge"}`, { timeout: 240_000 }, () => {
     let s3: S3Server;
     let client: S3Client;
     const orders: string[] = [];
