@@ -1,5 +1,6 @@
 import { LicenseServiceEnvironment } from "../../schemas/license-service.js";
 import { UserError } from "../errors.js";
+import { isoKeyProblem } from "./iso-keys.js";
 
 /** The object-store part of the license service's environment contract: the same names, here with write access. */
 export const ObjectStoreEnvironment = LicenseServiceEnvironment.pick({
@@ -28,7 +29,13 @@ const EXAMPLES: Record<string, string> = {
 export function readObjectStoreEnvironment(env: NodeJS.ProcessEnv): ObjectStoreEnvironment {
   const raw = Object.fromEntries(Object.keys(ObjectStoreEnvironment.shape).map((name) => [name, env[name] === "" ? undefined : env[name]]));
   const result = ObjectStoreEnvironment.safeParse(raw);
-  if (result.success) return result.data;
+  const keyProblem = result.success ? isoKeyProblem(result.data.APPLIANCE_ISO_KEY) : undefined;
+  if (result.success && keyProblem === undefined) return result.data;
+  if (result.success) {
+    throw new UserError(`object store configuration (environment): nothing was uploaded\n  APPLIANCE_ISO_KEY ${keyProblem}; fix: export APPLIANCE_ISO_KEY=${EXAMPLES["APPLIANCE_ISO_KEY"]}`, {
+      variables: ["APPLIANCE_ISO_KEY"],
+    });
+  }
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0]);
     const what = raw[name] === undefined ? "is not set" : `is invalid (${issue.message})`;
@@ -37,4 +44,20 @@ export function readObjectStoreEnvironment(env: NodeJS.ProcessEnv): ObjectStoreE
   throw new UserError(`object store configuration (environment): nothing was uploaded\n${problems.join("\n")}`, {
     variables: result.error.issues.map((issue) => String(issue.path[0])),
   });
+}
+
+/**
+ * The optional read-only key the printed URL is signed with (OBJECT_STORE_READ_ACCESS_KEY and
+ * OBJECT_STORE_READ_SECRET_KEY, both or neither): a presigned URL names its key's id, and a link
+ * emailed to customers should name the license service's read-only key, not the one that may write.
+ */
+export function readPresignCredentials(env: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } | undefined {
+  const accessKeyId = env["OBJECT_STORE_READ_ACCESS_KEY"] || undefined;
+  const secretAccessKey = env["OBJECT_STORE_READ_SECRET_KEY"] || undefined;
+  if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    const missing = accessKeyId === undefined ? "OBJECT_STORE_READ_ACCESS_KEY" : "OBJECT_STORE_READ_SECRET_KEY";
+    throw new UserError(`object store configuration (environment): ${missing} is not set, but its pair is; nothing was uploaded; fix: export both (the license service's read-only key, e.g. from its Secret alga-license-object-store) or neither`);
+  }
+  return { accessKeyId, secretAccessKey };
 }

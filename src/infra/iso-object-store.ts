@@ -4,10 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../../constructs/labels.js";
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import { ISO_RETENTION_TAG, isoPrefix } from "../distribution/iso-keys.js";
+import type { KubernetesObject } from "../policy/rendered-file.js";
+import { IN_CLUSTER_STORE_NAME, IN_CLUSTER_STORE_PORT, IN_CLUSTER_STORE_ROOT_SECRET } from "./iso-store-objects.js";
+import { createKubernetesResource } from "./kubernetes-resource.js";
 import type { ObjectStoreConfig } from "./stack-config.js";
 
-/** Name of the in-cluster store's Deployment and Service. */
-export const IN_CLUSTER_STORE_NAME = "alga-iso-store";
+export { IN_CLUSTER_STORE_NAME } from "./iso-store-objects.js";
 
 export interface IsoObjectStoreCredentials {
   readonly adminUser?: pulumi.Input<string>;
@@ -39,8 +41,9 @@ export function isoReadOnlyPolicy(bucket: string, prefix: string): string {
 }
 
 /**
- * IAM policy for publishing ISOs: write, read back (to verify), tag and copy objects under the ISO
- * prefix, and clean up its own multipart uploads. No listing, no deletes, nothing outside the prefix.
+ * IAM policy for publishing ISOs: write, read back (to verify), tag (and read the tag back) and copy
+ * objects under the ISO prefix; list that prefix (the current key settles from the listing) and
+ * list and abort its multipart uploads. No deletes, nothing outside the prefix.
  */
 export function isoPublisherPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
@@ -48,8 +51,14 @@ export function isoPublisherPolicy(bucket: string, prefix: string): string {
     Statement: [
       {
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        Action: ["s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
         Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
+      },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        Resource: [`arn:aws:s3:::${bucket}`],
+        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
       },
     ],
   });
@@ -62,68 +71,31 @@ function hostPort(endpoint: string): { server: string; ssl: boolean } {
   return { server: `${url.hostname}:${url.port || (ssl ? "443" : "80")}`, ssl };
 }
 
-/** A MinIO-style server next to the license service: root credentials Secret, volume, Deployment, Service. */
+/**
+ * A MinIO server next to the license service: its root-credentials Secret and the objects
+ * inClusterStoreObjects renders (held to the policies by the caller). Returns the resources and the
+ * Service the MinIO provider reaches it through.
+ */
 function deployInClusterStore(
-  store: Extract<ObjectStoreConfig, { mode: "in-cluster" }>,
+  objects: readonly KubernetesObject[],
   namespace: string,
   credentials: IsoObjectStoreCredentials,
   opts: pulumi.CustomResourceOptions,
-): pulumi.Resource[] {
-  const labels = standardLabels(IN_CLUSTER_STORE_NAME, "iso-object-store");
-  const metadata = { name: IN_CLUSTER_STORE_NAME, namespace, labels };
+): { resources: pulumi.Resource[]; service: k8s.core.v1.Service } {
   const rootSecret = new k8s.core.v1.Secret(
-    `secret-${namespace}-${IN_CLUSTER_STORE_NAME}-root`,
+    `secret-${namespace}-${IN_CLUSTER_STORE_ROOT_SECRET}`,
     {
-      metadata: { ...metadata, name: `${IN_CLUSTER_STORE_NAME}-root` },
+      metadata: { name: IN_CLUSTER_STORE_ROOT_SECRET, namespace, labels: standardLabels(IN_CLUSTER_STORE_NAME, "iso-object-store") },
       type: "Opaque",
       stringData: { MINIO_ROOT_USER: pulumi.secret(credentials.adminUser!), MINIO_ROOT_PASSWORD: pulumi.secret(credentials.adminPassword!) },
     },
     opts,
   );
-  const volume = new k8s.core.v1.PersistentVolumeClaim(
-    `persistentvolumeclaim-${namespace}-${IN_CLUSTER_STORE_NAME}`,
-    { metadata, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: store.storageSize } } } },
-    opts,
+  const resources = objects.map((object) =>
+    createKubernetesResource(object, { ...opts, dependsOn: [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? []), rootSecret] }),
   );
-  const deployment = new k8s.apps.v1.Deployment(
-    `deployment-${namespace}-${IN_CLUSTER_STORE_NAME}`,
-    {
-      metadata,
-      spec: {
-        replicas: 1,
-        // One writer on a ReadWriteOnce volume: replace, never surge.
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { "app.kubernetes.io/name": IN_CLUSTER_STORE_NAME } },
-        template: {
-          metadata: { labels },
-          spec: {
-            securityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true },
-            containers: [
-              {
-                name: "object-store",
-                image: store.image,
-                args: ["server", "/data"],
-                ports: [{ name: "s3", containerPort: 9000 }],
-                envFrom: [{ secretRef: { name: rootSecret.metadata.name } }],
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                readinessProbe: { httpGet: { path: "/minio/health/ready", port: 9000 } },
-                livenessProbe: { httpGet: { path: "/minio/health/live", port: 9000 } },
-                volumeMounts: [{ name: "data", mountPath: "/data" }],
-              },
-            ],
-            volumes: [{ name: "data", persistentVolumeClaim: { claimName: volume.metadata.name } }],
-          },
-        },
-      },
-    },
-    opts,
-  );
-  const service = new k8s.core.v1.Service(
-    `service-${namespace}-${IN_CLUSTER_STORE_NAME}`,
-    { metadata, spec: { selector: { "app.kubernetes.io/name": IN_CLUSTER_STORE_NAME }, ports: [{ name: "s3", port: 9000, targetPort: 9000 }] } },
-    opts,
-  );
-  return [rootSecret, volume, deployment, service];
+  const service = resources.find((resource): resource is k8s.core.v1.Service => resource instanceof k8s.core.v1.Service)!;
+  return { resources: [rootSecret, ...resources], service };
 }
 
 /**
@@ -135,7 +107,7 @@ export function createIsoObjectStore(
   store: ObjectStoreConfig,
   licenseService: LicenseServiceDefinition,
   credentials: IsoObjectStoreCredentials,
-  opts: { readonly namespaceDependency: pulumi.Resource[] },
+  opts: { readonly namespaceDependency: pulumi.Resource[]; readonly inClusterObjects?: readonly KubernetesObject[] },
 ): IsoObjectStore {
   const bucketName = licenseService.objectStore.bucket;
   if (store.mode === "external-static") {
@@ -151,16 +123,21 @@ export function createIsoObjectStore(
     };
   }
 
-  const storeResources =
-    store.mode === "in-cluster"
-      ? deployInClusterStore(store, licenseService.namespace, credentials, { dependsOn: opts.namespaceDependency })
-      : [];
+  const inCluster =
+    store.mode === "in-cluster" ? deployInClusterStore(opts.inClusterObjects ?? [], licenseService.namespace, credentials, { dependsOn: opts.namespaceDependency }) : undefined;
+  const storeResources = inCluster?.resources ?? [];
   const endpoint = hostPort(licenseService.objectStore.endpoint);
+  // In-cluster: the provider talks to the Service the program creates (its cluster DNS name, for a
+  // `pulumi up` that runs inside the cluster), or to `adminEndpoint` (e.g. 127.0.0.1:9000 through
+  // `kubectl port-forward`, see README) — never to the public endpoint, which need not exist yet.
+  const server =
+    store.adminEndpoint ??
+    (inCluster ? pulumi.interpolate`${inCluster.service.metadata.name}.${inCluster.service.metadata.namespace}.svc.cluster.local:${IN_CLUSTER_STORE_PORT}` : endpoint.server);
   const provider = new minio.Provider(
     "iso-object-store",
     {
-      minioServer: store.adminEndpoint ?? endpoint.server,
-      minioSsl: endpoint.ssl,
+      minioServer: server,
+      minioSsl: inCluster ? false : endpoint.ssl,
       minioRegion: licenseService.objectStore.region,
       minioUser: pulumi.secret(credentials.adminUser!),
       minioPassword: pulumi.secret(credentials.adminPassword!),

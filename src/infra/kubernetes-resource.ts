@@ -24,6 +24,8 @@ export function createKubernetesResource(object: KubernetesObject, opts: pulumi.
       return new k8s.core.v1.Service(name, args, opts);
     case "v1/ConfigMap":
       return new k8s.core.v1.ConfigMap(name, args, opts);
+    case "v1/PersistentVolumeClaim":
+      return new k8s.core.v1.PersistentVolumeClaim(name, args, opts);
     case "v1/ServiceAccount":
       return new k8s.core.v1.ServiceAccount(name, args, opts);
     case "apps/v1/Deployment":

@@ -2,17 +2,23 @@ import { z } from "zod";
 import { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import { ImageReference } from "../../schemas/common.js";
 import { fieldPath, formatIssues } from "../release/format-issues.js";
+import { isoKeyProblem } from "../distribution/iso-keys.js";
 
 /** The Pulumi project name; stack config keys are `<project>:<key>`. */
 export const PULUMI_PROJECT = "alga-appliance-vendor";
+
+/** An image reference that names its digest. */
+const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
 
 /** Where the ISO object store comes from. */
 const ObjectStore = z.discriminatedUnion("mode", [
   z
     .strictObject({
       mode: z.literal("in-cluster"),
-      /** MinIO-compatible server image, pinned. */
-      image: ImageReference,
+      /** MinIO server image, pinned by digest. */
+      image: ImageReference.refine((image) => DIGEST_PINNED.test(image), {
+        error: "must be pinned by digest (registry/repository:tag@sha256:<64 hex>): the stack deploys it outside any release lock",
+      }),
       storageSize: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, { error: "must be a size such as 50Gi" }).default("50Gi"),
       /** host:port the Pulumi MinIO provider reaches the store's admin API on (default: the endpoint's host). */
       adminEndpoint: z.string().min(1).optional(),
@@ -33,12 +39,25 @@ const ObjectStore = z.discriminatedUnion("mode", [
 export type ObjectStoreConfig = z.infer<typeof ObjectStore>;
 
 /** Non-secret stack configuration. The license service part is the schema the constructs render from. */
-export const VendorStackConfig = z.strictObject({
-  licenseService: LicenseServiceDefinition,
-  objectStore: ObjectStore,
-  /** Public URL of the license service (ingress); default: its in-cluster Service URL. */
-  licenseServiceUrl: z.url().optional(),
-});
+export const VendorStackConfig = z
+  .strictObject({
+    licenseService: LicenseServiceDefinition,
+    objectStore: ObjectStore,
+    /** Public URL of the license service (ingress); default: its in-cluster Service URL. */
+    licenseServiceUrl: z.url().optional(),
+  })
+  .superRefine((config, ctx) => {
+    // The ISO policies, lifecycle rules and iso-publish's listing all cover `<prefix>*`.
+    const problem = isoKeyProblem(config.licenseService.applianceIsoKey);
+    if (problem) ctx.addIssue({ code: "custom", path: ["licenseService", "applianceIsoKey"], message: problem });
+    if (!DIGEST_PINNED.test(config.licenseService.image)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["licenseService", "image"],
+        message: `"${config.licenseService.image}" must be pinned by digest (…:tag@sha256:<64 hex>, e.g. from \`crane digest\`): the stack deploys it outside any release lock`,
+      });
+    }
+  });
 export type VendorStackConfig = z.infer<typeof VendorStackConfig>;
 
 /** Secret config keys (`pulumi config set --secret KEY`), what they feed and when they are needed. */
@@ -90,12 +109,15 @@ function fixFor(path: readonly PropertyKey[]): string {
   return `${feeds ? ` (the license service's ${feeds})` : ""}; fix: ${example}`;
 }
 
+/** How a credential key is set: encrypted (`--secret`), in plain text in the stack file, or not at all. */
+export type SecretState = "secret" | "plain" | undefined;
+
 /**
  * Reads and validates the stack configuration. `read` returns a config key's parsed value (objects
- * from YAML) or undefined; `hasSecret` says whether a secret key is set. Throws StackConfigError
+ * from YAML) or undefined; `secretState` says how a credential key is set. Throws StackConfigError
  * listing every problem at once, each with the `<project>:<key>` path and the command that fixes it.
  */
-export function readVendorStackConfig(read: (key: string) => unknown, hasSecret: (key: SecretKey) => boolean, stack: string): VendorStackConfig {
+export function readVendorStackConfig(read: (key: string) => unknown, secretState: (key: SecretKey) => SecretState, stack: string): VendorStackConfig {
   const raw = { licenseService: read("licenseService"), objectStore: read("objectStore"), licenseServiceUrl: read("licenseServiceUrl") };
   const result = VendorStackConfig.safeParse(Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined)));
   if (!result.success) {
@@ -103,14 +125,16 @@ export function readVendorStackConfig(read: (key: string) => unknown, hasSecret:
     const problems = result.error.issues.map((issue, index) => `${PULUMI_PROJECT}:${lines[index]}${fixFor(issue.path)}`);
     throw new StackConfigError(problems, stack);
   }
-  const missing = requiredSecretKeys(result.data).filter((key) => !hasSecret(key));
-  if (missing.length > 0) {
-    throw new StackConfigError(
-      missing.map(
-        (key) => `${PULUMI_PROJECT}:${key}: is not set (${SECRET_KEYS[key]}); fix: pulumi config set --secret ${key} <value>`,
-      ),
-      stack,
-    );
-  }
+  // A credential in plain text sits unencrypted in Pulumi.<stack>.yaml (and so in git): refused
+  // wherever it is set, needed by this configuration or not.
+  const problems = [
+    ...(Object.keys(SECRET_KEYS) as SecretKey[])
+      .filter((key) => secretState(key) === "plain")
+      .map((key) => `${PULUMI_PROJECT}:${key}: is set in plain text (${SECRET_KEYS[key]}); a credential must be encrypted: fix: pulumi config set --secret ${key} <value>`),
+    ...requiredSecretKeys(result.data)
+      .filter((key) => secretState(key) === undefined)
+      .map((key) => `${PULUMI_PROJECT}:${key}: is not set (${SECRET_KEYS[key]}); fix: pulumi config set --secret ${key} <value>`),
+  ];
+  if (problems.length > 0) throw new StackConfigError(problems, stack);
   return result.data;
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createIsoObjectStore } from "./iso-object-store.js";
 import { createKubernetesResource } from "./kubernetes-resource.js";
 import { createLicenseSecrets } from "./license-secrets.js";
-import { renderLicenseServiceObjects } from "./license-service-objects.js";
+import { renderStackObjects } from "./license-service-objects.js";
 import type { SecretKey, VendorStackConfig } from "./stack-config.js";
 
 /** Secret config values the stack was given (each a Pulumi secret output). */
@@ -15,6 +15,9 @@ export interface VendorStackOutputs {
   /** The iso-publish key (secret outputs), when the stack provisions the store. */
   readonly isoPublisherAccessKey?: pulumi.Output<string>;
   readonly isoPublisherSecretKey?: pulumi.Output<string>;
+  /** The license service's read-only key (secret outputs), when the stack mints it. */
+  readonly isoReaderAccessKey?: pulumi.Output<string>;
+  readonly isoReaderSecretKey?: pulumi.Output<string>;
   /** Every resource the stack declares (for tests and diagnostics; not a stack output). */
   readonly resources: readonly pulumi.Resource[];
 }
@@ -26,7 +29,8 @@ export interface VendorStackOutputs {
  */
 export function createVendorStack(config: VendorStackConfig, secrets: VendorStackSecrets, origin: string): VendorStackOutputs {
   const definition = config.licenseService;
-  const objects = renderLicenseServiceObjects(definition, origin);
+  const rendered = renderStackObjects(definition, config.objectStore, origin);
+  const objects = rendered.licenseService;
 
   const namespaces = objects.filter((object) => object.kind === "Namespace").map((object) => createKubernetesResource(object, {}));
   const store = createIsoObjectStore(
@@ -38,7 +42,7 @@ export function createVendorStack(config: VendorStackConfig, secrets: VendorStac
       accessKey: secrets.objectStoreAccessKey,
       secretKey: secrets.objectStoreSecretKey,
     },
-    { namespaceDependency: namespaces },
+    { namespaceDependency: namespaces, inClusterObjects: rendered.store },
   );
   const licenseSecrets = createLicenseSecrets(
     definition,
@@ -61,7 +65,14 @@ export function createVendorStack(config: VendorStackConfig, secrets: VendorStac
     licenseServiceUrl: pulumi.output(config.licenseServiceUrl ?? inCluster),
     bucket: store.bucket,
     applianceIsoKey: definition.applianceIsoKey,
-    ...(store.publisher ? { isoPublisherAccessKey: store.publisher.accessKey, isoPublisherSecretKey: store.publisher.secretKey } : {}),
+    ...(store.publisher
+      ? {
+          isoPublisherAccessKey: store.publisher.accessKey,
+          isoPublisherSecretKey: store.publisher.secretKey,
+          isoReaderAccessKey: store.accessKey,
+          isoReaderSecretKey: store.secretKey,
+        }
+      : {}),
     resources: [...namespaces, ...store.resources, ...licenseSecrets, ...workload],
   };
 }

@@ -8,6 +8,20 @@ export const APPLIANCE_UNITS = ["alga-appliance-bootstrap.service", "alga-host-a
 /** Subiquity's marker for "no usable password" in identity.password (a locked shadow entry). */
 const LOCKED_PASSWORD = "!";
 
+/** The sudoers drop-in that gives the key-only support login root: a locked account has no password for sudo to ask. */
+export const SUPPORT_SUDOERS_FILE = `/etc/sudoers.d/90-${APPLIANCE_ADMIN_USER}`;
+export const SUPPORT_SUDO_RULE = `${APPLIANCE_ADMIN_USER} ALL=(ALL) NOPASSWD:ALL`;
+
+/**
+ * Copies the overlay into the installed system without touching the directories already there:
+ * GNU tar's --no-overwrite-dir keeps the owner and mode of existing directories (/target,
+ * /target/etc, /target/opt …), where `cp -a` would stamp the install medium's onto them;
+ * --no-same-owner makes what is new root's.
+ */
+export function overlayCopyCommand(overlaySource: string): string {
+  return `tar -C ${overlaySource} -cf - . | tar -C /target -xf - --no-overwrite-dir --no-same-owner`;
+}
+
 /**
  * The `autoinstall:` section. The installer stops only on the network and storage screens; the
  * overlay is copied into the installed system and the host units enabled before the reboot.
@@ -15,9 +29,15 @@ const LOCKED_PASSWORD = "!";
 export function autoinstallConfig(definition: ApplianceIsoDefinition): Record<string, unknown> {
   const locked = definition.admin.password === "locked";
   const lateCommands = [
-    `cp -a ${definition.overlaySource}/. /target/`,
+    overlayCopyCommand(definition.overlaySource),
     `curtin in-target --target=/target -- systemctl enable ${APPLIANCE_UNITS.join(" ")}`,
-    ...(locked ? [`curtin in-target --target=/target -- passwd --lock ${APPLIANCE_ADMIN_USER}`] : []),
+    ...(locked
+      ? [
+          `curtin in-target --target=/target -- passwd --lock ${APPLIANCE_ADMIN_USER}`,
+          // SSH keys are the only way in, so sudo cannot ask for a password: the key is the credential.
+          `printf '%s\\n' '${SUPPORT_SUDO_RULE}' > /target${SUPPORT_SUDOERS_FILE} && chmod 0440 /target${SUPPORT_SUDOERS_FILE}`,
+        ]
+      : []),
   ];
   return {
     version: 1,

@@ -62,3 +62,6 @@ export function enforcePolicies(files: readonly RenderedFile[], origin: string, 
   }
   return applied;
 }
+
+/** For workloads deployed outside a release (the vendor stack): limits, read-only root, a NetworkPolicy each. */
+export { hardenedWorkloads } from "./hardened-workloads.js";

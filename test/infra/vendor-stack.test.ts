@@ -87,7 +87,7 @@ describe("vendor stack (in-cluster object store)", () => {
     const license = deployments.find((d) => d.inputs["metadata"].name === "alga-license")!;
     expect(license.inputs["metadata"].namespace).toBe("alga-license");
     const container = license.inputs["spec"].template.spec.containers[0];
-    expect(container.image).toBe("ghcr.io/nine-minds/alga-license:2026.06.06");
+    expect(container.image).toBe("ghcr.io/nine-minds/alga-license:2026.06.06@sha256:4f6b2c0e1d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c");
     const env = new Map<string, any>(container.env.map((entry: any) => [entry.name, entry]));
     expect([...env.keys()].sort()).toEqual(Object.keys(LicenseServiceEnvironment.shape).sort());
     expect(env.get("OBJECT_STORE_ENDPOINT").value).toBe("https://objects.nineminds.com");
@@ -157,12 +157,23 @@ describe("vendor stack (in-cluster object store)", () => {
       { userName: "alga-iso-publisher", policyName: "alga-iso-publish" },
     ]);
     const publish = JSON.parse(byType("minio:index/iamPolicy:IamPolicy")[1]!.inputs["policy"]);
-    expect(publish.Statement).toHaveLength(1);
+    expect(publish.Statement).toHaveLength(2);
     expect(publish.Statement[0].Resource).toEqual(["arn:aws:s3:::alga-appliance-downloads/appliance/*"]);
-    expect(publish.Statement[0].Action).not.toContain("s3:DeleteObject");
+    expect(publish.Statement[0].Action).toEqual(expect.arrayContaining(["s3:PutObject", "s3:GetObjectTagging", "s3:AbortMultipartUpload"]));
+    expect(publish.Statement.flatMap((statement: { Action: string[] }) => statement.Action)).not.toContain("s3:DeleteObject");
+    // It may list the ISO prefix (the current key settles from the listing) and its own uploads, nothing else of the bucket.
+    expect(publish.Statement[1]).toEqual({
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      Resource: ["arn:aws:s3:::alga-appliance-downloads"],
+      Condition: { StringLike: { "s3:prefix": ["appliance/*"] } },
+    });
     const store = byType("kubernetes:apps/v1:Deployment").find((d) => d.inputs["metadata"].name === "alga-iso-store")!;
-    expect(store.inputs["spec"].template.spec.containers[0].image).toBe("quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z");
-    expect(byType("pulumi:providers:minio")[0]!.inputs).toMatchObject({ minioServer: "objects.nineminds.com:443", minioSsl: "true" });
+    expect(store.inputs["spec"].template.spec.containers[0].image).toBe(
+      "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z@sha256:a1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00",
+    );
+    // In-cluster: the provider reaches the Service the program owns, never the public endpoint.
+    expect(byType("pulumi:providers:minio")[0]!.inputs).toMatchObject({ minioServer: "alga-iso-store.alga-license.svc.cluster.local:9000", minioSsl: "false" });
     const provider = byType("pulumi:providers:minio")[0]!.inputs;
     expect(sent(provider["minioUser"])).toEqual({ secret: true, value: SECRETS.objectStoreAdminUser });
     expect(sent(provider["minioPassword"])).toEqual({ secret: true, value: SECRETS.objectStoreAdminPassword });
@@ -229,5 +240,75 @@ describe("stack configuration is refused before any resource is declared", () =>
   it("requires the object store's admin credentials for a provisioned store", () => {
     setStackConfig(exampleConfig, { databasePassword: SECRETS.databasePassword, signingKey: SECRETS.signingKey });
     expect(() => program.runVendorProgram(new pulumi.Config())).toThrow(/objectStoreAdminUser: is not set.*\n.*objectStoreAdminPassword: is not set/);
+  });
+});
+
+describe("the stack's own workloads and config, as a release engineer sets them", () => {
+  const secrets = { databasePassword: SECRETS.databasePassword, signingKey: SECRETS.signingKey, objectStoreAdminUser: SECRETS.objectStoreAdminUser, objectStoreAdminPassword: SECRETS.objectStoreAdminPassword };
+
+  it("runs MinIO and the license service pinned by digest, restricted, limited, read-only, each behind a NetworkPolicy", async () => {
+    await runStack(exampleConfig, secrets);
+    const deployments = byType("kubernetes:apps/v1:Deployment");
+    expect(deployments.map((d) => d.inputs["metadata"].name).sort()).toEqual(["alga-iso-store", "alga-license"]);
+    const policies = byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    for (const deployment of deployments) {
+      const pod = deployment.inputs["spec"].template;
+      for (const container of pod.spec.containers) {
+        expect(container.image, container.name).toMatch(/@sha256:[0-9a-f]{64}$/);
+        expect(container.securityContext, container.name).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        expect(Object.keys(container.resources.limits).sort(), container.name).toEqual(["cpu", "memory"]);
+      }
+      const selected = policies.filter((policy) =>
+        Object.entries(policy.inputs["spec"].podSelector.matchLabels as Record<string, string>).every(([key, value]) => pod.metadata.labels[key] === value),
+      );
+      expect(selected.length, deployment.inputs["metadata"].name).toBe(1);
+    }
+    // MinIO has no abort-incomplete-upload lifecycle action; its own stale-upload expiry is set explicitly.
+    const minio = deployments.find((d) => d.inputs["metadata"].name === "alga-iso-store")!.inputs["spec"].template.spec.containers[0];
+    expect(minio.env).toContainEqual({ name: "MINIO_API_STALE_UPLOADS_EXPIRY", value: "24h" });
+  });
+
+  it("refuses a workload image without a digest, naming the key and the fix, before declaring anything", () => {
+    const objectStore = { ...(exampleConfig[`${PROJECT}:objectStore`] as Record<string, unknown>), image: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z" };
+    const licenseService = { ...(exampleConfig[`${PROJECT}:licenseService`] as Record<string, unknown>), image: "ghcr.io/nine-minds/alga-license:2026.06.06" };
+    setStackConfig({ ...exampleConfig, [`${PROJECT}:objectStore`]: objectStore, [`${PROJECT}:licenseService`]: licenseService }, secrets);
+    let message = "";
+    try {
+      program.runVendorProgram(new pulumi.Config());
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/alga-appliance-vendor:objectStore\.image: must be pinned by digest.*fix: pulumi config set --path 'objectStore\.image'/);
+    expect(message).toMatch(/alga-appliance-vendor:licenseService\.image: "ghcr\.io\/nine-minds\/alga-license:2026\.06\.06" must be pinned by digest/);
+    expect(registered).toEqual([]);
+  });
+
+  it("refuses a credential set without --secret, and an APPLIANCE_ISO_KEY outside a prefix", () => {
+    const licenseService = { ...(exampleConfig[`${PROJECT}:licenseService`] as Record<string, unknown>), applianceIsoKey: "alga-appliance.iso" };
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...exampleConfig, [`${PROJECT}:licenseService`]: licenseService })) all[key] = typeof value === "string" ? value : JSON.stringify(value);
+    for (const [key, value] of Object.entries(secrets)) all[`${PROJECT}:${key}`] = value;
+    // databasePassword arrives in plain text (`pulumi config set databasePassword …`, no --secret).
+    pulumi.runtime.setAllConfig(all, Object.keys(secrets).filter((key) => key !== "databasePassword").map((key) => `${PROJECT}:${key}`));
+    let message = "";
+    try {
+      program.runVendorProgram(new pulumi.Config());
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("alga-appliance-vendor:licenseService.applianceIsoKey: \"alga-appliance.iso\" is not under a prefix; the ISO policies would cover the whole bucket");
+    licenseService["applianceIsoKey"] = "appliance/current/alga-appliance.iso";
+    all[`${PROJECT}:licenseService`] = JSON.stringify(licenseService);
+    pulumi.runtime.setAllConfig(all, Object.keys(secrets).filter((key) => key !== "databasePassword").map((key) => `${PROJECT}:${key}`));
+    expect(() => program.runVendorProgram(new pulumi.Config())).toThrow(
+      "alga-appliance-vendor:databasePassword: is set in plain text (DB_PASSWORD_APP); a credential must be encrypted: fix: pulumi config set --secret databasePassword <value>",
+    );
+    expect(registered).toEqual([]);
+  });
+
+  it("lets the provider reach an in-cluster store through a port-forward when adminEndpoint says so", async () => {
+    const objectStore = { ...(exampleConfig[`${PROJECT}:objectStore`] as Record<string, unknown>), adminEndpoint: "127.0.0.1:9000" };
+    await runStack({ ...exampleConfig, [`${PROJECT}:objectStore`]: objectStore }, secrets);
+    expect(byType("pulumi:providers:minio")[0]!.inputs).toMatchObject({ minioServer: "127.0.0.1:9000", minioSsl: "false" });
   });
 });

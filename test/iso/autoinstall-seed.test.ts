@@ -1,4 +1,6 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
@@ -32,9 +34,10 @@ describe("autoinstall seed", () => {
     expect(autoinstall.identity).toMatchObject({ username: "alga-admin", hostname: "alga-appliance", password: "!" });
     expect(autoinstall.ssh).toEqual({ "install-server": true, "authorized-keys": [SSH_KEY], "allow-pw": false });
     expect(autoinstall["late-commands"]).toEqual([
-      "cp -a /cdrom/alga-appliance/overlay/. /target/",
+      "tar -C /cdrom/alga-appliance/overlay -cf - . | tar -C /target -xf - --no-overwrite-dir --no-same-owner",
       "curtin in-target --target=/target -- systemctl enable alga-appliance-bootstrap.service alga-host-agent.service",
       "curtin in-target --target=/target -- passwd --lock alga-admin",
+      "printf '%s\\n' 'alga-admin ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/90-alga-admin && chmod 0440 /target/etc/sudoers.d/90-alga-admin",
     ]);
   });
 
@@ -44,6 +47,8 @@ describe("autoinstall seed", () => {
     expect(autoinstall.identity.password).toBe(SHA512_HASH);
     expect(autoinstall.ssh["allow-pw"]).toBe(true);
     expect(autoinstall["late-commands"].join("\n")).not.toContain("passwd --lock");
+    // With a password, sudo asks for it (Subiquity puts the user in group sudo): no NOPASSWD rule.
+    expect(autoinstall["late-commands"].join("\n")).not.toContain("sudoers");
   });
 
   it("refuses a plain password and a locked account without SSH keys, naming the field and the fix", () => {
@@ -121,5 +126,67 @@ describe("ISO tree rendered by synth", () => {
     cpSync(RELEASES_DIR, join(dir, "releases"), { recursive: true });
     writeFileSync(join(dir, "releases", "iso", "appliance-iso.yaml"), "releaseRegistry: ghcr.io/nine-minds\nchannel: 1.0\nadmin: { sshAuthorizedKeys: [\"" + SSH_KEY + "\"] }\n");
     expect(() => synthesizeRelease(join(dir, "releases", "1.0.0.yaml"), 0)).toThrow(/appliance-iso\.yaml[\s\S]*channel/);
+  });
+});
+
+describe("the seed's late-commands applied to a fake target tree (/target replaced by a temp directory)", () => {
+  const release = synthesizeRelease(join(RELEASES_DIR, "1.0.0.yaml"), 0);
+  const isRoot = process.getuid?.() === 0;
+
+  /** The install medium's overlay, with the medium's directory modes (read-only, another owner where we may set one). */
+  function overlayOnMedium(): string {
+    const overlay = join(tempDir(), "overlay");
+    for (const [path, data] of release.files) {
+      if (!path.startsWith("iso/overlay/")) continue;
+      const target = join(overlay, path.slice("iso/overlay/".length));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, data);
+    }
+    for (const dir of [overlay, join(overlay, "etc"), join(overlay, "opt")]) {
+      chmodSync(dir, 0o700);
+      if (isRoot) chownSync(dir, 4321, 4321);
+    }
+    return overlay;
+  }
+
+  function runLateCommand(command: string, target: string): void {
+    execFileSync("sh", ["-c", command.replaceAll("/target", target)], { stdio: "pipe" });
+  }
+
+  it("copies the overlay in and keeps the owner and mode of /target, /target/etc and /target/opt", () => {
+    const overlay = overlayOnMedium();
+    const target = join(tempDir(), "target");
+    for (const dir of ["", "etc", "opt"]) mkdirSync(join(target, dir), { recursive: true, mode: 0o755 });
+    for (const dir of ["", "etc", "opt"]) chmodSync(join(target, dir), 0o755);
+    const before = ["", "etc", "opt"].map((dir) => statSync(join(target, dir)));
+    const seed = parse(renderAutoinstallSeed(ApplianceIsoDefinition.parse({ releaseRegistry: "ghcr.io/nine-minds", overlaySource: overlay, admin: { sshAuthorizedKeys: [SSH_KEY] } }), "t.yaml"));
+    const copy = seed.autoinstall["late-commands"][0] as string;
+    expect(copy).toContain(overlay);
+    runLateCommand(copy, target);
+    ["", "etc", "opt"].forEach((dir, index) => {
+      const after = statSync(join(target, dir));
+      expect((after.mode & 0o7777).toString(8), `/target/${dir} mode`).toBe((before[index]!.mode & 0o7777).toString(8));
+      expect([after.uid, after.gid], `/target/${dir} owner`).toEqual([before[index]!.uid, before[index]!.gid]);
+    });
+    for (const [path, data] of release.files) {
+      if (path.startsWith("iso/overlay/")) expect(readFileSync(join(target, path.slice("iso/overlay/".length))), path).toEqual(Buffer.from(data));
+    }
+    if (isRoot) expect(statSync(join(target, "etc", "alga-appliance", "appliance.env")).uid).toBe(0);
+  });
+
+  it("gives the key-only support login (alga-admin) the sudo rule the README documents, as a valid 0440 sudoers drop-in", () => {
+    const target = join(tempDir(), "target");
+    mkdirSync(join(target, "etc", "sudoers.d"), { recursive: true });
+    const seed = parse(renderAutoinstallSeed(ApplianceIsoDefinition.parse({ releaseRegistry: "ghcr.io/nine-minds", admin: { sshAuthorizedKeys: [SSH_KEY] } }), "t.yaml"));
+    const rule = (seed.autoinstall["late-commands"] as string[]).find((command) => command.includes("sudoers.d"))!;
+    runLateCommand(rule, target);
+    const file = join(target, "etc", "sudoers.d", "90-alga-admin");
+    expect(readFileSync(file, "utf8")).toBe("alga-admin ALL=(ALL) NOPASSWD:ALL\n");
+    expect((statSync(file).mode & 0o777).toString(8)).toBe("440");
+    for (const visudo of ["/usr/sbin/visudo", "/usr/bin/visudo"]) {
+      if (existsSync(visudo)) execFileSync(visudo, ["-cf", file], { stdio: "pipe" });
+    }
+    // The README says the same.
+    expect(readFileSync("README.md", "utf8")).toContain("alga-admin ALL=(ALL) NOPASSWD:ALL");
   });
 });

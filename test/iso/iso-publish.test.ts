@@ -4,13 +4,14 @@ import { writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readObjectStoreEnvironment } from "../../src/distribution/object-store-env.js";
 import { publishIso } from "../../src/distribution/publish-iso.js";
 import { startLocalServer } from "../support/local-server.js";
 import { PROJECT_ROOT, runCli } from "../support/run-cli.js";
-import { S3RVER_CREDENTIALS, startS3Server, type S3Server } from "../support/s3-server.js";
+import { READER_CREDENTIALS, S3RVER_CREDENTIALS, startS3Server, type S3Server } from "../support/s3-server.js";
+import { startS3Proxy } from "../support/s3-proxy.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const BUCKET = "alga-appliance-downloads";
@@ -36,13 +37,21 @@ function isoFile(version: string, bytes: number): { path: string; data: Buffer }
   return { path, data };
 }
 
+let buckets = 0;
+/** A bucket of its own for a test, so no test sees another's versions. */
+async function freshBucket(): Promise<string> {
+  const bucket = `publish-${++buckets}`;
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
 async function objectBytes(key: string, bucket = BUCKET): Promise<Buffer> {
   const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await object.Body!.transformToByteArray());
 }
 
-async function exists(key: string): Promise<boolean> {
-  return client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(
+async function exists(key: string, bucket = BUCKET): Promise<boolean> {
+  return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
     () => true,
     () => false,
   );
@@ -52,7 +61,7 @@ function publish(file: string, env: Record<string, string>, extra: string[] = []
   return runCli("iso-publish", ["--file", file, "--part-size-mib", "5", "--json", ...extra], { env });
 }
 
-describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () => {
+describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", { timeout: 240_000 }, () => {
   it("puts the ISO and its .sha256 at the versioned and the current key, and prints a URL that serves the same bytes", async () => {
     const iso = isoFile("1.0.0", 12 * 1024 * 1024 + 123); // three parts of 5 MiB
     const result = await publish(iso.path, s3.env(BUCKET), ["--ttl", "600"]);
@@ -65,7 +74,17 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
       currentKey: CURRENT,
       sha256: sha256(iso.data),
       size: iso.data.length,
+      upload: "uploaded",
+      current: { version: "1.0.0", sha256: sha256(iso.data) },
+      isCurrent: true,
+      urlKey: CURRENT,
+      urlAccessKeyId: "S3RVER",
+      concurrencyControl: "re-check",
     });
+    // The versioned ISO carries the retention tag (read back by the publish); the current key never does.
+    const tags = async (key: string) => (await client.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }))).TagSet ?? [];
+    expect(await tags("appliance/1.0.0/alga-appliance.iso")).toEqual([{ Key: "alga-iso-retention", Value: "expire" }]);
+    expect(await tags(CURRENT)).toEqual([]);
     expect(sha256(await objectBytes("appliance/1.0.0/alga-appliance.iso"))).toBe(sha256(iso.data));
     expect(sha256(await objectBytes(CURRENT))).toBe(sha256(iso.data));
     expect((await objectBytes(`${CURRENT}.sha256`)).toString()).toBe(`${sha256(iso.data)}  alga-appliance.iso\n`);
@@ -128,8 +147,10 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
     const iso = isoFile("1.0.3", 1024);
     const result = await runCli("iso-publish", ["--file", iso.path], { env: { ...s3.env("empty-bucket"), OBJECT_STORE_ACCESS_KEY: "WRONG" } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/s3:\/\/empty-bucket\/appliance\/1\.0\.3\/alga-appliance\.iso at http:\/\/127\.0\.0\.1:\d+ failed: InvalidAccessKeyId/);
-    expect(result.stderr).toContain("check OBJECT_STORE_ACCESS_KEY/OBJECT_STORE_SECRET_KEY");
+    expect(result.stderr).toMatch(/listing s3:\/\/empty-bucket\/appliance\/ at http:\/\/127\.0\.0\.1:\d+ failed: InvalidAccessKeyId \(HTTP 403\)/);
+    expect(result.stderr).toContain("fix: check OBJECT_STORE_ACCESS_KEY/OBJECT_STORE_SECRET_KEY");
+    // Checked before the (possibly multi-GB) file is hashed.
+    expect(result.stderr).not.toContain("hashing");
   });
 
   it("leaves the current key untouched when the upload is killed midway", async () => {
@@ -147,12 +168,15 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
       child.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
         // The first progress line: parts are on their way, the versioned upload is not complete.
-        if (/appliance\/2\.0\.1\/alga-appliance\.iso \[/.test(stderr)) child.kill("SIGKILL");
+        if (/appliance\/2\.0\.1\/alga-appliance\.iso: \d+%/.test(stderr)) child.kill("SIGKILL");
       });
       child.on("close", (_code, signal) => resolve(signal));
     });
     expect(await killed, stderr).toBe("SIGKILL");
-    expect(stderr).not.toContain("replacing");
+    expect(stderr).not.toContain("settling");
+    // SIGKILL cannot be handled: the upload stays incomplete until the store's own expiry of stale
+    // uploads (README: the in-cluster MinIO is set to 24 h; an S3 bucket gets an abort rule).
+    expect(s3.incompleteUploads(BUCKET).map((upload) => upload.key)).toContain("appliance/2.0.1/alga-appliance.iso");
     expect(sha256(await objectBytes(CURRENT))).toBe(sha256(first.data));
     expect((await objectBytes(`${CURRENT}.sha256`)).toString()).toBe(`${sha256(first.data)}  alga-appliance.iso\n`);
     expect(await exists("appliance/2.0.1/alga-appliance.iso")).toBe(false);
@@ -197,5 +221,142 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", () =
     } finally {
       await proxy.close();
     }
+  });
+
+  it("names an unreachable store and a bodiless refusal by their codes and fixes, before hashing, never UnknownError", async () => {
+    const iso = isoFile("4.0.0", 1024);
+    const closed = await startLocalServer(() => undefined);
+    const closedUrl = closed.url;
+    await closed.close();
+    const unreachable = await runCli("iso-publish", ["--file", iso.path], { env: { ...s3.env("empty-bucket"), OBJECT_STORE_ENDPOINT: closedUrl } });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("failed: ECONNREFUSED");
+    expect(unreachable.stderr).toContain(`fix: the store is unreachable: check OBJECT_STORE_ENDPOINT (now ${closedUrl})`);
+    expect(unreachable.stderr).not.toContain("hashing");
+
+    // A gateway in front of the store that refuses with a bare 403 (no S3 error document).
+    const gateway = await startS3Proxy(s3.port, () => ({ status: 403 }));
+    try {
+      const refused = await runCli("iso-publish", ["--file", iso.path], { env: { ...s3.env("empty-bucket"), OBJECT_STORE_ENDPOINT: gateway.url } });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("failed: AccessDenied (HTTP 403)");
+      expect(refused.stderr).toContain("fix: check OBJECT_STORE_ACCESS_KEY/OBJECT_STORE_SECRET_KEY");
+      expect(refused.stderr).not.toContain("UnknownError");
+      expect(refused.stderr).not.toContain("hashing");
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("refuses an APPLIANCE_ISO_KEY outside a prefix before uploading anything", async () => {
+    const bucket = await freshBucket();
+    const iso = isoFile("4.1.0", 1024);
+    const result = await runCli("iso-publish", ["--file", iso.path], { env: s3.env(bucket, "alga-appliance.iso") });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('APPLIANCE_ISO_KEY "alga-appliance.iso" is not under a prefix; the ISO policies would cover the whole bucket');
+    expect(result.stderr).toContain("fix: export APPLIANCE_ISO_KEY=appliance/current/alga-appliance.iso");
+    expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount ?? 0).toBe(0);
+  });
+
+  it("keeps a version immutable: the same bytes upload nothing, other bytes are refused, --replace overwrites", async () => {
+    const bucket = await freshBucket();
+    const iso = isoFile("5.0.0", 64 * 1024);
+    expect((await publish(iso.path, s3.env(bucket))).code).toBe(0);
+    const recorder = await startS3Proxy(s3.port);
+    try {
+      const env = { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: recorder.url };
+      const again = await publish(iso.path, env);
+      expect(again.code, again.stdout).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ upload: "unchanged", isCurrent: true, current: { version: "5.0.0", sha256: sha256(iso.data) } });
+      expect(recorder.exchanges.filter((exchange) => exchange.method === "PUT" && exchange.url.startsWith(`/${bucket}/appliance/5.0.0/alga-appliance.iso?`) || exchange.url === `/${bucket}/appliance/5.0.0/alga-appliance.iso`).filter((exchange) => exchange.method === "PUT")).toEqual([]);
+
+      const other = randomBytes(64 * 1024);
+      writeFileSync(iso.path, other);
+      const refused = await publish(iso.path, env);
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout).error).toMatch(
+        /appliance\/5\.0\.0\/alga-appliance\.iso already holds other bytes .* a published version is immutable: publish a new version, or pass --replace/,
+      );
+      expect(sha256(await objectBytes(CURRENT, bucket))).toBe(sha256(iso.data));
+
+      const replaced = await publish(iso.path, env, ["--replace"]);
+      expect(replaced.code, replaced.stdout).toBe(0);
+      expect(JSON.parse(replaced.stdout)).toMatchObject({ upload: "replaced", isCurrent: true, current: { version: "5.0.0", sha256: sha256(other) } });
+      expect(sha256(await objectBytes(CURRENT, bucket))).toBe(sha256(other));
+      expect((await objectBytes(`${CURRENT}.sha256`, bucket)).toString()).toBe(`${sha256(other)}  alga-appliance.iso\n`);
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it("never makes an older version current; --rollback goes back and withdraws the newer one for good", async () => {
+    const bucket = await freshBucket();
+    const newer = isoFile("6.0.1", 32 * 1024);
+    const older = isoFile("6.0.0", 32 * 1024);
+    expect((await publish(newer.path, s3.env(bucket))).code).toBe(0);
+    const late = await publish(older.path, s3.env(bucket));
+    expect(late.code, late.stdout).toBe(0);
+    const report = JSON.parse(late.stdout);
+    expect(report).toMatchObject({ isCurrent: false, current: { version: "6.0.1", sha256: sha256(newer.data) }, urlKey: "appliance/6.0.0/alga-appliance.iso" });
+    // The URL printed for the older run serves the older ISO, from its versioned key.
+    expect(sha256(new Uint8Array(await (await fetch(report.url)).arrayBuffer()))).toBe(sha256(older.data));
+    expect(sha256(await objectBytes(CURRENT, bucket))).toBe(sha256(newer.data));
+
+    const rollback = await publish(older.path, s3.env(bucket), ["--rollback"]);
+    expect(rollback.code, rollback.stdout).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ upload: "unchanged", isCurrent: true, withdrew: ["6.0.1"], current: { version: "6.0.0" } });
+    expect(sha256(await objectBytes(CURRENT, bucket))).toBe(sha256(older.data));
+    expect(await exists("appliance/6.0.1/alga-appliance.iso.withdrawn", bucket)).toBe(true);
+
+    const reinstated = await publish(newer.path, s3.env(bucket));
+    expect(reinstated.code).toBe(1);
+    expect(JSON.parse(reinstated.stdout).error).toContain("version 6.0.1 was withdrawn by a --rollback and never becomes current again; publish a new version");
+    const next = isoFile("6.0.2", 32 * 1024);
+    expect(JSON.parse((await publish(next.path, s3.env(bucket))).stdout)).toMatchObject({ isCurrent: true, current: { version: "6.0.2" } });
+  });
+
+  it("fails, naming the reason, when the store drops the retention tag, and leaves the current key alone", async () => {
+    const bucket = await freshBucket();
+    const first = isoFile("7.0.0", 16 * 1024);
+    expect((await publish(first.path, s3.env(bucket))).code).toBe(0);
+    // A store that accepts tags and keeps none of them.
+    const forgetful = await startS3Proxy(s3.port, (request) =>
+      request.method === "PUT" && /[?&]tagging/.test(request.url) ? { status: 200 } : { forward: true },
+    );
+    try {
+      const second = isoFile("7.0.1", 16 * 1024);
+      const result = await publish(second.path, { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: forgetful.url });
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout).error).toContain(
+        "appliance/7.0.1/alga-appliance.iso: the store dropped the retention tag alga-iso-retention=expire (read back after tagging), so the lifecycle rule could never expire this version; nothing was made current",
+      );
+      expect(sha256(await objectBytes(CURRENT, bucket))).toBe(sha256(first.data));
+      expect(await exists("appliance/7.0.1/alga-appliance.iso.sha256", bucket)).toBe(false);
+    } finally {
+      await forgetful.close();
+    }
+  });
+
+  it("signs the URL with the read-only key when one is given, and shows progress with rate and ETA in a log", async () => {
+    const bucket = await freshBucket();
+    const iso = isoFile("8.0.0", 12 * 1024 * 1024);
+    const result = await runCli("iso-publish", ["--file", iso.path, "--part-size-mib", "5"], {
+      env: { ...s3.env(bucket), OBJECT_STORE_READ_ACCESS_KEY: READER_CREDENTIALS.accessKeyId, OBJECT_STORE_READ_SECRET_KEY: READER_CREDENTIALS.secretAccessKey },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const url = result.stdout.trim().split("\n").at(-1)!;
+    expect(new URL(url).searchParams.get("X-Amz-Credential")).toMatch(/^ISOREADER\//);
+    expect(url).not.toContain("S3RVER");
+    expect(result.stdout).toContain("signed with key ISOREADER");
+    expect(sha256(new Uint8Array(await (await fetch(url)).arrayBuffer()))).toBe(sha256(iso.data));
+    // Not a terminal: plain lines, one per tenth at most, each with bytes, rate and ETA.
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("appliance/8.0.0/alga-appliance.iso: "));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line).toMatch(/^appliance\/8\.0\.0\/alga-appliance\.iso: \d+% \([\d.]+ MiB of 12\.0 MiB, [\d.]+ \w+\/s, ETA [\d:-]+\)$/);
+    expect(result.stderr).not.toContain("\r");
+
+    const half = await runCli("iso-publish", ["--file", iso.path], { env: { ...s3.env(bucket), OBJECT_STORE_READ_ACCESS_KEY: READER_CREDENTIALS.accessKeyId } });
+    expect(half.code).toBe(1);
+    expect(half.stderr).toContain("OBJECT_STORE_READ_SECRET_KEY is not set, but its pair is");
   });
 });
