@@ -26,7 +26,7 @@ export interface ExtractResult {
   readonly bytes: number;
 }
 
-export const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_MAX_ENTRIES = 10_000;
 
 /** Raised for an entry the extractor will not materialize; names the entry and why. */
 export class UnsafeTarEntryError extends Error {

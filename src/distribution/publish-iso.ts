@@ -42,7 +42,7 @@ export interface PublishedIso {
 }
 
 /** The S3 client for the store, path-style (MinIO and most S3-compatible stores need it). */
-export function objectStoreClient(env: ObjectStoreEnvironment): S3Client {
+function objectStoreClient(env: ObjectStoreEnvironment): S3Client {
   return new S3Client({
     endpoint: env.OBJECT_STORE_ENDPOINT,
     region: env.OBJECT_STORE_REGION,
@@ -56,7 +56,7 @@ export function objectStoreClient(env: ObjectStoreEnvironment): S3Client {
   });
 }
 
-export async function sha256OfFile(file: string): Promise<string> {
+async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest("hex");

@@ -7,7 +7,7 @@ import { ISO_RETENTION_TAG, isoPrefix } from "../distribution/iso-keys.js";
 import type { ObjectStoreConfig } from "./stack-config.js";
 
 /** Name of the in-cluster store's Deployment and Service. */
-export const IN_CLUSTER_STORE_NAME = "alga-iso-store";
+const IN_CLUSTER_STORE_NAME = "alga-iso-store";
 
 export interface IsoObjectStoreCredentials {
   readonly adminUser?: pulumi.Input<string>;
@@ -31,7 +31,7 @@ export interface IsoObjectStore {
 }
 
 /** IAM policy: read (and so presign) objects under the ISO prefix of one bucket, nothing else. */
-export function isoReadOnlyPolicy(bucket: string, prefix: string): string {
+function isoReadOnlyPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] }],
@@ -42,7 +42,7 @@ export function isoReadOnlyPolicy(bucket: string, prefix: string): string {
  * IAM policy for publishing ISOs: write, read back (to verify), tag and copy objects under the ISO
  * prefix, and clean up its own multipart uploads. No listing, no deletes, nothing outside the prefix.
  */
-export function isoPublisherPolicy(bucket: string, prefix: string): string {
+function isoPublisherPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
