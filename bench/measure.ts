@@ -84,9 +84,14 @@ export function perRound(samples: Samples, ids: readonly string[]): number[] {
   return series[0]!.map((_, round) => series.reduce((sum, values) => sum + values[round]!, 0));
 }
 
-/** Median over rounds of numerator/denominator measured in the same round: robust to load that changes between rounds. */
-export function medianRatio(samples: Samples, numerator: readonly string[], denominator: readonly string[]): number {
+/**
+ * Median over rounds of numerator/denominator measured in the same round: robust to load that
+ * changes between rounds. `minus`: cases subtracted from the numerator first (the process floor,
+ * for "time above `node -e 0`").
+ */
+export function medianRatio(samples: Samples, numerator: readonly string[], denominator: readonly string[], minus: readonly string[] = []): number {
   const top = perRound(samples, numerator);
+  const floor = minus.length > 0 ? perRound(samples, minus) : top.map(() => 0);
   const bottom = perRound(samples, denominator);
-  return median(top.map((value, round) => value / bottom[round]!));
+  return median(top.map((value, round) => (value - floor[round]!) / bottom[round]!));
 }

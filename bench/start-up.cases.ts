@@ -8,7 +8,7 @@ export function commandCase(id: string, label: string, command: string, args: (r
   return { id, label, command: process.execPath, args: (round) => [join(ROOT, "bin", "command.mjs"), command, ...args(round)], cwd: ROOT };
 }
 
-/** The process floor, synth of the shipped releases, the cdk8s template's runner, and pull --help. */
+/** The process floor, synth of the shipped releases, the cdk8s template's runner, pull --help, and a stale command's rebuild. */
 export function startUpCases(work: string): ProcessCase[] {
   const cdk8sApp = join(ROOT, "bench", "cdk8s-template-app");
   return [
@@ -23,5 +23,13 @@ export function startUpCases(work: string): ProcessCase[] {
       cwd: cdk8sApp,
     },
     commandCase("pull-help", "pull --help", "pull", () => ["--help"]),
+    {
+      // A source's mtime moves (an editor's save without a change): the launcher rebuilds, then runs.
+      id: "stale-rebuild",
+      label: "pull --help after a source changed (rebuild)",
+      command: "sh",
+      args: () => ["-c", 'touch src/errors.ts && exec "$0" bin/command.mjs pull --help', process.execPath],
+      cwd: ROOT,
+    },
   ];
 }

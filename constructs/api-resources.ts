@@ -9,6 +9,3 @@ export const FLUX_RESOURCES = {
   kustomizations: ApiResource.custom({ apiGroup: "kustomize.toolkit.fluxcd.io", resourceType: "kustomizations" }),
   helmReleases: ApiResource.custom({ apiGroup: "helm.toolkit.fluxcd.io", resourceType: "helmreleases" }),
 } as const;
-
-/** Verbs that only read. */
-export const READ_VERBS = ["get", "list", "watch"] as const;

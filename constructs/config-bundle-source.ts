@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
 import { FLUX_CONTENT_MEDIA_TYPE } from "../src/oci/media-types.js";
 import { standardLabels } from "./labels.js";
+import { APPLIANCE_NAME, FLUX_NAMESPACE } from "../schemas/names.js";
 
 export interface ConfigBundleSourceProps {
   /** `oci://host/namespace/alga-appliance-config`. */
@@ -36,8 +37,8 @@ export class ConfigBundleSource extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigBundleSourceProps) {
     super(scope, id);
-    this.name = props.name ?? "alga-appliance";
-    this.namespace = props.namespace ?? "flux-system";
+    this.name = props.name ?? APPLIANCE_NAME;
+    this.namespace = props.namespace ?? FLUX_NAMESPACE;
     const spec: IOCIRepositorySpec = {
       url: props.url,
       interval: props.interval ?? "10m",

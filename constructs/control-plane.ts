@@ -22,6 +22,7 @@ import type { PodSecurityLevel } from "./namespace.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
 import { StatusReaderRole } from "./status-reader-role.js";
 import { APPLICATION_NAMESPACES } from "../schemas/components.js";
+import { FLUX_NAMESPACE } from "../schemas/names.js";
 
 /** Namespace the control plane runs in. */
 export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
@@ -35,7 +36,7 @@ export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
 export const CONTROL_PLANE_POD_SECURITY: PodSecurityLevel = "privileged";
 
 /** Secrets setup creates in each application namespace (initial tenant + admin, license seed). */
-export const SETUP_SECRETS = ["appliance-initial-tenant", "appliance-license-seed"] as const;
+const SETUP_SECRETS = ["appliance-initial-tenant", "appliance-license-seed"] as const;
 
 export interface ControlPlaneProps {
   /** Control-plane image (from the release). */
@@ -105,7 +106,7 @@ export class ControlPlane extends Construct {
       automountToken: true,
     });
 
-    this.grantSetupWrites(namespace, props.fluxNamespace ?? "flux-system", props.applicationNamespaces ?? APPLICATION_NAMESPACES, props.setupSecrets ?? SETUP_SECRETS);
+    this.grantSetupWrites(namespace, props.fluxNamespace ?? FLUX_NAMESPACE, props.applicationNamespaces ?? APPLICATION_NAMESPACES, props.setupSecrets ?? SETUP_SECRETS);
     new StatusReaderRole(this, "StatusReader", { name: `${name}-status-reader` }).grantTo(this.serviceAccount, `${name}-status-reader`);
 
     this.deployment = new Deployment(this, "Deployment", {

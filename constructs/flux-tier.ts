@@ -2,6 +2,7 @@ import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import type { IKustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/KustomizationSpec";
 import { standardLabels } from "./labels.js";
+import { FLUX_NAMESPACE } from "../schemas/names.js";
 
 /** The Flux source a tier reads its manifests from. */
 export interface FluxSourceReference {
@@ -66,7 +67,7 @@ export class FluxTier extends Construct {
   constructor(scope: Construct, id: string, props: FluxTierProps) {
     super(scope, id);
     this.name = props.name;
-    this.namespace = props.namespace ?? "flux-system";
+    this.namespace = props.namespace ?? FLUX_NAMESPACE;
     const spec: IKustomizationSpec = {
       ...(props.dependsOn?.length
         ? { dependsOn: props.dependsOn.map((tier) => ({ name: tier.name, namespace: tier.namespace })) }

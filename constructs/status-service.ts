@@ -22,17 +22,11 @@ import { Construct } from "constructs";
 import { STATUS_CONTAINER, statusServiceArgs } from "../src/services/status/container.js";
 import { standardLabels } from "./labels.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
+import { STATUS_SERVICE_NAME, STATUS_SETTINGS_CONFIG_MAP, STATUS_TOKEN_SECRET, SYSTEM_NAMESPACE } from "../schemas/names.js";
 
 /** Port the status service listens on: beside the control plane's 8080, never on it (the image exposes it). */
 export const STATUS_SERVICE_PORT = STATUS_CONTAINER.port;
-/** Secret (key `token`) the control plane writes during setup; the status page's token. */
-export const STATUS_TOKEN_SECRET = "appliance-status-auth";
-/** ConfigMap with the site values the status shows (site id, login URL); written by the control plane. */
-export const STATUS_SETTINGS_CONFIG_MAP = "appliance-status-settings";
-/** Namespace the status service runs in (its service account is bound there by ApplianceStatusAccess). */
-export const STATUS_SERVICE_NAMESPACE = "alga-system";
-
-const NAME = "appliance-status";
+const NAME = STATUS_SERVICE_NAME;
 const TOKEN_DIRECTORY = STATUS_CONTAINER.tokenDirectory;
 
 export interface StatusServiceProps {
@@ -99,7 +93,7 @@ export class StatusService extends Construct {
     if (port === 8080) throw new Error("status service: port 8080 belongs to the control plane; choose another (default 8090)");
     const uid = props.runAsId ?? STATUS_CONTAINER.uid;
     const labels = standardLabels(NAME, "status");
-    const metadata = { name: NAME, namespace: props.namespace ?? STATUS_SERVICE_NAMESPACE, labels };
+    const metadata = { name: NAME, namespace: props.namespace ?? SYSTEM_NAMESPACE, labels };
 
     const settings = ConfigMap.fromConfigMapName(this, "Settings", props.settingsConfigMapName ?? STATUS_SETTINGS_CONFIG_MAP);
     this.deployment = new Deployment(this, "Deployment", {
@@ -169,7 +163,7 @@ export class StatusService extends Construct {
  * never a read (the `no-secret-reads` policy). Rendered with the control plane's RBAC (the host bootstrap applies it before setup runs).
  */
 export function statusTokenWriteGrant(scope: Construct, serviceAccount: IServiceAccount, props: { namespace?: string; tokenSecretName?: string } = {}): Role {
-  const namespace = props.namespace ?? STATUS_SERVICE_NAMESPACE;
+  const namespace = props.namespace ?? SYSTEM_NAMESPACE;
   const secretName = props.tokenSecretName ?? STATUS_TOKEN_SECRET;
   const roleName = "appliance-control-plane-status-token";
   const metadata = { name: roleName, namespace, labels: standardLabels(roleName, "rbac") };

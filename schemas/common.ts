@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DIGEST_TAG_PATTERN, REPOSITORY_NAME_GRAMMAR, SHA256_DIGEST_GRAMMAR, SHA256_DIGEST_PATTERN, TAG_GRAMMAR, TAG_PATTERN } from "../src/oci/registry-reference.js";
 
 /** OCI distribution-spec tag grammar (defined once, in src/oci/registry-reference.ts). */
-export const OCI_TAG_PATTERN = TAG_PATTERN;
+const OCI_TAG_PATTERN = TAG_PATTERN;
 
 /** sha256 content digest, the only algorithm the kit writes or accepts. */
 export const Digest = z

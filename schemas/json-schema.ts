@@ -12,7 +12,7 @@ import { ChannelStatement } from "./channel-statement.js";
  * Input documents (written by people) are described as input, so fields with defaults are optional;
  * the release manifest is described as what the kit writes and an appliance reads.
  */
-export const JSON_SCHEMA_SOURCES = {
+const JSON_SCHEMA_SOURCES = {
   "release.schema.json": { schema: ReleaseDefinition, io: "input", id: "release" },
   "profile.schema.json": { schema: ValuesProfile, io: "input", id: "profile" },
   "license-service.schema.json": { schema: LicenseServiceDefinition, io: "input", id: "license-service" },

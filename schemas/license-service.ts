@@ -4,7 +4,7 @@ import { DnsLabel, ImageReference } from "./common.js";
 /** Marks an environment variable that must come from a Secret, never a literal. */
 const secret = { secret: true } as const;
 
-export const DEFAULT_APPLIANCE_ISO_KEY = "appliance/current/alga-appliance.iso";
+const DEFAULT_APPLIANCE_ISO_KEY = "appliance/current/alga-appliance.iso";
 
 /**
  * The license service's environment contract: every variable it reads at start-up.

@@ -3,7 +3,7 @@ import { ChartVersion, Digest, DnsLabel, ImageReference, OciUrl, ReleaseVersion 
 import { COMPONENT_NAMES, type ComponentName } from "./components.js";
 
 /** One Helm release of the appliance: its chart and the application image it runs. */
-export const ComponentRelease = z
+const ComponentRelease = z
   .strictObject({
     image: ImageReference,
     chart: z.strictObject({
@@ -13,7 +13,6 @@ export const ComponentRelease = z
     }),
   })
   .describe("A component: its chart and image.");
-export type ComponentRelease = z.infer<typeof ComponentRelease>;
 
 const componentShape = Object.fromEntries(COMPONENT_NAMES.map((name) => [name, ComponentRelease])) as Record<
   ComponentName,
@@ -82,4 +81,3 @@ export const ReleaseDefinition = z
   })
   .describe("An Alga PSA appliance release definition.");
 export type ReleaseDefinition = z.infer<typeof ReleaseDefinition>;
-export type ReleaseDefinitionInput = z.input<typeof ReleaseDefinition>;

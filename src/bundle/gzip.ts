@@ -18,8 +18,6 @@ import { gunzipSync } from "node:zlib";
 
 /** The OS byte (offset 9) of every member written here. */
 export const GZIP_OS_UNKNOWN = 255;
-/** The XFL byte (offset 8): 2 announces maximum compression. */
-export const GZIP_XFL_MAX_COMPRESSION = 2;
 /** Default cap on decompressed size: far above any config bundle, far below a gzip bomb. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
 

@@ -76,7 +76,7 @@ function editDistance(a: string, b: string): number {
  * after the longest flag, and the indented lines continuing a description follow it. The help
  * texts are written by hand, in several files; this keeps them in line with each other.
  */
-export function alignHelp(help: string): string {
+function alignHelp(help: string): string {
   const flagLine = /^ {2}(-\S(?:\S| (?! ))*) {2,}(\S.*)$/;
   const lines = help.split("\n");
   const width = Math.max(0, ...lines.map((line) => flagLine.exec(line)?.[1]!.length ?? 0));

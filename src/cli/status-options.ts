@@ -37,7 +37,7 @@ type ClassifyFlagValues = { -readonly [K in keyof typeof CLASSIFY_FLAGS]?: strin
  * Environment defaults for the site flags: in the cluster they come from the optional ConfigMap
  * the control plane writes at setup (constructs/status-service.ts maps it to these variables).
  */
-export const SITE_ENVIRONMENT = { "site-id": "APPLIANCE_SITE_ID", "login-url": "APPLIANCE_LOGIN_URL", "status-url": "APPLIANCE_STATUS_URL" } as const;
+const SITE_ENVIRONMENT = { "site-id": "APPLIANCE_SITE_ID", "login-url": "APPLIANCE_LOGIN_URL", "status-url": "APPLIANCE_STATUS_URL" } as const;
 
 /** Everything but `now`. */
 export function classifyOptionsFrom(flags: ClassifyFlagValues, env: NodeJS.ProcessEnv = process.env): Omit<ClassifyOptions, "now"> {

@@ -48,7 +48,7 @@ function join(path: string, key: string | number): string {
 }
 
 /** Every leaf that differs between `a` and `b`, by field path. */
-export function diffValues(a: Json, b: Json, path = "", key = "", parentA: Json = undefined, parentB: Json = undefined): FieldChange[] {
+function diffValues(a: Json, b: Json, path = "", key = "", parentA: Json = undefined, parentB: Json = undefined): FieldChange[] {
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((child) => diffValues(a[child], b[child], join(path, child), child, a, b));

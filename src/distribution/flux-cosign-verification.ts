@@ -1,7 +1,7 @@
 import type { KubernetesObject } from "../policy/rendered-file.js";
 
 /** The Secret that holds the vendor's public key(s) for Flux, beside the OCIRepository it serves. */
-export const COSIGN_KEYS_SECRET = "alga-appliance-cosign";
+const COSIGN_KEYS_SECRET = "alga-appliance-cosign";
 
 /**
  * Flux re-verifies the bundle on every reconcile: the OCIRepository gets

@@ -5,6 +5,7 @@
  * the same objects from the ConfigBundleSource and FluxTier constructs; a test keeps the two equal.
  */
 import { stringify } from "yaml";
+import { APPLIANCE_NAME, FLUX_NAMESPACE, KIT_NAME } from "../../schemas/names.js";
 import { FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { KubernetesObject } from "../policy/rendered-file.js";
 
@@ -17,15 +18,12 @@ export interface FluxSourceInput {
   readonly insecure: boolean;
 }
 
-/** Name of the OCIRepository and of the root Kustomization (the tiers read from this source). */
-export const FLUX_SOURCE_NAME = "alga-appliance";
-const FLUX_NAMESPACE = "flux-system";
 
 function labels(component: string): Record<string, string> {
   return {
-    "app.kubernetes.io/name": FLUX_SOURCE_NAME,
-    "app.kubernetes.io/part-of": "alga-appliance",
-    "app.kubernetes.io/managed-by": "appliance-release-kit",
+    "app.kubernetes.io/name": APPLIANCE_NAME,
+    "app.kubernetes.io/part-of": APPLIANCE_NAME,
+    "app.kubernetes.io/managed-by": KIT_NAME,
     "app.kubernetes.io/component": component,
   };
 }
@@ -35,7 +33,7 @@ export function fluxSourceObjects(input: FluxSourceInput): KubernetesObject[] {
     {
       apiVersion: "source.toolkit.fluxcd.io/v1",
       kind: "OCIRepository",
-      metadata: { name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE, labels: labels("config-source") },
+      metadata: { name: APPLIANCE_NAME, namespace: FLUX_NAMESPACE, labels: labels("config-source") },
       spec: {
         url: input.url,
         interval: "10m",
@@ -47,7 +45,7 @@ export function fluxSourceObjects(input: FluxSourceInput): KubernetesObject[] {
     {
       apiVersion: "kustomize.toolkit.fluxcd.io/v1",
       kind: "Kustomization",
-      metadata: { name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE, labels: labels("tier") },
+      metadata: { name: APPLIANCE_NAME, namespace: FLUX_NAMESPACE, labels: labels("tier") },
       spec: {
         interval: "10m",
         retryInterval: "2m",
@@ -56,7 +54,7 @@ export function fluxSourceObjects(input: FluxSourceInput): KubernetesObject[] {
         path: "./",
         prune: true,
         wait: false,
-        sourceRef: { kind: "OCIRepository", name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE },
+        sourceRef: { kind: "OCIRepository", name: APPLIANCE_NAME, namespace: FLUX_NAMESPACE },
       },
     },
   ];

@@ -25,7 +25,7 @@ export interface LockResult {
 }
 
 /** One line per reference that could not be resolved, with who uses it. */
-export function describeFailures(lookups: readonly ReferenceLookup[]): string[] {
+function describeFailures(lookups: readonly ReferenceLookup[]): string[] {
   return lookups
     .filter((lookup) => lookup.status !== "present")
     .map((lookup) => `  ${lookup.reference.reference} (${lookup.reference.uses.map((use) => use.user).join(", ")}): ${lookup.status}: ${lookup.detail ?? ""}`);

@@ -8,7 +8,7 @@ import { UserError } from "../errors.js";
  * charts, and the control-plane image. Read from the manifest alone, so promote stays light (it
  * loads no renderer); publish checks the rendered pod templates as well.
  */
-export function unpinnedInManifest(manifest: ReleaseManifest): string[] {
+function unpinnedInManifest(manifest: ReleaseManifest): string[] {
   const unpinned: string[] = [];
   for (const name of COMPONENT_NAMES) {
     const component = manifest.components[name];

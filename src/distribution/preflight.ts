@@ -45,7 +45,7 @@ const REGISTRY_PROBLEM: Record<"unreachable" | "refused" | "failed", string> = {
  * registry, what went wrong once (unreachable, refused credentials) and the references it leaves
  * unchecked, which are not said to be missing.
  */
-export function describePreflightFailures(failures: readonly ReferenceLookup[]): string[] {
+function describePreflightFailures(failures: readonly ReferenceLookup[]): string[] {
   const lines = failures
     .filter((lookup) => lookup.status === "missing")
     .map((lookup) => `  ${referenceLine(lookup)} does not exist (${impact(lookup.reference)}): push it (or fix the reference) before publishing`);

@@ -1,4 +1,5 @@
 import type { Deadline } from "../oci/deadline.js";
+import { KIT_NAME } from "../../schemas/names.js";
 import { RegistryClient } from "../oci/registry-client.js";
 
 /**
@@ -63,7 +64,7 @@ export class ReferenceRegistries {
       client = new RegistryClient({
         registry: host,
         plainHttp: isLoopbackRegistry(host),
-        userAgent: "appliance-release-kit",
+        userAgent: KIT_NAME,
         timeoutMs: this.options.timeoutMs ?? 30_000,
         ...(this.options.attempts !== undefined ? { retry: { attempts: this.options.attempts } } : {}),
         env: host === this.options.environmentCredentialsHost ? (this.options.env ?? process.env) : withoutEnvironmentCredentials(this.options.env ?? process.env),

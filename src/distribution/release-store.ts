@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { KIT_NAME } from "../../schemas/names.js";
 import { UsageError } from "../errors.js";
 import { CHANNELS_REPOSITORY, CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import type { Deadline } from "../oci/deadline.js";
@@ -61,7 +62,7 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
     const client = new RegistryClient({
       registry: target.registry,
       plainHttp: options.plainHttp ?? false,
-      userAgent: "appliance-release-kit",
+      userAgent: KIT_NAME,
       ...(options.deadline ? { deadline: options.deadline } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

@@ -33,7 +33,7 @@ export interface IsoObjectStore {
 }
 
 /** IAM policy: read (and so presign) objects under the ISO prefix of one bucket, nothing else. */
-export function isoReadOnlyPolicy(bucket: string, prefix: string): string {
+function isoReadOnlyPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/${prefix}*`] }],
@@ -45,7 +45,7 @@ export function isoReadOnlyPolicy(bucket: string, prefix: string): string {
  * objects under the ISO prefix; list that prefix (the current key settles from the listing) and
  * list and abort its multipart uploads. No deletes, nothing outside the prefix.
  */
-export function isoPublisherPolicy(bucket: string, prefix: string): string {
+function isoPublisherPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { describeObject, type KubernetesObject } from "../policy/rendered-file.js";
 
 /** Stable Pulumi resource name for a rendered object: its kind, namespace and name. */
-export function resourceName(object: KubernetesObject): string {
+function resourceName(object: KubernetesObject): string {
   const namespace = object.metadata?.namespace;
   return [object.kind.toLowerCase(), namespace, object.metadata?.name].filter(Boolean).join("-");
 }

@@ -72,7 +72,7 @@ export const SECRET_KEYS = {
 export type SecretKey = keyof typeof SECRET_KEYS;
 
 /** Which secret keys a configuration needs: provisioned stores mint the service's key themselves. */
-export function requiredSecretKeys(config: VendorStackConfig): SecretKey[] {
+function requiredSecretKeys(config: VendorStackConfig): SecretKey[] {
   const base: SecretKey[] = ["databasePassword", "signingKey"];
   return config.objectStore.mode === "external-static"
     ? [...base, "objectStoreAccessKey", "objectStoreSecretKey"]

@@ -3,7 +3,7 @@ import { UserError } from "../errors.js";
 import { autoinstallValidator } from "./autoinstall-validator.js";
 
 /** Subiquity's autoinstall JSON Schema, vendored (source and commit in iso/README.md). */
-export const AUTOINSTALL_SCHEMA_PATH = join("iso", "autoinstall-schema.json");
+const AUTOINSTALL_SCHEMA_PATH = join("iso", "autoinstall-schema.json");
 
 /** Throws a UserError naming every field of `autoinstall` the installer's schema refuses. */
 export function validateAutoinstall(autoinstall: unknown, origin: string): void {

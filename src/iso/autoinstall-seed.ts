@@ -3,7 +3,7 @@ import { APPLIANCE_ADMIN_USER, type ApplianceIsoDefinition } from "../../schemas
 import { validateAutoinstall } from "./autoinstall-schema.js";
 
 /** The host units the overlay installs and the installer enables. */
-export const APPLIANCE_UNITS = ["alga-appliance-bootstrap.service", "alga-host-agent.service"] as const;
+const APPLIANCE_UNITS = ["alga-appliance-bootstrap.service", "alga-host-agent.service"] as const;
 
 /** Subiquity's marker for "no usable password" in identity.password (a locked shadow entry). */
 const LOCKED_PASSWORD = "!";

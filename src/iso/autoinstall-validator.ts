@@ -7,10 +7,10 @@ import autoinstallSchema from "../../iso/autoinstall-schema.json" with { type: "
  * its style, not our data. bin/build.mjs (AUTOINSTALL_AJV_OPTIONS there) compiles it ahead of time
  * with the same options and the same "uri" format: change both together.
  */
-export const AUTOINSTALL_AJV_OPTIONS = { allErrors: true, strict: false } as const;
+const AUTOINSTALL_AJV_OPTIONS = { allErrors: true, strict: false } as const;
 
 /** The schema's one format, "uri" (the apt/snap proxy): checked as an absolute URL rather than warned about on every synth. */
-export function isUri(value: string): boolean {
+function isUri(value: string): boolean {
   return URL.canParse(value);
 }
 

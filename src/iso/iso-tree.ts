@@ -6,7 +6,7 @@ import { renderAutoinstallSeed } from "./autoinstall-seed.js";
 import { renderOverlay } from "./overlay.js";
 
 /** The ISO definition beside the release files: `<releases>/iso/appliance-iso.yaml`. */
-export function isoDefinitionFile(releaseFile: string): string {
+function isoDefinitionFile(releaseFile: string): string {
   return join(dirname(releaseFile), "iso", "appliance-iso.yaml");
 }
 

@@ -2,8 +2,8 @@ import type { ApplianceIsoDefinition } from "../../schemas/appliance-iso.js";
 import { RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 
 /** Where the overlay puts things in the installed system. */
-export const APPLIANCE_ROOT = "opt/alga-appliance";
-export const CONFIG_DIR = "etc/alga-appliance";
+const APPLIANCE_ROOT = "opt/alga-appliance";
+const CONFIG_DIR = "etc/alga-appliance";
 const UNIT_DIR = "etc/systemd/system";
 
 function header(origin: string): string {

@@ -4,7 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import releaseManifestSchema from "../../schemas/release-manifest.schema.json" with { type: "json" };
 
 /** How ajv reads the schema. bin/build.mjs compiles it ahead of time with the same options: change both together. */
-export const RELEASE_MANIFEST_AJV_OPTIONS = { allErrors: true, strict: true } as const;
+const RELEASE_MANIFEST_AJV_OPTIONS = { allErrors: true, strict: true } as const;
 
 let compiled: ValidateFunction | undefined;
 

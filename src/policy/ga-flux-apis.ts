@@ -2,7 +2,7 @@ import { describeObject } from "./rendered-file.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 
 /** Flux API versions an appliance's Flux serves; v1beta2 sources were removed in Flux 2.8. */
-export const GA_FLUX_API_VERSIONS: Record<string, string> = {
+const GA_FLUX_API_VERSIONS: Record<string, string> = {
   "source.toolkit.fluxcd.io": "v1",
   "kustomize.toolkit.fluxcd.io": "v1",
   "helm.toolkit.fluxcd.io": "v2",

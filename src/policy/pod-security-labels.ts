@@ -2,7 +2,7 @@ import { describeObject } from "./rendered-file.js";
 import { objectsOf, type Policy, type PolicyViolation } from "./violation.js";
 
 const LEVELS = new Set(["privileged", "baseline", "restricted"]);
-export const POD_SECURITY_LABEL_PREFIX = "pod-security.kubernetes.io/";
+const POD_SECURITY_LABEL_PREFIX = "pod-security.kubernetes.io/";
 
 /**
  * Every Namespace the kit renders carries Pod Security admission labels: an `enforce` level, and

@@ -25,7 +25,7 @@ function entropy(value: string): number {
 }
 
 /** Long, varied strings without spaces: what generated passwords, tokens and keys look like. */
-export function looksRandom(value: string): boolean {
+function looksRandom(value: string): boolean {
   return value.length >= 16 && !/\s/.test(value) && entropy(value) >= 3.5;
 }
 

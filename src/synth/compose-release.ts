@@ -3,6 +3,7 @@ import { COMPONENT_NAMES, type ComponentName } from "../../schemas/components.js
 import type { ReleaseDefinition } from "../../schemas/release.js";
 import type { ValuesProfile } from "../../schemas/profile.js";
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
+import { APPLIANCE_NAME, FLUX_NAMESPACE } from "../../schemas/names.js";
 import { ApplianceNamespace } from "../../constructs/namespace.js";
 import { FluxTier } from "../../constructs/flux-tier.js";
 import { OciChartSource } from "../../constructs/oci-chart-source.js";
@@ -25,10 +26,9 @@ import type { RenderedFile } from "./rendered-file.js";
 const APPLICATION_POD_SECURITY = "baseline";
 
 /** Name of the Flux OCIRepository (in flux-system) that carries the config bundle; setup creates it. */
-export const CONFIG_SOURCE_NAME = "alga-appliance";
 
 /** Baked Helm values of a component: profile values with the release's image on top. */
-export function componentValues(name: ComponentName, release: ReleaseDefinition, profile: ValuesProfile): Record<string, unknown> {
+function componentValues(name: ComponentName, release: ReleaseDefinition, profile: ValuesProfile): Record<string, unknown> {
   const placement = COMPONENT_CATALOG[name];
   return mergeValues(profile.values[name] ?? {}, imageValues(release.components[name].image, placement.imageValuesPath));
 }
@@ -64,12 +64,12 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
 
   charts.file("config/namespaces.yaml", (scope) => {
     // Namespaces hold the database volume and Flux itself: never let a prune delete them.
-    new ApplianceNamespace(scope, "flux-system", { name: "flux-system", protectFromPrune: true, podSecurity: APPLICATION_POD_SECURITY });
+    new ApplianceNamespace(scope, FLUX_NAMESPACE, { name: FLUX_NAMESPACE, protectFromPrune: true, podSecurity: APPLICATION_POD_SECURITY });
     for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, protectFromPrune: true, podSecurity: APPLICATION_POD_SECURITY });
   });
 
   charts.file("config/tiers.yaml", (scope) => {
-    const source = { kind: "OCIRepository", name: CONFIG_SOURCE_NAME, namespace: "flux-system" } as const;
+    const source = { kind: "OCIRepository", name: APPLIANCE_NAME, namespace: FLUX_NAMESPACE } as const;
     let previous: FluxTier | undefined;
     for (const tier of TIERS) {
       previous = new FluxTier(scope, tier, {

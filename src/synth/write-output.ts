@@ -41,7 +41,7 @@ function normalizeDirectoryModes(root: string, files: Iterable<string>): void {
  * private staging directory, moved into place (and fsynced) as a whole, so it is written directly:
  * no lock, no fsync per file, no asynchronous round trip per file-system call.
  */
-export function stageArtifact(layoutRoot: string, repository: string, artifact: BuiltArtifact, tag: string): void {
+function stageArtifact(layoutRoot: string, repository: string, artifact: BuiltArtifact, tag: string): void {
   writeStagedLayout(layoutRoot, repository, { blobs: [artifact.config, ...artifact.layers], manifest: { data: artifact.manifest.data, mediaType: artifact.manifest.descriptor.mediaType } }, tag);
 }
 /**
@@ -49,7 +49,7 @@ export function stageArtifact(layoutRoot: string, repository: string, artifact: 
  * temporary sibling first and renamed into place only when complete, so a failure never leaves a
  * half-written directory behind.
  */
-export async function replaceDirectory(outRoot: string, name: string, build: (dir: string) => Promise<void>): Promise<string> {
+async function replaceDirectory(outRoot: string, name: string, build: (dir: string) => Promise<void>): Promise<string> {
   const target = join(outRoot, name);
   const staging = join(outRoot, `.${name.replace(/\//g, "_")}.tmp-${randomBytes(6).toString("hex")}`);
   await mkdir(outRoot, { recursive: true });

@@ -6,9 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigBundleSource } from "../../constructs/config-bundle-source.js";
 import { FluxTier } from "../../constructs/flux-tier.js";
-import { FLUX_SOURCE_NAME, fluxSourceObjects, fluxSourceYaml, type FluxSourceInput } from "../../src/distribution/flux-source-document.js";
+import { APPLIANCE_NAME } from "../../schemas/names.js";
+import { fluxSourceObjects, fluxSourceYaml, type FluxSourceInput } from "../../src/distribution/flux-source-document.js";
 import { ChartFiles } from "../../src/synth/chart-files.js";
-import { CONFIG_SOURCE_NAME } from "../../src/synth/compose-release.js";
 import { serializeFile } from "../../src/synth/serialize.js";
 import { validateAgainstUpstreamSchemas } from "../../src/synth/upstream-schemas.js";
 
@@ -16,9 +16,9 @@ import { validateAgainstUpstreamSchemas } from "../../src/synth/upstream-schemas
 function renderedByConstructs(input: FluxSourceInput) {
   const charts = new ChartFiles();
   charts.file("flux/source.yaml", (scope) => {
-    const source = new ConfigBundleSource(scope, "Source", { url: input.url, digest: input.digest, insecure: input.insecure, name: CONFIG_SOURCE_NAME });
+    const source = new ConfigBundleSource(scope, "Source", { url: input.url, digest: input.digest, insecure: input.insecure, name: APPLIANCE_NAME });
     new FluxTier(scope, "Root", {
-      name: CONFIG_SOURCE_NAME,
+      name: APPLIANCE_NAME,
       path: "./",
       source: { kind: "OCIRepository", name: source.name, namespace: source.namespace },
       wait: false,
@@ -34,7 +34,6 @@ describe("the Flux source a pull writes", () => {
   it.each([true, false])("is exactly what the constructs render (insecure: %s)", (insecure) => {
     const input = { url: "oci://registry.local:5000/alga/alga-appliance-config", digest: `sha256:${"ab".repeat(32)}`, insecure };
     const [rendered] = renderedByConstructs(input);
-    expect(FLUX_SOURCE_NAME).toBe(CONFIG_SOURCE_NAME);
     expect(fluxSourceYaml(fluxSourceObjects(input), "# header")).toBe(serializeFile(rendered!, "# header"));
   });
 });

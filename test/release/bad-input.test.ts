@@ -110,7 +110,7 @@ describe("npm run synth on a bad release", () => {
   it("rejects an unknown flag with usage and exit code 2", async () => {
     const result = await runCli("synth", ["--relase", "1.0-rc5"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Unknown option '--relase'");
+    expect(result.stderr).toContain("unknown flag --relase; did you mean --release?");
     expect(result.stderr).toContain("Usage: npm run synth");
   });
 });

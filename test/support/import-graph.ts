@@ -28,7 +28,7 @@ export function importGraph(entries: readonly string[]): ImportGraph {
     const key = relative(PROJECT_ROOT, file);
     if (files.has(key)) continue;
     files.add(key);
-    for (const specifier of runtimeImports(file)) {
+    for (const specifier of importSpecifiers(file)) {
       if (specifier.startsWith(".")) {
         const target = resolveSource(join(dirname(file), specifier));
         if (!importedBy.has(relative(PROJECT_ROOT, target))) importedBy.set(relative(PROJECT_ROOT, target), key);
@@ -50,7 +50,7 @@ export function directImports(root: string, file: string, options: { types: bool
   const path = resolve(root, file);
   const files: string[] = [];
   const packages: string[] = [];
-  for (const specifier of runtimeImports(path, options)) {
+  for (const specifier of importSpecifiers(path, options)) {
     if (specifier.startsWith(".")) files.push(relative(root, resolveSource(join(dirname(path), specifier))));
     else packages.push(specifier);
   }
@@ -61,7 +61,7 @@ export function directImports(root: string, file: string, options: { types: bool
  * Module specifiers `file` loads when it runs: static imports and re-exports except type-only
  * ones (erased by the compiler; kept with `types`), and `import("literal")`.
  */
-function runtimeImports(file: string, options: { types: boolean } = { types: false }): string[] {
+function importSpecifiers(file: string, options: { types: boolean } = { types: false }): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
