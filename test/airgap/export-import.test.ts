@@ -93,6 +93,18 @@ describe("airgap export", () => {
     expect(sha256File(out)).toBe(digest);
     expect(existsSync(`${out}.partial`)).toBe(false);
   }, 240_000);
+  it("--layout-out writes the same content as a layout directory, and an export reading images from it (--mirror) gives the same archive", async () => {
+    const out = tempDir("airgap-mirror-");
+    const direct = JSON.parse((await runCli("airgap", [...exportArgs(join(out, "direct.tar")), "--json"], { cwd: dir })).stdout);
+    const layout = await runCli("airgap", ["export", "--release", "3.0.0", "--registry", `${registry.host}/alga`, "--plain-http", "--layout-out", join(out, "layout"), "--json"], { cwd: dir });
+    expect(layout.code, layout.stderr).toBe(0);
+    const tarIndex = (await readEntries(join(out, "direct.tar"))).find((entry) => entry.path === "index.json")!;
+    expect(readFileSync(join(out, "layout", "index.json"), "utf8")).toBe(new TextDecoder().decode(tarIndex.data));
+    // Images and charts now come from the mirror layout (the release store is still the registry).
+    const mirrored = await runCli("airgap", [...exportArgs(join(out, "mirrored.tar")), "--mirror", join(out, "layout"), "--json"], { cwd: dir });
+    expect(mirrored.code, mirrored.stderr).toBe(0);
+    expect(JSON.parse(mirrored.stdout).digest).toBe(direct.digest);
+  }, 240_000);
 });
 
 describe("airgap import", () => {
