@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry } from "../test/support/registry-server.js";
+import { benchAirgap } from "./airgap.bench.js";
 import { benchInProcess } from "./in-process.bench.js";
 import { benchIsoPublish } from "./iso-publish.bench.js";
 import { benchLock } from "./lock.bench.js";
@@ -60,5 +61,6 @@ if (!processesOnly) {
   await benchSigning(rounds);
   await benchStatus(rounds);
   await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
+  await benchAirgap(Number(process.env["BENCH_AIRGAP_ROUNDS"] ?? 2));
 }
 console.log(`\nload average at the end: ${load()}`);
