@@ -217,6 +217,13 @@ describe("hostile archives are refused before any tag is written", () => {
     }), /names ".*" twice/);
   }, 120_000);
 
+  it("a channel tag carried inside the archive (only import's --channel moves a channel)", async () => {
+    await refused("channel", withIndex((document) => {
+      const release = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === "alga-appliance-release:3.0.0");
+      document.manifests.push({ ...release, annotations: { ...release.annotations, "org.opencontainers.image.ref.name": "alga-appliance-release:stable" } });
+    }), /must be a version tag of the release store/);
+  }, 120_000);
+
   it("a signature for another digest: the release's .sig tag pointed at the config bundle's signature", async () => {
     const release = manifestOf("alga-appliance-release:3.0.0").descriptor;
     const config = manifestOf("alga-appliance-config:3.0.0").descriptor;
@@ -225,7 +232,7 @@ describe("hostile archives are refused before any tag is written", () => {
       const releaseSig = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `alga-appliance-release:${sig(release.digest)}`);
       const configSig = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === `alga-appliance-config:${sig(config.digest)}`);
       Object.assign(releaseSig, { digest: configSig.digest, size: configSig.size });
-    }), /signature/i, { key: true });
+    }), /the signed payload names digest sha256:[0-9a-f]{64}, not sha256:/, { key: true });
   }, 120_000);
 });
 
