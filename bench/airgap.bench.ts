@@ -135,11 +135,17 @@ export async function benchAirgap(rounds: number): Promise<void> {
       await Promise.all([ours.stop(), theirs.stop()]);
       registries.splice(registries.indexOf(ours), 1);
       registries.splice(registries.indexOf(theirs), 1);
-      process.stderr.write(`airgap round ${round + 1} done (load ${load()})\n`);
+      const i = samples.export.length - 1;
+      process.stderr.write(
+        `airgap round ${round + 1}: export ${samples.export[i]!.toFixed(0)} ms vs skopeo ${samples.skopeoExport[i]!.toFixed(0)} ms (${(samples.export[i]! / samples.skopeoExport[i]!).toFixed(2)}), ` +
+          `import ${samples.import[i]!.toFixed(0)} ms vs skopeo ${samples.skopeoImport[i]!.toFixed(0)} ms (${(samples.import[i]! / samples.skopeoImport[i]!).toFixed(2)}), digest ${digests[i]} (load ${load()})\n`,
+      );
     }
     const exportRss = await peakRssMb(exportArgs(join(work, "rss.tar")), work);
+    process.stderr.write(`airgap export peak RSS ${exportRss.toFixed(0)} MB\n`);
     const target = await fresh();
     const importRss = await peakRssMb(command("airgap", "import", "--file", join(work, "rss.tar"), "--registry", `${target.host}/alga`, "--plain-http"), work);
+    process.stderr.write(`airgap import peak RSS ${importRss.toFixed(0)} MB\n`);
     const ratio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!));
     console.log(`  synthetic release: ${lock.images.length} images x 2 platforms, ${(bytes / MiB).toFixed(0)} MiB of blobs`);
     console.log(`  export     ${median(samples.export).toFixed(0)} ms   skopeo copy --all into one OCI layout ${median(samples.skopeoExport).toFixed(0)} ms   ratio ${ratio(samples.export, samples.skopeoExport).toFixed(2)} (goal <= 1.0)`);
