@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry } from "../test/support/registry-server.js";
+import { benchAirgap } from "./airgap.bench.js";
 import { benchInProcess } from "./in-process.bench.js";
 import { benchImage } from "./image.bench.js";
 import { benchIsoPublish } from "./iso-publish.bench.js";
@@ -63,5 +64,6 @@ if (!processesOnly) {
   await benchImage(rounds);
   await benchStatusScale();
   await benchIsoPublish(Number(process.env["BENCH_ISO_RUNS"] ?? 3));
+  await benchAirgap(Number(process.env["BENCH_AIRGAP_ROUNDS"] ?? 2));
 }
 console.log(`\nload average at the end: ${load()}`);

@@ -2,6 +2,7 @@
  * The import of one archive: verify everything (src/airgap/read-archive.ts), the release and its
  * signatures as a pull would, and only then write to the registry (import-archive.ts).
  */
+import { stat } from "node:fs/promises";
 import type { TrustedKey } from "../signing/verify-artifact.js";
 import { resolveRelease } from "../distribution/resolve-release.js";
 import { verifyReleaseSignatures } from "../distribution/release-signatures.js";
@@ -40,6 +41,8 @@ export async function importRelease(options: ImportReleaseOptions): Promise<Impo
     throw new UsageError(`--registry: ${(error as Error).message}`);
   }
   const progress = options.progress ?? (() => {});
+  const info = await stat(options.file).catch(() => undefined);
+  if (info === undefined || !info.isFile()) throw new UserError(`${options.file}: no such archive file; give the path of an archive written by npm run airgap -- export`);
   progress(`verifying ${options.file}`);
   const archive = await verifyArchive(options.file, { layerCeiling: options.layerCeiling, progress, terminal: options.terminal ?? false });
   const hasRelease = archive.entries.some((entry) => entry.role === "release");

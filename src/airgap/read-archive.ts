@@ -13,6 +13,7 @@ import { InvalidArtifactError } from "../oci/invalid-artifact-error.js";
 import { parseIndex } from "../oci/layout-index.js";
 import { OCI_LAYOUT_VERSION } from "../oci/layout.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from "../oci/limits.js";
+import { DIGEST_TAG_PATTERN } from "../oci/registry-reference.js";
 import type { Descriptor } from "../oci/types.js";
 import { listArchive, type ArchiveFileEntry } from "./archive-tar.js";
 import { parseArchiveReference } from "./archive-reference.js";
@@ -46,6 +47,9 @@ export interface VerifyOptions {
   readonly terminal?: boolean;
   readonly now?: () => number;
 }
+
+/** Release versions start with a digit, channels with a letter (schemas/common.ts). */
+const VERSION_TAG = /^[0-9]/;
 
 function refuse(file: string, message: string): never {
   throw new InvalidArtifactError(`${file}: ${message}; nothing was imported`);
@@ -102,10 +106,20 @@ export async function verifyArchive(file: string, options: VerifyOptions): Promi
     const role = (entry.annotations as Record<string, unknown> | undefined)?.[ANNOTATION_ROLE];
     if (typeof reference !== "string") refuse(file, `index.json manifests[${position}] has no ${ANNOTATION_REF_NAME}`);
     if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) refuse(file, `index.json entry "${reference}" has no valid ${ANNOTATION_ROLE}`);
+    let parsed;
     try {
-      parseArchiveReference(reference);
+      parsed = parseArchiveReference(reference);
     } catch (error) {
       refuse(file, `index.json entry: ${(error as Error).message}`);
+    }
+    // Where an entry may point: images and charts at a registry host; the release store's entries
+    // (no host) at version tags or signature tags only, so an archive cannot move a channel by itself.
+    if ((role === "image" || role === "chart") && parsed.host === undefined) refuse(file, `index.json entry "${reference}" (${role}) names no registry host`);
+    if ((role === "release" || role === "config") && (parsed.host !== undefined || (parsed.tag !== undefined && !VERSION_TAG.test(parsed.tag)))) {
+      refuse(file, `index.json entry "${reference}" (${role}) must be a version tag of the release store`);
+    }
+    if (role === "signature" && (parsed.tag === undefined || !DIGEST_TAG_PATTERN.test(parsed.tag) || parsed.tag.endsWith(".att") || parsed.tag.endsWith(".sbom"))) {
+      refuse(file, `index.json entry "${reference}" (signature) must be a sha256-<hex>.sig or sha256-<hex> tag`);
     }
     if (seen.has(reference)) refuse(file, `index.json names "${reference}" twice; refusing an ambiguous archive`);
     seen.add(reference);

@@ -58,6 +58,7 @@ pull reads them.
   --plain-http           talk HTTP to --registry
   --verify-key FILE      refuse unless the release and config bundle carry a cosign signature by this key
 ${IDENTITY_HELP}
+                         (for import, the default is the registry namespace the archive was exported from)
   --channel NAME         point this channel at the archive's release, last
   --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
   --timeout D            overall deadline (default 2h)`;
