@@ -21,6 +21,7 @@ import { syncDirectory } from "../fs/sync-directory.js";
 import type { Deadline } from "./deadline.js";
 import { assertDigest, DigestMismatchError, sha256Digest, verifyContent } from "./digest.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
+import { NotFoundError } from "./not-found-error.js";
 import { LayoutBlobStore, type ByteSource } from "./layout-blob-store.js";
 import { DIRECTORY_MODE, ignoreMissing, makeDirectories, writeFileAtomic } from "./layout-files.js";
 import {
@@ -139,7 +140,7 @@ export class OciLayoutRepository implements ContentRepository {
 
   async fetchManifest(reference: string): Promise<FetchedManifest> {
     const descriptor = await this.resolve(reference);
-    if (descriptor === undefined) throw new InvalidArtifactError(`manifest "${reference}" not found in ${this.location}`);
+    if (descriptor === undefined) throw new NotFoundError("manifest", reference, this.location, `manifest "${reference}" not found in ${this.location}`);
     assertDigest(descriptor.digest, `digest of manifest "${reference}"`);
     if (descriptor.size > MAX_MANIFEST_BYTES) {
       throw new InvalidArtifactError(`manifest "${reference}" in ${this.location} is described as ${descriptor.size} bytes, over the ceiling of ${MAX_MANIFEST_BYTES} bytes; refusing to read it`);
@@ -259,8 +260,8 @@ export class OciLayoutRepository implements ContentRepository {
     return true;
   }
 
-  private missingBlob(digest: string): InvalidArtifactError {
-    return new InvalidArtifactError(`blob ${digest} not found in ${this.location}`);
+  private missingBlob(digest: string): NotFoundError {
+    return new NotFoundError("blob", digest, this.location);
   }
 
   /** Reads a small blob whole; one whose size is not `expectedSize` is refused before it is read. */
