@@ -26,7 +26,7 @@ describe("npm run synth never runs code older than the sources", () => {
 
     const labels = join(checkout, "constructs", "labels.ts");
     const source = readFileSync(labels, "utf8");
-    const edit = source.replace('"app.kubernetes.io/managed-by": "appliance-release-kit"', '"app.kubernetes.io/managed-by": "edited-kit"');
+    const edit = source.replace('"app.kubernetes.io/managed-by": KIT_NAME', '"app.kubernetes.io/managed-by": "edited-kit"');
     expect(edit).not.toBe(source);
     writeFileSync(labels, edit);
     const edited = await npmSynth(checkout, "out-3");
