@@ -25,7 +25,7 @@ import { restrictedContainerSecurity } from "./restricted-security-context.js";
 import { STATUS_SERVICE_NAME, STATUS_SETTINGS_CONFIG_MAP, STATUS_TOKEN_SECRET, SYSTEM_NAMESPACE } from "../schemas/names.js";
 
 /** Port the status service listens on: beside the control plane's 8080, never on it (the image exposes it). */
-export const STATUS_SERVICE_PORT = STATUS_CONTAINER.port;
+const STATUS_SERVICE_PORT = STATUS_CONTAINER.port;
 const NAME = STATUS_SERVICE_NAME;
 const TOKEN_DIRECTORY = STATUS_CONTAINER.tokenDirectory;
 

@@ -44,14 +44,14 @@ export type PolicyWaiver = z.infer<typeof PolicyWaiver>;
  * How the kit builds the status service's image (`npm run image`): the Node.js runtime image it is
  * built on, pinned by digest so the same checkout builds the same image anywhere.
  */
-export const ServiceImageBuild = z
+const ServiceImageBuild = z
   .strictObject({
     base: ImageReference.refine((value) => value.includes("@sha256:"), {
       error: "must be pinned by digest (registry/repository:tag@sha256:…): the image is rebuilt bit for bit only on the same base",
     }).describe("The Node.js runtime base image (e.g. a distroless nodejs image), tag and digest; its entrypoint must run node."),
   })
   .describe("The kit builds this image itself: from this base plus one application layer.");
-export type ServiceImageBuild = z.infer<typeof ServiceImageBuild>;
+type ServiceImageBuild = z.infer<typeof ServiceImageBuild>;
 
 /** `releases/<version>.yaml`: what a release engineer writes. */
 export const ReleaseDefinition = z

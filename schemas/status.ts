@@ -3,7 +3,7 @@ import { Digest } from "./common.js";
 import { READINESS_TIERS } from "./components.js";
 
 /** What an operator is told about the whole appliance, in one word. */
-export const ROLLUP_STATES = [
+const ROLLUP_STATES = [
   "installing",
   "ready",
   "ready_updates_blocked",
@@ -11,8 +11,8 @@ export const ROLLUP_STATES = [
   "fully_healthy",
   "failed_action_required",
 ] as const;
-export const RollupState = z.enum(ROLLUP_STATES);
-export type RollupState = z.infer<typeof RollupState>;
+const RollupState = z.enum(ROLLUP_STATES);
+type RollupState = z.infer<typeof RollupState>;
 
 /** The readiness tiers, in the order an install reaches them. */
 export const STATUS_TIERS = ["platform", "core", "bootstrap", "login", "background", "fullHealth"] as const;
@@ -20,12 +20,12 @@ export const StatusTier = z.enum(STATUS_TIERS);
 export type StatusTier = z.infer<typeof StatusTier>;
 
 /** The tiers a component can belong to (fullHealth is the sum of all of them). */
-export const COMPONENT_TIERS = READINESS_TIERS;
+const COMPONENT_TIERS = READINESS_TIERS;
 export const ComponentTier = z.enum(COMPONENT_TIERS);
 export type ComponentTier = z.infer<typeof ComponentTier>;
 
 /** Per-object status, after kstatus (kubernetes-sigs/cli-utils pkg/kstatus). */
-export const OBJECT_STATUSES = ["InProgress", "Current", "Failed", "Terminating", "NotFound", "Unknown"] as const;
+const OBJECT_STATUSES = ["InProgress", "Current", "Failed", "Terminating", "NotFound", "Unknown"] as const;
 export const ObjectStatus = z.enum(OBJECT_STATUSES);
 export type ObjectStatus = z.infer<typeof ObjectStatus>;
 
@@ -50,7 +50,7 @@ export type StatusEvent = z.infer<typeof StatusEvent>;
 
 /** One tier's readiness and why. */
 /** How a tier looks: failing only where something failed, waiting where it only waits for another tier. */
-export const TIER_STATES = ["ready", "failing", "in_progress", "waiting"] as const;
+const TIER_STATES = ["ready", "failing", "in_progress", "waiting"] as const;
 
 export const TierReadiness = z.strictObject({
   ready: z.boolean(),

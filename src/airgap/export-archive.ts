@@ -48,7 +48,7 @@ export interface ArchiveWriteResult {
 }
 
 /** The index.json bytes of a plan. */
-export function indexBytes(plan: ArchivePlan, annotations: Readonly<Record<string, string>>): Uint8Array {
+function indexBytes(plan: ArchivePlan, annotations: Readonly<Record<string, string>>): Uint8Array {
   return encoder.encode(serializeIndex({ extra: { annotations: { ...annotations } }, manifests: plan.entries }));
 }
 
@@ -60,7 +60,7 @@ export function archiveBlobs(plan: ArchivePlan, omit?: ReadonlySet<string>): Pla
 }
 
 /** Refuses to start when the file system holding `path` has less than `needed` bytes free. */
-export async function assertFreeSpace(path: string, needed: number): Promise<void> {
+async function assertFreeSpace(path: string, needed: number): Promise<void> {
   const info = await statfs(path);
   const free = info.bavail * info.bsize;
   if (free < needed) {

@@ -25,10 +25,10 @@ const MAX_STATEMENT_BYTES = 64 * 1024;
 /** Longest tag the OCI distribution spec allows. */
 const MAX_TAG_LENGTH = 128;
 /** How long a statement holds when the command does not say: appliances refuse it afterwards. */
-export const DEFAULT_STATEMENT_TTL_MS = 30 * 24 * 3_600_000;
+const DEFAULT_STATEMENT_TTL_MS = 30 * 24 * 3_600_000;
 
 /** The tag keeping statement `sequence` of `channel`. */
-export function historyTag(channel: string, sequence: number): string {
+function historyTag(channel: string, sequence: number): string {
   return `${sequence}-${channel}`;
 }
 

@@ -4,9 +4,6 @@ export const ISO_RETENTION_TAG = { key: "alga-iso-retention", value: "expire" } 
 /** User metadata (x-amz-meta-…) every published ISO object carries, copied along to the current key. */
 export const ISO_METADATA = { sha256: "sha256", version: "alga-iso-version" } as const;
 
-/** Days after which the stack's lifecycle rule aborts a multipart upload left incomplete under the ISO prefix. */
-export const INCOMPLETE_UPLOAD_DAYS = 1;
-
 /** The key prefix ISOs live under: the first segment of APPLIANCE_ISO_KEY (`appliance/`). */
 export function isoPrefix(applianceIsoKey: string): string {
   const slash = applianceIsoKey.indexOf("/");

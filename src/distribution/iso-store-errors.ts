@@ -31,7 +31,7 @@ interface SdkError {
  * The S3 error code of a failed request: the store's own `<Code>`, else (a bodiless answer, which the
  * SDK calls "UnknownError") the code its HTTP status stands for, else the network error code.
  */
-export function s3ErrorCode(error: unknown): { code: string; status?: number } {
+function s3ErrorCode(error: unknown): { code: string; status?: number } {
   const failure = (error ?? {}) as SdkError;
   const status = failure.$metadata?.httpStatusCode;
   const network = failure.code ?? failure.cause?.code;

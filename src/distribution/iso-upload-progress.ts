@@ -28,7 +28,7 @@ function formatDuration(seconds: number): string {
 }
 
 /** Rate (bytes per second) and seconds left, from the bytes sent and the time taken so far. */
-export function rateAndEta(progress: UploadProgress): { rate: number; etaSeconds: number } {
+function rateAndEta(progress: UploadProgress): { rate: number; etaSeconds: number } {
   const seconds = progress.elapsedMs / 1000;
   const rate = seconds > 0 ? progress.loaded / seconds : 0;
   const left = Math.max(0, progress.total - progress.loaded);
@@ -44,7 +44,7 @@ export function progressBar(progress: UploadProgress, width = 30): string {
 }
 
 /** A plain log line (no terminal): the same facts in words, printed at most once per tenth of the upload. */
-export function progressLine(progress: UploadProgress): string {
+function progressLine(progress: UploadProgress): string {
   const fraction = progress.total > 0 ? Math.min(1, progress.loaded / progress.total) : 1;
   const { rate, etaSeconds } = rateAndEta(progress);
   return `${progress.key}: ${Math.floor(fraction * 100)}% (${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}, ${formatBytes(rate)}/s, ETA ${formatDuration(etaSeconds)})`;

@@ -77,7 +77,7 @@ export interface PublishedIso {
 }
 
 /** The S3 client for the store, path-style (MinIO and most S3-compatible stores need it). */
-export function objectStoreClient(env: ObjectStoreEnvironment, credentials?: PresignCredentials): S3Client {
+function objectStoreClient(env: ObjectStoreEnvironment, credentials?: PresignCredentials): S3Client {
   return new S3Client({
     endpoint: env.OBJECT_STORE_ENDPOINT,
     region: env.OBJECT_STORE_REGION,
@@ -91,7 +91,7 @@ export function objectStoreClient(env: ObjectStoreEnvironment, credentials?: Pre
   });
 }
 
-export async function sha256OfFile(file: string, signal?: AbortSignal): Promise<string> {
+async function sha256OfFile(file: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file, { signal })) hash.update(chunk as Buffer);
   return hash.digest("hex");

@@ -27,7 +27,7 @@ import type { SigningKey } from "../signing/signing-keys.js";
 import { ReferenceRegistries, registryEndpoint } from "./reference-registries.js";
 
 /** The command whose bundle the image runs (src/cli/status-service.ts, built by bin/build.mjs). */
-export const STATUS_SERVICE_COMMAND = "status-service";
+const STATUS_SERVICE_COMMAND = "status-service";
 /** Platforms built when none are named: the appliance runs on x86-64 and arm64 hardware. */
 export const DEFAULT_PLATFORMS: readonly Platform[] = [
   { os: "linux", architecture: "amd64" },
@@ -86,7 +86,7 @@ export interface BuiltStatusImage {
 }
 
 /** The base reference of a release whose status image the kit builds, or a refusal naming the field. */
-export function baseReference(release: LoadedRelease): { reference: string; registry: string; repository: string; digest: string } {
+function baseReference(release: LoadedRelease): { reference: string; registry: string; repository: string; digest: string } {
   const base = release.definition.statusService.build?.base;
   if (!base) {
     throw new UserError(`${release.file}: statusService.build.base is not set: name the Node.js runtime image to build on, pinned by digest (e.g. gcr.io/distroless/nodejs22-debian12:nonroot@sha256:…)`);

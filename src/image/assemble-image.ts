@@ -52,7 +52,7 @@ const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
  * history entry and one diff_id appended. Keys the base has and this does not touch stay where
  * and as they were (same base bytes, same output); every key written here has a fixed place.
  */
-export function extendConfig(base: Readonly<Record<string, unknown>>, layer: ApplicationLayer, settings: RuntimeSettings): Uint8Array {
+function extendConfig(base: Readonly<Record<string, unknown>>, layer: ApplicationLayer, settings: RuntimeSettings): Uint8Array {
   const baseProcess = (base["config"] ?? {}) as Record<string, unknown>;
   const baseEntrypoint = baseProcess["Entrypoint"];
   if (!Array.isArray(baseEntrypoint) || baseEntrypoint.length === 0 || !baseEntrypoint.every((part) => typeof part === "string")) {

@@ -8,10 +8,10 @@ import { attachReferrer, listReferrers, readReferrerLayer } from "./referrers.js
 import type { SpdxDocument } from "./spdx-sbom.js";
 
 /** The in-toto predicate type of an SPDX document (what `cosign attest --type spdxjson` writes). */
-export const SPDX_PREDICATE_TYPE = "https://spdx.dev/Document";
+const SPDX_PREDICATE_TYPE = "https://spdx.dev/Document";
 
 /** The in-toto v1 statement: the SBOM is the predicate, the image index (named by its repository) the subject. */
-export function sbomStatement(sbom: SpdxDocument, subject: { readonly name: string; readonly digest: string }): Uint8Array {
+function sbomStatement(sbom: SpdxDocument, subject: { readonly name: string; readonly digest: string }): Uint8Array {
   const [algorithm, hex] = subject.digest.split(":");
   return new TextEncoder().encode(
     JSON.stringify({ _type: INTOTO_STATEMENT_TYPE, subject: [{ name: subject.name, digest: { [algorithm!]: hex } }], predicateType: SPDX_PREDICATE_TYPE, predicate: sbom }),

@@ -12,7 +12,7 @@ export const IN_CLUSTER_STORE_ROOT_SECRET = `${IN_CLUSTER_STORE_NAME}-root`;
  * AbortIncompleteMultipartUpload lifecycle action (its lifecycle parser drops it; the MinIO provider
  * cannot express it): its server setting is the way, and the stack sets it explicitly.
  */
-export const STALE_UPLOAD_EXPIRY = "24h";
+const STALE_UPLOAD_EXPIRY = "24h";
 
 export interface InClusterStoreSpec {
   readonly namespace: string;

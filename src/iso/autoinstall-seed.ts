@@ -9,8 +9,8 @@ const APPLIANCE_UNITS = ["alga-appliance-bootstrap.service", "alga-host-agent.se
 const LOCKED_PASSWORD = "!";
 
 /** The sudoers drop-in that gives the key-only support login root: a locked account has no password for sudo to ask. */
-export const SUPPORT_SUDOERS_FILE = `/etc/sudoers.d/90-${APPLIANCE_ADMIN_USER}`;
-export const SUPPORT_SUDO_RULE = `${APPLIANCE_ADMIN_USER} ALL=(ALL) NOPASSWD:ALL`;
+const SUPPORT_SUDOERS_FILE = `/etc/sudoers.d/90-${APPLIANCE_ADMIN_USER}`;
+const SUPPORT_SUDO_RULE = `${APPLIANCE_ADMIN_USER} ALL=(ALL) NOPASSWD:ALL`;
 
 /**
  * Copies the overlay into the installed system without touching the directories already there:
@@ -18,7 +18,7 @@ export const SUPPORT_SUDO_RULE = `${APPLIANCE_ADMIN_USER} ALL=(ALL) NOPASSWD:ALL
  * /target/etc, /target/opt …), where `cp -a` would stamp the install medium's onto them;
  * --no-same-owner makes what is new root's.
  */
-export function overlayCopyCommand(overlaySource: string): string {
+function overlayCopyCommand(overlaySource: string): string {
   return `tar -C ${overlaySource} -cf - . | tar -C /target -xf - --no-overwrite-dir --no-same-owner`;
 }
 

@@ -132,7 +132,7 @@ async function* chunksOf(source: ByteSource): AsyncIterable<Uint8Array> {
 }
 
 /** `sha256:<hex>` of a file, read as a stream; undefined when it vanished meanwhile. */
-export async function hashFile(path: string): Promise<string | undefined> {
+async function hashFile(path: string): Promise<string | undefined> {
   const hash = createHash("sha256");
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES })) hash.update(chunk as Buffer);

@@ -207,7 +207,7 @@ function canonical(value: JsonValue): JsonValue {
   return value;
 }
 
-export function isObject(value: unknown): value is JsonObject {
+function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -7,7 +7,7 @@ import type { RegistryClient } from "./registry-client.js";
 import type { Descriptor } from "./types.js";
 
 /** PATCH chunk size of a streamed upload: large enough that requests are few, small enough to hold. */
-export const STREAM_UPLOAD_CHUNK_BYTES = 16 * 1024 * 1024;
+const STREAM_UPLOAD_CHUNK_BYTES = 16 * 1024 * 1024;
 
 /**
  * Opens `descriptor`'s blob in `repository` for reading. The answer's length must be the

@@ -31,7 +31,7 @@ export class SigningKeyError extends UserError {
   }
 }
 
-export function publicKeyFingerprint(publicKey: KeyObject): string {
+function publicKeyFingerprint(publicKey: KeyObject): string {
   return `sha256:${createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex")}`;
 }
 

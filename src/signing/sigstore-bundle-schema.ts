@@ -8,7 +8,7 @@ import { INTOTO_PAYLOAD_TYPE, SIGSTORE_BUNDLE_MEDIA_TYPE, SIGSTORE_BUNDLE_MEDIA_
 import { decodeStrictBase64 } from "./strict-base64.js";
 
 /** Both spellings sigstore-go reads for bundle v0.3. */
-export const SIGSTORE_BUNDLE_V03_MEDIA_TYPES = [SIGSTORE_BUNDLE_MEDIA_TYPE, `${SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX}+json;version=0.3`] as const;
+const SIGSTORE_BUNDLE_V03_MEDIA_TYPES = [SIGSTORE_BUNDLE_MEDIA_TYPE, `${SIGSTORE_BUNDLE_MEDIA_TYPE_PREFIX}+json;version=0.3`] as const;
 
 /** Canonical padded standard base64, decoded. */
 const StrictBase64 = z.string().transform((text, context) => {

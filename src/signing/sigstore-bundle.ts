@@ -26,7 +26,7 @@ export function dssePae(payloadType: string, payload: Uint8Array): Uint8Array {
  * The in-toto statement. cosign's subject has only the digest; ours also names the repository
  * (in-toto's `name`), so our verifier can refuse a bundle made for another repository.
  */
-export function cosignSignStatement(claim: SignedClaim): Uint8Array {
+function cosignSignStatement(claim: SignedClaim): Uint8Array {
   const [algorithm, hex] = claim.digest.split(":");
   const statement = {
     _type: INTOTO_STATEMENT_TYPE,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { LockHeldError, withLockFile } from "../fs/lock-file.js";
 
 /** The lock file in an output root that one synth holds while it writes there. */
-export const SYNTH_LOCK_FILE = ".synth.lock";
+const SYNTH_LOCK_FILE = ".synth.lock";
 
 /**
  * Runs `write` while holding the output root's synth lock. Two synth runs in one checkout render

@@ -36,13 +36,17 @@ export function unusedExports(root = PROJECT_ROOT): string[] {
   const usedIn = new Map<ts.Symbol, Set<string>>();
   for (const source of sources) {
     const visit = (node: ts.Node): void => {
-      if (ts.isIdentifier(node) && !isDeclarationName(node)) {
-        const symbol = checker.getSymbolAtLocation(node);
-        if (symbol) {
-          const resolved = target(symbol);
-          if (!usedIn.has(resolved)) usedIn.set(resolved, new Set());
-          usedIn.get(resolved)!.add(source.fileName);
-        }
+      const use = (symbol: ts.Symbol | undefined) => {
+        if (!symbol) return;
+        const resolved = target(symbol);
+        if (!usedIn.has(resolved)) usedIn.set(resolved, new Set());
+        usedIn.get(resolved)!.add(source.fileName);
+      };
+      if (ts.isIdentifier(node) && !isDeclarationName(node)) use(checker.getSymbolAtLocation(node));
+      // `const { name } = await import("./module.js")`: a use of the module's export `name`.
+      if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+        const key = node.propertyName ?? node.name;
+        if (ts.isIdentifier(key)) use(checker.getTypeAtLocation(node.parent).getProperty(key.text));
       }
       ts.forEachChild(node, visit);
     };

@@ -4,7 +4,7 @@ import type { KubeObject } from "./cluster-snapshot.js";
 import { containerStatusesOf } from "./object-status.js";
 import { referenceOf } from "./status-events.js";
 
-export const PULL_PROGRESS_NOTE =
+const PULL_PROGRESS_NOTE =
   "Kubernetes reports only that a pull started and when it ended, not how many bytes have arrived; the first install pulls the ~1.8 GB core image, which took about 16 minutes on a slow line.";
 
 const PULLING = /^Pulling image "([^"]+)"/;

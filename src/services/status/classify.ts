@@ -41,7 +41,7 @@ export interface ClassifyOptions {
 
 const STATUS_RANK: Record<ObjectStatus, number> = { Failed: 0, Terminating: 1, InProgress: 2, NotFound: 3, Unknown: 4, Current: 5 };
 /** Caps that keep /api/status small on a big cluster; counts beside them say how many there were. */
-export const LIMITS = { objectsPerComponent: 50, symptoms: 20, inProgress: 20, errorChars: 2000, reasonErrorChars: 400 } as const;
+const LIMITS = { objectsPerComponent: 50, symptoms: 20, inProgress: 20, errorChars: 2000, reasonErrorChars: 400 } as const;
 
 /** Human description of an object for messages. */
 function describe(object: { kind: string; metadata: { name: string; namespace?: string } }): string {
@@ -49,7 +49,7 @@ function describe(object: { kind: string; metadata: { name: string; namespace?: 
 }
 
 /** A message trimmed to `max` characters on one line, whitespace runs collapsed. */
-export function trimMessage(text: string, max: number): string {
+function trimMessage(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -21,7 +21,7 @@ function key(kind: string, namespace: string | undefined, name: string): string 
  * `timeout waiting for: [Deployment/ns/name status: 'InProgress', …]` and
  * `failed early due to stalled resources: [HelmRelease/ns/name status: 'Failed']`.
  */
-export function healthCheckObjects(message: string | undefined): { kind: string; namespace: string | undefined; name: string }[] {
+function healthCheckObjects(message: string | undefined): { kind: string; namespace: string | undefined; name: string }[] {
   const found: { kind: string; namespace: string | undefined; name: string }[] = [];
   for (const match of (message ?? "").matchAll(/([A-Z][A-Za-z]+)\/(?:([a-z0-9.-]+)\/)?([a-z0-9.-]+) status: '[A-Za-z]+'/g)) {
     found.push({ kind: match[1]!, namespace: match[2], name: match[3]! });

@@ -96,7 +96,7 @@ function interruption(message: string): string {
  * appliance's own programs write, most fundamental first: a DNS failure explains an auth-looking
  * "failed to get credential", a missing tag is told apart from an interrupted or rate-limited pull.
  */
-export const RECOGNISERS: readonly Recogniser[] = [
+const RECOGNISERS: readonly Recogniser[] = [
   {
     name: "node-condition",
     recognise(signal, _component, object) {

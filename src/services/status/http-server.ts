@@ -42,7 +42,7 @@ function send(response: ServerResponse, status: number, type: "json" | "html" | 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The parts of the status the overview page and a quick API client need. */
-export function overviewOf(status: ApplianceStatus) {
+function overviewOf(status: ApplianceStatus) {
   return {
     siteId: status.siteId,
     timestamp: status.timestamp,

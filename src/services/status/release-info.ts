@@ -14,7 +14,7 @@ export interface ReleaseInfo {
 }
 
 /** Name of the Flux OCIRepository carrying the config bundle (setup creates it). */
-export const CONFIG_SOURCE_NAME = "alga-appliance";
+const CONFIG_SOURCE_NAME = "alga-appliance";
 
 /**
  * What the cluster says it runs: the config bundle's OCIRepository artifact. Flux writes the

@@ -3,7 +3,7 @@ import type { GraphNode } from "./dependency-graph.js";
 
 const NOT_READY: ReadonlySet<ObjectStatus> = new Set(["InProgress", "Failed", "Terminating"]);
 
-export function isNotReady(status: ObjectStatus): boolean {
+function isNotReady(status: ObjectStatus): boolean {
   return NOT_READY.has(status);
 }
 

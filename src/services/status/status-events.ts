@@ -15,7 +15,7 @@ function toIso(ms: number | undefined): string | null {
 }
 
 /** When a core/v1 Event was last seen (events.k8s.io writers set only eventTime or series). */
-export function eventTime(event: KubeObject): number | undefined {
+function eventTime(event: KubeObject): number | undefined {
   const series = event["series"] as { lastObservedTime?: string } | undefined;
   return parseTime(event["lastTimestamp"]) ?? parseTime(series?.lastObservedTime) ?? parseTime(event["eventTime"]) ?? parseTime(event["firstTimestamp"]) ?? parseTime(event.metadata.creationTimestamp);
 }

@@ -2,9 +2,9 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 /** Tokens shorter than this are treated as not provisioned: a guessable token guards nothing. */
-export const MIN_TOKEN_LENGTH = 16;
+const MIN_TOKEN_LENGTH = 16;
 /** Estimated bits below which a token is refused like a missing one (sixteen "a" carry none). */
-export const MIN_TOKEN_BITS = 48;
+const MIN_TOKEN_BITS = 48;
 const MIN_DISTINCT_CHARACTERS = 8;
 
 /**
@@ -12,7 +12,7 @@ const MIN_DISTINCT_CHARACTERS = 8;
  * own characters. It cannot see a memorable phrase, but it refuses the repeats and short cycles
  * someone types by hand ("aaaaaaaaaaaaaaaa", "abababababababab").
  */
-export function estimatedBits(token: string): number {
+function estimatedBits(token: string): number {
   const counts = new Map<string, number>();
   for (const c of token) counts.set(c, (counts.get(c) ?? 0) + 1);
   let perCharacter = 0;
@@ -21,7 +21,7 @@ export function estimatedBits(token: string): number {
 }
 
 /** Why a token cannot be used, or undefined when it can. */
-export function tokenProblem(token: string): string | undefined {
+function tokenProblem(token: string): string | undefined {
   if (token.length < MIN_TOKEN_LENGTH) return `the token is ${token.length} characters long; at least ${MIN_TOKEN_LENGTH} are needed`;
   const distinct = new Set(token).size;
   const bits = Math.floor(estimatedBits(token));
@@ -72,7 +72,7 @@ export class TokenFile {
 }
 
 /** Constant-time comparison: the time taken does not depend on where two strings differ. */
-export function safeEqual(presented: string, expected: string): boolean {
+function safeEqual(presented: string, expected: string): boolean {
   // Hash both first so inputs of different lengths still take the same path.
   const a = createHmac("sha256", "appliance-status-compare").update(presented).digest();
   const b = createHmac("sha256", "appliance-status-compare").update(expected).digest();
@@ -84,7 +84,7 @@ export function sessionValue(token: string): string {
   return createHmac("sha256", token).update("appliance-status-session-v1").digest("base64url");
 }
 
-export function parseCookies(header: string | undefined): Record<string, string> {
+function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = {};
   for (const part of (header ?? "").split(";")) {
     const eq = part.indexOf("=");
