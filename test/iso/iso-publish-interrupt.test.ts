@@ -50,14 +50,17 @@ describe("iso-publish leaves no incomplete multipart upload behind", { timeout: 
 
     let heldSecondPart!: () => void;
     const secondPartHeld = new Promise<void>((resolve) => (heldSecondPart = resolve));
-    // Later parts are held for good: the upload cannot finish before the signal arrives.
-    const proxy = await startS3Proxy(s3.port, (request) => (isLaterPart(request) ? (heldSecondPart(), new Promise(() => undefined)) : { forward: true }));
+    let release!: () => void;
+    const released = new Promise<{ forward: true }>((resolve) => (release = () => resolve({ forward: true })));
+    // Later parts are held until the signal was sent: the upload cannot finish before it arrives.
+    const proxy = await startS3Proxy(s3.port, (request) => (isLaterPart(request) ? (heldSecondPart(), released) : { forward: true }));
     try {
       const second = isoFile("1.0.1", 12 * 1024 * 1024);
       const { child, done } = spawnCli("iso-publish", ["--file", second.path, "--part-size-mib", "5"], { env: { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: proxy.url } });
       await secondPartHeld;
       expect(s3.incompleteUploads(bucket).map((upload) => upload.key)).toEqual(["appliance/1.0.1/alga-appliance.iso"]);
       child.kill(signal);
+      release();
       const result = await done;
       expect(result.code, result.stderr).toBe(signal === "SIGINT" ? 130 : 143);
       expect(result.stderr).toContain(`interrupted by ${signal}: the upload was aborted on the store`);
