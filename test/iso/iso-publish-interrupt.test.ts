@@ -59,8 +59,13 @@ describe("iso-publish leaves no incomplete multipart upload behind", { timeout: 
       const { child, done } = spawnCli("iso-publish", ["--file", second.path, "--part-size-mib", "5"], { env: { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: proxy.url } });
       await secondPartHeld;
       expect(s3.incompleteUploads(bucket).map((upload) => upload.key)).toEqual(["appliance/1.0.1/alga-appliance.iso"]);
+      // The held parts go on only once the process says it took the signal.
+      let said = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        said += chunk.toString();
+        if (said.includes(`${signal}: aborting the upload`)) release();
+      });
       child.kill(signal);
-      release();
       const result = await done;
       expect(result.code, result.stderr).toBe(signal === "SIGINT" ? 130 : 143);
       expect(result.stderr).toContain(`interrupted by ${signal}: the upload was aborted on the store`);
