@@ -76,7 +76,8 @@ export async function uploadFile(upload: FileUpload): Promise<void> {
     const created = await client.send(new CreateMultipartUploadCommand(common), { abortSignal: signal });
     const uploadId = created.UploadId!;
     upload.onMultipartStarted?.(uploadId);
-    // Cancels the parts still in flight when one fails or the caller aborts.
+    // Stops scheduling parts when one fails or the caller aborts. Parts already sent are let finish:
+    // one cancelled on our side may still land on the store after the abort and re-create the upload.
     const inFlight = new AbortController();
     const stop = () => inFlight.abort();
     signal?.addEventListener("abort", stop, { once: true });
@@ -92,7 +93,6 @@ export async function uploadFile(upload: FileUpload): Promise<void> {
           const body = await readPart(handle, position, Math.min(upload.partSize, upload.size - position));
           const answer = await client.send(
             new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: index + 1, Body: body, ChecksumAlgorithm: "SHA256" }),
-            { abortSignal: inFlight.signal },
           );
           parts[index] = { PartNumber: index + 1, ETag: answer.ETag, ...(answer.ChecksumSHA256 ? { ChecksumSHA256: answer.ChecksumSHA256 } : {}) };
           loaded += body.length;

@@ -50,13 +50,21 @@ describe("iso-publish leaves no incomplete multipart upload behind", { timeout: 
 
     let heldSecondPart!: () => void;
     const secondPartHeld = new Promise<void>((resolve) => (heldSecondPart = resolve));
-    // Later parts are held for good: the upload cannot finish before the signal arrives.
-    const proxy = await startS3Proxy(s3.port, (request) => (isLaterPart(request) ? (heldSecondPart(), new Promise(() => undefined)) : { forward: true }));
+    let release!: () => void;
+    const released = new Promise<{ forward: true }>((resolve) => (release = () => resolve({ forward: true })));
+    // Later parts are held until the signal was sent: the upload cannot finish before it arrives.
+    const proxy = await startS3Proxy(s3.port, (request) => (isLaterPart(request) ? (heldSecondPart(), released) : { forward: true }));
     try {
       const second = isoFile("1.0.1", 12 * 1024 * 1024);
       const { child, done } = spawnCli("iso-publish", ["--file", second.path, "--part-size-mib", "5"], { env: { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: proxy.url } });
       await secondPartHeld;
       expect(s3.incompleteUploads(bucket).map((upload) => upload.key)).toEqual(["appliance/1.0.1/alga-appliance.iso"]);
+      // The held parts go on only once the process says it took the signal.
+      let said = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        said += chunk.toString();
+        if (said.includes(`${signal}: aborting the upload`)) release();
+      });
       child.kill(signal);
       const result = await done;
       expect(result.code, result.stderr).toBe(signal === "SIGINT" ? 130 : 143);
