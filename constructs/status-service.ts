@@ -19,7 +19,7 @@ import {
   type IServiceAccount,
 } from "cdk8s-plus-31";
 import { Construct } from "constructs";
-import { STATUS_CONTAINER, statusServiceArgs } from "../src/services/status/container.js";
+import { STATUS_CONTAINER, statusServiceArgs } from "../schemas/status-container.js";
 import { standardLabels } from "./labels.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
 import { STATUS_SERVICE_NAME, STATUS_SETTINGS_CONFIG_MAP, STATUS_TOKEN_SECRET, SYSTEM_NAMESPACE } from "../schemas/names.js";

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { APPLIANCE_NAME, FLUX_NAMESPACE, STATUS_SERVICE_NAME, SYSTEM_NAMESPACE } from "./names.js";
+
+export { FLUX_NAMESPACE };
 
 /** The Helm releases an appliance release is made of, in install order. */
 export const COMPONENT_NAMES = [
@@ -17,17 +20,14 @@ export type ComponentName = z.infer<typeof ComponentName>;
  * The namespaces the application's components run in, listed once: the config bundle creates them,
  * each component is placed in one of them, and the control plane gets its setup RBAC in each.
  */
-export const APPLICATION_NAMESPACES = ["alga-system", "msp"] as const;
+export const APPLICATION_NAMESPACES = [SYSTEM_NAMESPACE, "msp"] as const;
 export type ApplicationNamespace = (typeof APPLICATION_NAMESPACES)[number];
 
-/** Where Flux runs and where the config bundle's source and tier Kustomizations live. */
-export const FLUX_NAMESPACE = "flux-system";
-
 /** The Flux OCIRepository carrying the config bundle (setup creates it). */
-export const CONFIG_SOURCE = { kind: "OCIRepository", namespace: FLUX_NAMESPACE, name: "alga-appliance" } as const;
+export const CONFIG_SOURCE = { kind: "OCIRepository", namespace: FLUX_NAMESPACE, name: APPLIANCE_NAME } as const;
 
 /** The status service's own workload, rendered by the platform tier. */
-export const STATUS_SERVICE = { name: "appliance-status", namespace: "alga-system" as ApplicationNamespace } as const;
+export const STATUS_SERVICE = { name: STATUS_SERVICE_NAME, namespace: SYSTEM_NAMESPACE as ApplicationNamespace } as const;
 
 /**
  * The Flux tiers: the Kustomizations that apply the config bundle, in dependency order. A Flux
@@ -66,11 +66,11 @@ export interface ComponentPlacement {
  */
 export const COMPONENT_PLACEMENT: Readonly<Record<ComponentName, ComponentPlacement>> = {
   "alga-core": { fluxTier: "core", namespace: "msp" },
-  pgbouncer: { fluxTier: "core", namespace: "alga-system" },
-  temporal: { fluxTier: "background", namespace: "alga-system" },
-  "temporal-worker": { fluxTier: "background", namespace: "alga-system" },
-  "workflow-worker": { fluxTier: "background", namespace: "alga-system" },
-  "email-service": { fluxTier: "background", namespace: "alga-system" },
+  pgbouncer: { fluxTier: "core", namespace: SYSTEM_NAMESPACE },
+  temporal: { fluxTier: "background", namespace: SYSTEM_NAMESPACE },
+  "temporal-worker": { fluxTier: "background", namespace: SYSTEM_NAMESPACE },
+  "workflow-worker": { fluxTier: "background", namespace: SYSTEM_NAMESPACE },
+  "email-service": { fluxTier: "background", namespace: SYSTEM_NAMESPACE },
 };
 
 /** How the status service recognises a workload of a component inside what rendered it. */

@@ -16,6 +16,7 @@ import { ArchiveRepository } from "./archive-repository.js";
 import { importArchive, registryTarget, type ImportReport } from "./import-archive.js";
 import { verifyArchive } from "./read-archive.js";
 import { ANNOTATION_IDENTITY } from "./vocabulary.js";
+import { KIT_NAME } from "../../schemas/names.js";
 
 export interface ImportReleaseOptions {
   readonly file: string;
@@ -69,7 +70,7 @@ export async function importRelease(options: ImportReleaseOptions): Promise<Impo
   const client = new RegistryClient({
     registry: target.registry,
     plainHttp: options.plainHttp,
-    userAgent: "appliance-release-kit",
+    userAgent: KIT_NAME,
     timeoutMs: BLOB_REQUEST_TIMEOUT_MS,
     ...(options.deadline ? { deadline: options.deadline } : {}),
     ...(options.env ? { env: options.env } : {}),

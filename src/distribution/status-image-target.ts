@@ -6,6 +6,7 @@ import { openLayoutRepository } from "../oci/layout.js";
 import { RegistryClient } from "../oci/registry-client.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
 import type { ContentRepository } from "../oci/types.js";
+import { KIT_NAME } from "../../schemas/names.js";
 
 /** The status image's repository name in a store (the last segment of the release's statusService.image). */
 export const STATUS_IMAGE_REPOSITORY = "alga-appliance-status";
@@ -35,7 +36,7 @@ export function statusImageTarget(options: { registry?: string; plainHttp?: bool
     const client = new RegistryClient({
       registry: parsed.registry,
       plainHttp: options.plainHttp ?? false,
-      userAgent: "appliance-release-kit",
+      userAgent: KIT_NAME,
       ...(options.deadline ? { deadline: options.deadline } : {}),
     });
     const repository = parsed.namespace ? joinRepositoryName(parsed.namespace, name) : name;

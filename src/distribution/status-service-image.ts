@@ -22,7 +22,7 @@ import type { Deadline } from "../oci/deadline.js";
 import { SPDX_JSON_MEDIA_TYPE } from "../oci/media-types.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import type { LoadedRelease } from "../release/load-release.js";
-import { STATUS_CONTAINER, statusServiceArgs } from "../services/status/container.js";
+import { STATUS_CONTAINER, statusServiceArgs } from "../../schemas/status-container.js";
 import type { SigningKey } from "../signing/signing-keys.js";
 import { ReferenceRegistries, registryEndpoint } from "./reference-registries.js";
 

@@ -10,7 +10,7 @@ import { gunzip } from "../../src/bundle/gzip.js";
 import { readTar } from "../../src/bundle/tar-reader.js";
 import { buildStatusImage, readServiceBundle, type BuiltStatusImage } from "../../src/distribution/status-service-image.js";
 import { loadRelease } from "../../src/release/load-release.js";
-import { STATUS_CONTAINER } from "../../src/services/status/container.js";
+import { STATUS_CONTAINER } from "../../schemas/status-container.js";
 import { findObject, renderedRelease, RELEASES_DIR } from "../support/rendered.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -115,11 +115,14 @@ describe("the status image", () => {
   it("lists every bundled npm package in its SBOM with version, licence and purl", () => {
     const { packages } = built.sbom;
     const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, "package-lock.json"), "utf8"));
-    const ws = packages.find((p) => p.name === "ws")!;
-    expect(ws.versionInfo).toBe(lock.packages["node_modules/ws"].version);
-    expect(ws.licenseDeclared).toBe("MIT");
-    expect(ws.externalRefs?.[0]?.referenceLocator).toBe(`pkg:npm/ws@${ws.versionInfo}`);
-    expect(packages.find((p) => p.name === "@kubernetes/client-node")?.externalRefs?.[0]?.referenceLocator).toMatch(/^pkg:npm\/%40kubernetes\/client-node@/);
+    // The status service bundles yaml (its kubeconfig reader) and zod (the status schema).
+    const yaml = packages.find((p) => p.name === "yaml")!;
+    expect(yaml.versionInfo).toBe(lock.packages["node_modules/yaml"].version);
+    expect(yaml.licenseDeclared).toBe("ISC");
+    expect(yaml.externalRefs?.[0]?.referenceLocator).toBe(`pkg:npm/yaml@${yaml.versionInfo}`);
+    const zod = packages.find((p) => p.name === "zod")!;
+    expect(zod.licenseDeclared).toBe("MIT");
+    expect(zod.externalRefs?.[0]?.referenceLocator).toBe(`pkg:npm/zod@${lock.packages["node_modules/zod"].version}`);
     // Exactly the packages esbuild bundled: the status service loads no cdk8s, no AWS SDK.
     const bundled = new Set(readServiceBundle(PROJECT_ROOT).inputs.filter((p) => p.startsWith("node_modules/")).map((p) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)![1]));
     expect(new Set(packages.slice(1).map((p) => p.name))).toEqual(bundled);

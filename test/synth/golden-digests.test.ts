@@ -16,12 +16,12 @@ const BYTE_SHAPING_PACKAGES = ["yaml", "cdk8s", "cdk8s-plus-31", "constructs", "
 
 const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> = {
   "1.0-rc5": {
-    configBundle: "sha256:062c0b6b924b5db06483788f08788c9ee1ced4ef65a5c188087d8fbb3275bf4d",
-    releaseArtifact: "sha256:c65ced4b0aec95ed6cb0eb5360a0d776554288f626421f2ca2199fafc64d7039",
+    configBundle: "sha256:ac1425b10e6233add704b4507cb824ea6e2e45fc212cbb5f0ca1ba2c7186eba9",
+    releaseArtifact: "sha256:a45d13aad838ec8fcf6a9f5b9e4a40891b1601c4fe7f18301a16f0788d1922f5",
   },
   "1.0.0": {
-    configBundle: "sha256:97e4afd148f3c35a0034174b3e254035dfa82618ea6f87665034169af372389c",
-    releaseArtifact: "sha256:c93c4d8d355c872743d102f0dc292df873d14c870257c0634c56869cff6dc400",
+    configBundle: "sha256:7fca74d8c0a19205475737220affc551ed7f6e866197af2f5c0b9293a7c4564a",
+    releaseArtifact: "sha256:2d4ff3e6ec3b73074ef7940523edf6527d4a1e3c144c7ea58f7731de9fe305bc",
   },
 };
 

@@ -13,6 +13,7 @@ import {
   type StatusComponent,
 } from "../../../schemas/components.js";
 import { objectKey, type KubeObject } from "./cluster-snapshot.js";
+import { APPLIANCE_NAME } from "../../../schemas/names.js";
 
 /** A catalogue entry (schemas/components.ts) with its readiness tier under the name the status uses. */
 export interface ApplianceComponent extends StatusComponent {
@@ -80,7 +81,7 @@ function byRenderer(object: KubeObject): ApplianceComponent | undefined {
     return entry ?? COMPONENTS_BY_NAME.get(fluxTierComponent(tier));
   }
   // Objects the platform tier applies, seen before Flux labelled them (a snapshot from a hand apply).
-  if (labels["app.kubernetes.io/part-of"] === "alga-appliance") {
+  if (labels["app.kubernetes.io/part-of"] === APPLIANCE_NAME) {
     return APPLIANCE_COMPONENTS.find((c) => c.kustomized?.namespace === namespace && matches(c, object));
   }
   return undefined;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ApplianceStatus } from "../../../schemas/status.js";
+import { STATUS_SERVICE } from "../../../schemas/components.js";
 import { FailureRateLimiter } from "./rate-limit.js";
 import type { StatusPoller } from "./status-poller.js";
 import { renderCollectingPage, renderStatusPage, renderTokenRequiredPage } from "./status-page.js";
@@ -118,7 +119,7 @@ export function createStatusServer(options: StatusServerOptions): Server {
       if (presented.kind !== "none") limiter.recordFailure(client, clock());
       const reason = presented.kind === "none" ? "missing" : "wrong";
       send(response, 401, wantsHtml ? "html" : "json", wantsHtml ? renderTokenRequiredPage(reason) : json({ error: reason === "missing" ? "token required" : "wrong token" }), {
-        "www-authenticate": 'Bearer realm="appliance-status"',
+        "www-authenticate": `Bearer realm="${STATUS_SERVICE.name}"`,
       });
       return;
     }

@@ -2,6 +2,7 @@ import type { ReleaseManifest } from "../../../schemas/release-manifest.js";
 import type { KubeObject } from "./cluster-snapshot.js";
 import { ANNOTATION_REVISION, ANNOTATION_VERSION } from "../../oci/annotations.js";
 import { SHA256_DIGEST_GRAMMAR } from "../../oci/registry-reference.js";
+import { APPLIANCE_NAME } from "../../../schemas/names.js";
 
 const TRAILING_DIGEST = new RegExp(`${SHA256_DIGEST_GRAMMAR}$`);
 
@@ -14,7 +15,7 @@ export interface ReleaseInfo {
 }
 
 /** Name of the Flux OCIRepository carrying the config bundle (setup creates it). */
-const CONFIG_SOURCE_NAME = "alga-appliance";
+const CONFIG_SOURCE_NAME = APPLIANCE_NAME;
 
 /**
  * What the cluster says it runs: the config bundle's OCIRepository artifact. Flux writes the
