@@ -15,10 +15,15 @@ const MAX_STORE_BLOB_BYTES = 512 * 1024 * 1024;
 export class ArchiveRepository implements ContentRepository {
   readonly location: string;
 
-  /** `name` as the archive names the repository: `alga-appliance-release`, or `host/path`. */
+  /**
+   * `name` as the archive names the repository: `alga-appliance-release`, or `host/path`.
+   * `pending`: tags the import is about to write (a channel), so a channel is checked as pull
+   * would see it once imported.
+   */
   constructor(
     private readonly archive: VerifiedArchive,
     private readonly name: string,
+    private readonly pending: ReadonlyMap<string, Descriptor> = new Map(),
   ) {
     this.location = `${archive.file}:${name}`;
   }
@@ -48,6 +53,8 @@ export class ArchiveRepository implements ContentRepository {
 
   async resolve(reference: string): Promise<Descriptor | undefined> {
     if (reference.startsWith("sha256:")) return this.archive.manifests.get(reference)?.descriptor;
+    const pending = this.pending.get(reference);
+    if (pending) return pending;
     const entry = this.archive.entries.find((candidate) => candidate.reference === `${this.name}:${reference}`);
     return entry?.descriptor;
   }

@@ -5,7 +5,8 @@
  * from here, and so does the order of the tar (sorted by digest), which is what makes the archive
  * the same on every machine.
  */
-import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { CHANNELS_REPOSITORY, CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { historyTag, type StoredStatement } from "../distribution/channel-statements.js";
 import type { ResolvedRelease } from "../distribution/resolve-release.js";
 import { InvalidArtifactError } from "../oci/invalid-artifact-error.js";
 import type { IndexEntry } from "../oci/layout-index.js";
@@ -132,5 +133,17 @@ export class PlanBuilder {
     const bundle = await this.addManifest(sources.config, release.bundle.descriptor.digest, `config bundle of ${version}`);
     this.name(`${CONFIG_REPOSITORY}:${version}`, bundle, "config");
     await this.addSignatures(sources.config, CONFIG_REPOSITORY, bundle.digest);
+  }
+
+  /**
+   * A channel's signed statement (already read and checked to name this release), at its history
+   * tag, with its signatures: what import needs to move the channel so that pull --verify-key accepts it.
+   */
+  async addStatement(stored: StoredStatement, source: ArtifactSource): Promise<void> {
+    const { channel, sequence } = stored.statement;
+    const reference = `${CHANNELS_REPOSITORY}:${historyTag(channel, sequence)}`;
+    const descriptor = await this.addManifest(source, stored.descriptor.digest, `channel statement ${reference}`);
+    this.name(reference, descriptor, "statement");
+    await this.addSignatures(source, CHANNELS_REPOSITORY, descriptor.digest);
   }
 }

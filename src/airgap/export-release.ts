@@ -2,6 +2,7 @@
  * The export of one release: the lock and the release store say what goes in, the registries
  * (or a mirror layout) provide the bytes, and export-archive.ts writes them.
  */
+import { readStatement } from "../distribution/channel-statements.js";
 import { resolveRelease } from "../distribution/resolve-release.js";
 import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { openReleaseStore, type StoreOptions } from "../distribution/release-store.js";
@@ -27,6 +28,8 @@ export interface ExportReleaseOptions {
   readonly mirror?: string;
   /** Make a delta: leave out every blob the archive of this earlier release holds. */
   readonly since?: string;
+  /** Carry this channel's current signed statement (it must name the exported release). */
+  readonly channel?: string;
   readonly progress?: (line: string) => void;
   readonly terminal?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -54,7 +57,9 @@ export async function exportRelease(options: ExportReleaseOptions): Promise<Expo
   const mirror = options.mirror ? new MirrorLayout(options.mirror) : undefined;
   const sourceFor = (host: string, repository: string): ArtifactSource =>
     mirror ? mirror.source(normalizedName(host, repository)) : registrySource(registries, host, repository);
-  const planOf = async (version: string): Promise<ArchivePlan> => {
+  // Blobs a delta keeps whatever its base holds: a statement's, which the base archive carried to another repository, if at all.
+  const kept = new Set<string>();
+  const planOf = async (version: string, channel?: string): Promise<ArchivePlan> => {
     const file = resolveReleaseFile(options.releasesDir, version);
     const lock = readReleaseLock(file, version);
     if (lock === undefined) throw new UserError(`${file}: the release has no lock file; run npm run lock -- --release ${version} first (the archive holds what the lock pins)`);
@@ -62,6 +67,25 @@ export async function exportRelease(options: ExportReleaseOptions): Promise<Expo
     const release = await resolveRelease(store, version);
     const builder = new PlanBuilder({ platforms: options.platforms, layerCeiling: options.layerCeiling });
     await builder.addRelease(release, version, { release: storeSource(store.release), config: storeSource(store.config) });
+    if (channel !== undefined) {
+      const where = `${store.statements.location}:${channel}`;
+      const stored = await readStatement(store.statements, channel);
+      if (stored === undefined) {
+        throw new UserError(`${where}: no channel statement for ${channel}; publish --channel ${channel} or promote (with --sign-key) writes one, then export again`);
+      }
+      const digest = release.artifact.descriptor.digest;
+      if (stored.statement.channel !== channel || stored.statement.release.digest !== digest) {
+        throw new UserError(
+          `${where}: the current statement #${stored.statement.sequence} points ${stored.statement.channel} at ${stored.statement.release.version} (${stored.statement.release.digest}), ` +
+            `not at the exported release ${version} (${digest}); export the release the channel names, or promote ${version} to ${channel} first`,
+        );
+      }
+      progress(`carrying statement #${stored.statement.sequence} of channel ${channel}`);
+      await builder.addStatement(stored, storeSource(store.statements));
+      const own = new PlanBuilder({ platforms: options.platforms, layerCeiling: options.layerCeiling });
+      await own.addStatement(stored, storeSource(store.statements));
+      for (const digest of own.blobs.keys()) kept.add(digest);
+    }
     for (const [kind, locked] of [...lock.lock.images.map((entry) => ["image", entry] as const), ...lock.lock.charts.map((entry) => ["chart", entry] as const)]) {
       const text = locked.reference.replace(/^oci:\/\//, "");
       const parsed = parseArchiveReference(text);
@@ -77,9 +101,9 @@ export async function exportRelease(options: ExportReleaseOptions): Promise<Expo
     }
     return builder.plan();
   };
-  const plan = await planOf(options.version);
+  const plan = await planOf(options.version, options.channel);
   // A delta leaves out every blob the base release's archive (same platforms) holds: only manifests are read for it.
-  const omit = options.since !== undefined ? new Set((await planOf(options.since)).blobs.keys()) : undefined;
+  const omit = options.since !== undefined ? new Set([...(await planOf(options.since)).blobs.keys()].filter((digest) => !kept.has(digest))) : undefined;
   const identity = options.store.registry ? parseRegistryTarget(options.store.registry) : undefined;
   const annotations: Record<string, string> = {
     [ANNOTATION_RELEASE]: options.version,

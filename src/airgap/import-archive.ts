@@ -10,7 +10,9 @@
  * so a node whose containerd mirrors ghcr.io to this registry finds them by the pinned references;
  * the release store's repositories go under the target's namespace, where pull and Flux read them.
  */
-import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { CHANNELS_REPOSITORY, CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
+import { referrersTag } from "../signing/bundle-referrer.js";
+import { signatureTag } from "../signing/cosign-format.js";
 import { UserError } from "../errors.js";
 import { joinRepositoryName } from "../oci/registry-reference.js";
 import { uploadRegistryBlobStream } from "../oci/registry-blob-stream.js";
@@ -45,6 +47,8 @@ export function registryTarget(client: RegistryClient, namespace: string | undef
 export interface ImportOptions {
   /** Point this channel of the release repository at the archive's release, last. */
   readonly channel?: string;
+  /** The archive's (verified) statement for `channel`: pushed with its signatures, its history tag, and the channel's statement tag after the release's channel tag. */
+  readonly statement?: ArchiveEntry;
   readonly progress?: (line: string) => void;
   readonly terminal?: boolean;
   readonly now?: () => number;
@@ -81,6 +85,8 @@ export async function importArchive(archive: VerifiedArchive, target: ImportTarg
     return item;
   };
   for (const entry of archive.entries) {
+    // Statements and their signatures go in only for the channel being moved, after verification.
+    if (!carried(entry, options.statement)) continue;
     const item = forRepository(entry);
     const seen = new Set([...item.manifests, ...item.blobs, ...item.base].map((d) => d.digest));
     const visit = (descriptor: Descriptor, isManifest: boolean) => {
@@ -147,7 +153,7 @@ export async function importArchive(archive: VerifiedArchive, target: ImportTarg
   // Tags once every manifest is in: signature tags and image/chart tags, then the release's version tags.
   const tags: string[] = [];
   const ordered = [...work.values()].flatMap((item) => item.tags.map((tag) => ({ ...tag, repository: item.repository })));
-  const rank = (repository: string) => (repository.endsWith(RELEASE_REPOSITORY) ? 2 : repository.endsWith(CONFIG_REPOSITORY) ? 1 : 0);
+  const rank = (repository: string) => (repository.endsWith(CHANNELS_REPOSITORY) ? 3 : repository.endsWith(RELEASE_REPOSITORY) ? 2 : repository.endsWith(CONFIG_REPOSITORY) ? 1 : 0);
   ordered.sort((a, b) => rank(a.repository) - rank(b.repository));
   for (const tag of ordered) {
     const manifest = archive.manifests.get(tag.descriptor.digest);
@@ -164,6 +170,21 @@ export async function importArchive(archive: VerifiedArchive, target: ImportTarg
       await target.pushManifest(repository, manifest.bytes, manifest.descriptor.mediaType, options.channel);
       tags.push(`${repository}:${options.channel}`);
     }
+    if (options.statement) {
+      // The statement's channel tag after the release's, as publish and promote order them.
+      const statements = target.repositoryFor(undefined, CHANNELS_REPOSITORY);
+      const statement = archive.manifests.get(options.statement.descriptor.digest)!;
+      await target.pushManifest(statements, statement.bytes, statement.descriptor.mediaType, options.channel);
+      tags.push(`${statements}:${options.channel}`);
+    }
   }
   return { blobsSent, bytesSent, blobsPresent, manifests, tags };
+}
+
+/** Is `entry` imported? Everything but the statements repository's entries other than `statement` and its signatures. */
+function carried(entry: ArchiveEntry, statement: ArchiveEntry | undefined): boolean {
+  const parsed = parseArchiveReference(entry.reference);
+  if (parsed.host !== undefined || parsed.repository !== CHANNELS_REPOSITORY) return entry.role !== "statement";
+  if (statement === undefined) return false;
+  return entry.reference === statement.reference || (entry.role === "signature" && (parsed.tag === signatureTag(statement.descriptor.digest) || parsed.tag === referrersTag(statement.descriptor.digest)));
 }

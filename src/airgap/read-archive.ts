@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
+import { CHANNELS_REPOSITORY } from "../manifest/build-release-manifest.js";
 import { ANNOTATION_REF_NAME } from "../oci/annotations.js";
 import { InvalidArtifactError } from "../oci/invalid-artifact-error.js";
 import { parseIndex } from "../oci/layout-index.js";
@@ -50,6 +51,8 @@ export interface VerifyOptions {
 
 /** Release versions start with a digit, channels with a letter (schemas/common.ts). */
 const VERSION_TAG = /^[0-9]/;
+/** A statement's history tag (src/distribution/channel-statements.ts historyTag): never a channel's own tag. */
+export const STATEMENT_HISTORY_TAG = /^([1-9][0-9]*)-([a-zA-Z].*)$/;
 
 function refuse(file: string, message: string): never {
   throw new InvalidArtifactError(`${file}: ${message}; nothing was imported`);
@@ -117,6 +120,9 @@ export async function verifyArchive(file: string, options: VerifyOptions): Promi
     if ((role === "image" || role === "chart") && parsed.host === undefined) refuse(file, `index.json entry "${reference}" (${role}) names no registry host`);
     if ((role === "release" || role === "config") && (parsed.host !== undefined || (parsed.tag !== undefined && !VERSION_TAG.test(parsed.tag)))) {
       refuse(file, `index.json entry "${reference}" (${role}) must be a version tag of the release store`);
+    }
+    if (role === "statement" && (parsed.host !== undefined || parsed.repository !== CHANNELS_REPOSITORY || parsed.tag === undefined || !STATEMENT_HISTORY_TAG.test(parsed.tag))) {
+      refuse(file, `index.json entry "${reference}" (statement) must be a ${CHANNELS_REPOSITORY}:<sequence>-<channel> tag`);
     }
     if (role === "signature" && (parsed.tag === undefined || !DIGEST_TAG_PATTERN.test(parsed.tag) || parsed.tag.endsWith(".att") || parsed.tag.endsWith(".sbom"))) {
       refuse(file, `index.json entry "${reference}" (signature) must be a sha256-<hex>.sig or sha256-<hex> tag`);

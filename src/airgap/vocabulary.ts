@@ -22,9 +22,11 @@ export const ANNOTATION_IDENTITY = "dev.alga.airgap.identity";
 /**
  * `image`: a container image the lock pins; `chart`: an OCI Helm chart the lock pins; `release`
  * and `config`: the release artifact and its config bundle (repositories of the release store,
- * named without a host); `signature`: a cosign `.sig` image or referrers index of any of them.
+ * named without a host); `statement`: the signed channel statement naming the release (export
+ * --channel), named at its history tag `alga-appliance-channels:<sequence>-<channel>` only, so the
+ * archive alone never moves a channel; `signature`: a cosign `.sig` image or referrers index of any of them.
  */
-export const ROLES = ["image", "chart", "release", "config", "signature"] as const;
+export const ROLES = ["image", "chart", "release", "config", "statement", "signature"] as const;
 export type ArchiveRole = (typeof ROLES)[number];
 
 /** Image layers get their own ceiling (the config bundle keeps MAX_LAYER_BYTES of src/oci/limits.ts). */

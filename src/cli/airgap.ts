@@ -7,7 +7,7 @@ import { channelName, commandDeadline, storeOptions } from "./store-options.js";
 
 const EXPORT_HELP = `Usage: npm run airgap -- export --release V (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)
                       (--out FILE.tar | --layout-out DIR) [--platform OS/ARCH[,…]] [--mirror DIR]
-                      [--since V0] [--max-layer-size BYTES] [--releases DIR] [--timeout D] [--json]
+                      [--since V0] [--channel NAME] [--max-layer-size BYTES] [--releases DIR] [--timeout D] [--json]
 
 Writes the whole of a release as one OCI image layout packed as a tar, for an appliance with no
 network: every image the lock (releases/V.lock.yaml) pins (for an image index: the index and the
@@ -30,6 +30,8 @@ and k3s's auto-import (/var/lib/rancher/k3s/agent/images/) serve pinned pods wit
                          instead of their registries
   --since V0             a delta: leave out every blob V0's archive (same platforms) holds, which an
                          appliance on V0 already has; import refuses it where V0's content is missing
+  --channel NAME         carry the channel's current signed statement (and its signatures), which
+                         import --channel NAME needs; refused unless the channel points at --release
   --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
   --releases DIR         release definitions (default: releases)
   --timeout D            overall deadline (default 2h)
@@ -59,7 +61,8 @@ pull reads them.
   --verify-key FILE      refuse unless the release and config bundle carry a cosign signature by this key
 ${IDENTITY_HELP}
                          (for import, the default is the registry namespace the archive was exported from)
-  --channel NAME         point this channel at the archive's release, last
+  --channel NAME         point this channel at the archive's release, last: needs the channel's signed
+                         statement in the archive (export --channel NAME), checked as pull checks it
   --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
   --timeout D            overall deadline (default 2h)`;
 
@@ -100,6 +103,7 @@ const EXPORT_OPTIONS = {
       platform: { type: "string" },
       mirror: { type: "string" },
       since: { type: "string" },
+      channel: { type: "string" },
       "max-layer-size": { type: "string" },
       releases: { type: "string" },
       timeout: { type: "string" },
@@ -111,6 +115,7 @@ async function exportCommand({ values, output }: { values: CliValues<typeof EXPO
       if (!ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0.0)`);
       if ((values.out === undefined) === (values["layout-out"] === undefined)) throw new UsageError(`give exactly one of --out FILE.tar and --layout-out DIR\n\n${EXPORT_HELP}`);
       if (!values.registry && !values["oci-layout"]) throw new UsageError(`name the release store: --registry HOST/NAMESPACE or --oci-layout DIR\n\n${EXPORT_HELP}`);
+      if (values.channel) channelName(values.channel);
       if (values.since !== undefined && !ReleaseVersion.safeParse(values.since).success) throw new UsageError(`--since "${values.since}" is not a release version`);
       const platforms = platformList(values.platform, DEFAULT_PLATFORMS);
       const ceiling = layerCeiling(values["max-layer-size"], DEFAULT_IMAGE_LAYER_CEILING);
@@ -124,6 +129,7 @@ async function exportCommand({ values, output }: { values: CliValues<typeof EXPO
         layerCeiling: ceiling,
         ...(values.mirror ? { mirror: resolve(values.mirror) } : {}),
         ...(values.since ? { since: values.since } : {}),
+        ...(values.channel ? { channel: values.channel } : {}),
         progress: output.progress,
         terminal: Boolean(process.stderr.isTTY) && !output.json,
       });

@@ -21,7 +21,8 @@ A digest the release already pins is checked by digest and kept.
 
   --release V        version (releases/V.yaml) or path to a release file
   --check            write nothing; re-resolve every tag and exit 1 when one moved since the lock
-                     (or is missing, unreachable, refused, or not locked)
+                     (or is missing, refused, or not locked); exit 2 when the only problem is
+                     that registries could not be reached (nothing is known to have moved)
   --offline          ask no registry: take the digests the release itself pins (all must be pinned)
   --concurrency N    requests in flight (default 8)
   --timeout D        overall deadline, e.g. 90s or 10m (env ARK_TIMEOUT; default ${DEFAULT_TIMEOUT})
@@ -49,8 +50,18 @@ await runCli(
     if (values.check) {
       if (!loaded.lock) throw new UserError(`${lockFile}: no lock file to check; run npm run lock -- --release ${loaded.definition.version}`);
       output.progress(`checking ${basename(lockFile)}`);
-      const { drift } = await checkLock(loaded.lock.lock, releaseReferences(loaded.definition, loaded.profile), { registries, concurrency, progress: output.progress });
+      const { drift, lookups } = await checkLock(loaded.lock.lock, releaseReferences(loaded.definition, loaded.profile), { registries, concurrency, progress: output.progress });
       const result = { release: loaded.definition.version, lockFile, drift };
+      // Only unreachable registries: nothing is known to have moved, and "re-lock" would be the wrong fix.
+      if (drift.length > 0 && drift.every((d) => d.problem === "unreachable")) {
+        const hosts = [...new Set(lookups.filter((l) => l.status === "unreachable").map((l) => l.reference.registry))].sort();
+        output.fail(
+          `${lockFile}: the registries could not be reached (${hosts.join(", ")}), so ${drift.length} reference(s) could not be checked and nothing is known to have moved:\n` +
+            `${drift.map((d) => `  ${d.reference}: ${d.detail ?? "unreachable"}`).join("\n")}\nCheck the network (or the registries), then run npm run lock -- --release ${loaded.definition.version} --check again`,
+          { ...result, unreachable: hosts },
+          2,
+        );
+      }
       if (drift.length > 0) {
         const lines = drift.map((d) =>
           d.problem === "moved" ? `  ${d.reference} moved: locked ${d.locked}, now ${d.current}` : `  ${d.reference}: ${d.problem}${d.detail ? `: ${d.detail}` : ""}`,

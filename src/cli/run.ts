@@ -105,8 +105,8 @@ export interface CliOutput {
   progress(message: string): void;
   /** Success: prints `message` (or the JSON document) and ends the command with exit 0. */
   done(message: string, result?: Record<string, unknown>): void;
-  /** Failure the command detected itself: prints and exits 1. */
-  fail(message: string, details?: Record<string, unknown>): never;
+  /** Failure the command detected itself: prints and exits 1 (or `exitCode`, e.g. 2 when it could not find out). */
+  fail(message: string, details?: Record<string, unknown>, exitCode?: number): never;
 }
 
 const COMMON_OPTIONS = {
@@ -184,10 +184,10 @@ function createOutput(json: boolean): CliOutput {
       else process.stdout.write(`${message}\n`);
       throw new ExitSignal(0);
     },
-    fail(message, details = {}) {
+    fail(message, details = {}, exitCode = 1) {
       if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: message, ...details }, null, 2)}\n`);
       else process.stderr.write(`error: ${message}\n`);
-      throw new ExitSignal(1);
+      throw new ExitSignal(exitCode);
     },
   };
 }

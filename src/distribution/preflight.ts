@@ -36,7 +36,9 @@ function referenceLine(lookup: ReferenceLookup): string {
 
 const REGISTRY_PROBLEM: Record<"unreachable" | "refused" | "failed", string> = {
   unreachable: "the registry could not be reached: check the network, the host and port",
-  refused: "the registry refused the credentials: set OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN) or docker login",
+  // The fix depends on the host (its own config.json entry, or the environment's credentials for the
+  // publish target), so the registry's own message, which names it, follows.
+  refused: "the registry refused the credentials (what to set for this host is in its answer)",
   failed: "the registry answered with an error",
 };
 

@@ -61,13 +61,16 @@ export class ReferenceRegistries {
   client(host: string): RegistryClient {
     let client = this.clients.get(host);
     if (!client) {
+      const environmentCredentials = host === this.options.environmentCredentialsHost;
       client = new RegistryClient({
         registry: host,
         plainHttp: isLoopbackRegistry(host),
         userAgent: KIT_NAME,
         timeoutMs: this.options.timeoutMs ?? 30_000,
         ...(this.options.attempts !== undefined ? { retry: { attempts: this.options.attempts } } : {}),
-        env: host === this.options.environmentCredentialsHost ? (this.options.env ?? process.env) : withoutEnvironmentCredentials(this.options.env ?? process.env),
+        env: environmentCredentials ? (this.options.env ?? process.env) : withoutEnvironmentCredentials(this.options.env ?? process.env),
+        // The scheme follows the host (isLoopbackRegistry), never a flag: advice must not name --plain-http.
+        advice: { environmentCredentials, plainHttpFlag: false },
         ...(this.options.deadline ? { deadline: this.options.deadline } : {}),
       });
       this.clients.set(host, client);

@@ -101,6 +101,8 @@ export interface RegistryAuthOptions {
    * @default false
    */
   readonly plainHttp?: boolean;
+  /** OCI_USERNAME/OCI_PASSWORD/OCI_TOKEN may be sent here (registry-advice.ts); for messages. @default true */
+  readonly environmentCredentials?: boolean;
   /** Called at most once, on first need. */
   readonly lookupCredentials: () => CredentialLookup;
   /** Injectable clock (ms) for token expiry. */
@@ -168,7 +170,10 @@ export class RegistryAuth {
   describeCredentials(): string {
     const lookup = this.lookup();
     if (lookup.credentials) return lookup.source ?? "credentials of unknown origin";
-    return lookup.note ?? "no credentials were found in OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN or docker config.json";
+    if (lookup.note !== undefined) return lookup.note;
+    return this.options.environmentCredentials === false
+      ? `no credentials for ${this.options.registry} were found in docker config.json`
+      : "no credentials were found in OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN or docker config.json";
   }
 
   /** Why the credentials at hand cannot answer the registry's challenge, if that is the problem. */
@@ -237,7 +242,7 @@ export class RegistryAuth {
         0,
         redactUrl(realm),
         `registry ${this.options.registry} is HTTPS but sends token requests to the plain-HTTP realm ${redactUrl(realm)}; ` +
-          `refusing to send credentials or tokens in clear text (only a registry given with --plain-http may use a plain-HTTP realm)`,
+          `refusing to send credentials or tokens in clear text (only a registry spoken to over plain HTTP may use a plain-HTTP realm)`,
       );
     }
     const requestedAt = this.now();

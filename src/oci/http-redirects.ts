@@ -7,6 +7,10 @@ import type { HttpResponse } from "./node-http-transport.js";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** HttpConnectionError codes for a redirect chain that ends nowhere. */
+export const REDIRECT_LOOP = "REDIRECT_LOOP";
+export const TOO_MANY_REDIRECTS = "TOO_MANY_REDIRECTS";
+
 /** Redirects followed per request before giving up. */
 export const DEFAULT_MAX_REDIRECTS = 10;
 

@@ -5,7 +5,7 @@
  */
 import type { Deadline } from "./deadline.js";
 import { discard } from "./http-bodies.js";
-import { DEFAULT_MAX_REDIRECTS, redirectedHop, type Hop } from "./http-redirects.js";
+import { DEFAULT_MAX_REDIRECTS, REDIRECT_LOOP, TOO_MANY_REDIRECTS, redirectedHop, type Hop } from "./http-redirects.js";
 import { HttpConnectionError, RETRYABLE_STATUSES, RetryPolicy, describeTransportFailure, isAbortLike, type RetryOptions } from "./http-retries.js";
 import { nodeHttpTransport, type HttpResponse, type Transport } from "./node-http-transport.js";
 
@@ -73,14 +73,26 @@ export class HttpClient {
     const headers: Record<string, string> = { ...request.headers };
     if (this.userAgent !== undefined && !Object.keys(headers).some((key) => key.toLowerCase() === "user-agent")) headers["User-Agent"] = this.userAgent;
     let hop: Hop = { method: request.method.toUpperCase(), url: origin, headers, body: request.body };
+    // A request seen before on this chain (same method and URL) would be answered the same way again.
+    const seen = new Set<string>([`${hop.method} ${hop.url.href}`]);
     for (let redirects = 0; ; redirects++) {
       const result = await this.sendWithRetries(hop, request.retryable);
       const next = redirectedHop(result.response, hop, origin);
       if (next === undefined) return result;
       await discard(result.response);
-      if (redirects >= this.maxRedirects) {
-        throw new HttpConnectionError(hop.method, redactUrl(hop.url), 1, "TOO_MANY_REDIRECTS", `more than ${this.maxRedirects} redirects`);
+      if (seen.has(`${next.method} ${next.url.href}`)) {
+        throw new HttpConnectionError(
+          request.method.toUpperCase(),
+          redactUrl(origin),
+          1,
+          REDIRECT_LOOP,
+          `redirect loop: ${redactUrl(hop.url)} redirected back to ${redactUrl(next.url)}, already requested on this chain`,
+        );
       }
+      if (redirects >= this.maxRedirects) {
+        throw new HttpConnectionError(request.method.toUpperCase(), redactUrl(origin), 1, TOO_MANY_REDIRECTS, `more than ${this.maxRedirects} redirects (the last to ${redactUrl(next.url)})`);
+      }
+      seen.add(`${next.method} ${next.url.href}`);
       hop = next;
     }
   }

@@ -7,6 +7,7 @@
  * (typed errors), registry-repository.ts (one repository), blob-upload.ts, tag-list.ts; below them
  * http.ts with http-retries.ts, http-redirects.ts and http-bodies.ts, and auth.ts.
  */
+import { TARGET_REGISTRY_ADVICE, type RegistryAdvice } from "./registry-advice.js";
 import type { UploadMode } from "./blob-upload.js";
 import { lookupCredentials, type Credentials } from "./credentials.js";
 import type { Deadline } from "./deadline.js";
@@ -45,6 +46,8 @@ export interface RegistryClientOptions {
   readonly onProgress?: (event: RegistryProgressEvent) => void;
   /** Environment used for the credential lookup (OCI_USERNAME, OCI_PASSWORD, OCI_TOKEN, DOCKER_CONFIG, HOME). Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Which credential sources and flags messages may name. Default: a --registry target (registry-advice.ts). */
+  readonly advice?: RegistryAdvice;
 }
 
 const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -53,11 +56,13 @@ const DEFAULT_TAG_PAGE_SIZE = 100;
 export class RegistryClient {
   readonly registry: string;
   readonly plainHttp: boolean;
+  private readonly advice: RegistryAdvice;
   private readonly settings: RegistrySettings;
 
   constructor(options: RegistryClientOptions) {
     this.registry = assertRegistryHost(options.registry);
     this.plainHttp = options.plainHttp ?? false;
+    this.advice = options.advice ?? TARGET_REGISTRY_ADVICE;
     const http = new HttpClient({
       ...(options.transport ? { transport: options.transport } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
@@ -71,6 +76,7 @@ export class RegistryClient {
         ...(options.credentials ? { explicit: options.credentials } : {}),
         ...(options.env ? { env: options.env } : {}),
       }),
+      this.advice,
     );
     this.settings = {
       transport,
@@ -93,7 +99,7 @@ export class RegistryClient {
     }
     const body = await readTextPrefix(response);
     if (this.plainHttp && response.status === 400 && /https/i.test(body)) {
-      throw new RegistryError(`${this.registry} expects HTTPS but was contacted over plain HTTP: drop --plain-http`, 400, "GET", redactUrl(url));
+      throw new RegistryError(`${this.registry} expects HTTPS but was contacted over plain HTTP: ${this.advice.plainHttpFlag ? "drop --plain-http" : "loopback registries are always spoken to over plain HTTP"}`, 400, "GET", redactUrl(url));
     }
     throw new RegistryError(
       `${this.registry} does not look like an OCI registry: GET ${redactUrl(url)} answered ${response.status} ${response.statusText}`.trim(),

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { HttpConnectionError } from "./http-retries.js";
+import { TARGET_REGISTRY_ADVICE, credentialsFix, refusedCredentialsFix, type RegistryAdvice } from "./registry-advice.js";
 import { RETRYABLE_STATUSES } from "./http-retries.js";
 import { readTextPrefix } from "./http-bodies.js";
 import { redactUrl, type HttpResult } from "./http.js";
@@ -152,9 +153,10 @@ export async function checkStatus(
   context: RequestContext,
   registry: string,
   credentials: CredentialsReport,
+  advice: RegistryAdvice = TARGET_REGISTRY_ADVICE,
 ): Promise<HttpResult> {
   if (expected.includes(result.response.status)) return result;
-  throw await registryError(result, context, registry, credentials);
+  throw await registryError(result, context, registry, credentials, advice);
 }
 
 /** Turns a non-success response into a typed error with a message a person can act on. */
@@ -163,6 +165,7 @@ async function registryError(
   context: RequestContext,
   registry: string,
   credentials: CredentialsReport,
+  advice: RegistryAdvice,
 ): Promise<RegistryError | RegistryNotFoundError> {
   const { response } = result;
   const { method } = context;
@@ -183,17 +186,17 @@ async function registryError(
         break;
       }
       if (credentials.unusableCredentials() !== undefined) {
-        message = `authentication required for ${registry} while ${context.action}: ${credentials.unusableCredentials()}; set OCI_USERNAME/OCI_PASSWORD`;
+        message = `authentication required for ${registry} while ${context.action}: ${credentials.unusableCredentials()}; ${credentialsFix(registry, advice)}`;
         break;
       }
       message = credentials.hasCredentials()
         ? `authentication failed for ${registry} while ${context.action}: the registry refused ${credentials.describeCredentials()}` +
-          `${registryMessage ? ` (${registryMessage})` : ""}. Check OCI_USERNAME/OCI_PASSWORD, or log in with \`docker login ${registry}\``
-        : `authentication required for ${registry} while ${context.action}: set OCI_USERNAME/OCI_PASSWORD (or OCI_TOKEN), or log in with \`docker login ${registry}\`` +
+          `${registryMessage ? ` (${registryMessage})` : ""}. ${refusedCredentialsFix(registry, advice)}`
+        : `authentication required for ${registry} while ${context.action}: ${credentialsFix(registry, advice)}` +
           ` (${credentials.describeCredentials()})`;
       break;
     case 403:
-      message = `access denied by ${registry} while ${context.action}${registryMessage ? ` (${registryMessage})` : ""}: ${credentials.describeCredentials()} lack permission for ${location}`;
+      message = `access denied by ${registry} while ${context.action}${registryMessage ? ` (${registryMessage})` : ""}: ${credentials.describeCredentials()} lack permission for ${location}${advice.environmentCredentials ? "" : `; ${credentialsFix(registry, advice)}`}`;
       break;
     case 404:
       message = notFoundMessage(first?.code, location, context) + (registryMessage && !first ? ` (${registryMessage})` : "");

@@ -9,6 +9,8 @@ import { TokenServiceError } from "./token-answer.js";
 import type { CredentialLookup } from "./credentials.js";
 import { discard } from "./http-bodies.js";
 import { HttpConnectionError } from "./http-retries.js";
+import { REDIRECT_LOOP, TOO_MANY_REDIRECTS } from "./http-redirects.js";
+import { TARGET_REGISTRY_ADVICE, refusedCredentialsFix, type RegistryAdvice } from "./registry-advice.js";
 import { redactUrl, type HttpClient, type HttpResult } from "./http.js";
 import { RegistryError, RegistryUnreachableError, checkStatus, type RequestContext } from "./registry-errors.js";
 
@@ -32,9 +34,11 @@ export class RegistryTransport {
     readonly plainHttp: boolean,
     readonly http: HttpClient,
     lookupCredentials: () => CredentialLookup,
+    /** Which credential sources and flags messages may name (registry-advice.ts). */
+    readonly advice: RegistryAdvice = TARGET_REGISTRY_ADVICE,
   ) {
     this.baseUrl = new URL(`${plainHttp ? "http" : "https"}://${registry}`);
-    this.auth = new RegistryAuth({ registry, http, plainHttp, lookupCredentials });
+    this.auth = new RegistryAuth({ registry, http, plainHttp, lookupCredentials, environmentCredentials: advice.environmentCredentials });
   }
 
   /** Sends `request` with authentication and checks that its status is one of `expected`. */
@@ -44,7 +48,7 @@ export class RegistryTransport {
 
   /** The one status check (see registry-errors.ts), for an answer the caller has looked at first. */
   check(result: HttpResult, expected: readonly number[], context: RequestContext): Promise<HttpResult> {
-    return checkStatus(result, expected, context, this.registry, this.auth);
+    return checkStatus(result, expected, context, this.registry, this.auth, this.advice);
   }
 
   /** Sends `request` with authentication; any status is returned. */
@@ -100,7 +104,7 @@ export class RegistryTransport {
       if (error instanceof TokenServiceError) {
         const hint =
           error.status === 401 || error.status === 403
-            ? `. Check OCI_USERNAME/OCI_PASSWORD, or log in with \`docker login ${this.registry}\``
+            ? `. ${refusedCredentialsFix(this.registry, this.advice)}`
             : "";
         throw new RegistryError(`${error.message}${hint}`, error.status || 401, "GET", error.realm);
       }
@@ -110,16 +114,22 @@ export class RegistryTransport {
   }
 
   private unreachable(error: HttpConnectionError): RegistryUnreachableError {
-    const tlsProblem = /SSL|TLS|EPROTO|CERT/i.test(`${error.code ?? ""} ${error.detail}`);
+    const text = `${error.code ?? ""} ${error.detail}`;
     let hint: string;
-    if (!this.plainHttp) {
-      hint = tlsProblem
+    if (error.code === REDIRECT_LOOP || error.code === TOO_MANY_REDIRECTS) {
+      // The registry answers, but only with redirects: no host, port or scheme change helps.
+      hint = "; the registry (or a proxy in front of it) redirects without end: check its configuration";
+    } else if (!this.advice.plainHttpFlag) {
+      // The scheme is not the user's choice here (loopback registries are plain HTTP, all others HTTPS).
+      hint = /SSL|TLS|EPROTO|CERT/i.test(text)
+        ? `; the TLS handshake failed (${this.registry} is spoken to over ${this.plainHttp ? "plain HTTP" : "HTTPS"}, and must serve it)`
+        : "; check the host and port, and the network";
+    } else if (!this.plainHttp) {
+      hint = /SSL|TLS|EPROTO|CERT/i.test(text)
         ? "; the TLS handshake failed, so it may serve plain HTTP: try --plain-http"
         : "; check the host and port (if it serves plain HTTP, use --plain-http)";
     } else {
-      hint = /ECONNRESET|socket|closed/i.test(`${error.code ?? ""} ${error.detail}`)
-        ? "; it may expect HTTPS: try without --plain-http"
-        : "; check the host and port";
+      hint = /ECONNRESET|socket|closed/i.test(text) ? "; it may expect HTTPS: try without --plain-http" : "; check the host and port";
     }
     return new RegistryUnreachableError(this.registry, `cannot reach registry ${this.registry}: ${error.message}${hint}`, error);
   }

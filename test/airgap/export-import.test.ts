@@ -34,7 +34,7 @@ beforeAll(async () => {
     ["lock", ["--release", version]],
     ["synth", ["--release", version]],
     ["keygen", ["--out", "keys"]],
-    ["publish", ["--release", version, "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key", "--json"]],
+    ["publish", ["--release", version, "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key", "--channel", "stable", "--json"]],
   ] as const) {
     const result = await runCli(command, [...args], { cwd: dir, env });
     expect(result.code, `${command}: ${result.stderr}`).toBe(0);
@@ -51,9 +51,9 @@ describe("airgap export", () => {
   it("writes every pinned image, chart, the release, its bundle and all signatures into one archive, the same bytes from two runs in different directories", async () => {
     const first = join(tempDir("airgap-out-"), "release.tar");
     const second = join(tempDir("airgap-other-"), "nested", "copy.tar");
-    const one = await runCli("airgap", [...exportArgs(first, "--platform", "linux/amd64,linux/arm64"), "--json"], { cwd: dir });
+    const one = await runCli("airgap", [...exportArgs(first, "--platform", "linux/amd64,linux/arm64", "--channel", "stable"), "--json"], { cwd: dir });
     expect(one.code, one.stderr).toBe(0);
-    const two = await runCli("airgap", exportArgs(second, "--platform", "linux/arm64,linux/amd64"), { cwd: dir, env: { TZ: "Pacific/Chatham", ...env }, shellPrefix: "umask 077;" } as any);
+    const two = await runCli("airgap", exportArgs(second, "--platform", "linux/arm64,linux/amd64", "--channel", "stable"), { cwd: dir, env: { TZ: "Pacific/Chatham", ...env }, shellPrefix: "umask 077;" } as any);
     expect(two.code, two.stderr).toBe(0);
     const report = JSON.parse(one.stdout);
     expect(sha256File(first)).toBe(report.digest);
@@ -71,6 +71,10 @@ describe("airgap export", () => {
     expect(names).toContain(`${base}/charts/temporal:2.0.0`);
     expect(names).toContain("alga-appliance-release:3.0.0");
     expect(names.some((name: string) => name.startsWith("alga-appliance-release:sha256-") && name.endsWith(".sig"))).toBe(true);
+    // --channel: the channel's signed statement at its history tag (never the channel's own tag), with its signatures.
+    expect(names).toContain("alga-appliance-channels:1-stable");
+    expect(names).not.toContain("alga-appliance-channels:stable");
+    expect(names.filter((name: string) => name.startsWith("alga-appliance-channels:sha256-")).length).toBe(2);
     expect(new Set(names).size).toBe(names.length);
     const image = layout.manifests.find((entry: any) => entry.annotations["org.opencontainers.image.ref.name"] === `${pgbouncer}:build-1`);
     expect(image.annotations["io.containerd.image.name"]).toBe(`${pgbouncer}:build-1`);
@@ -110,12 +114,14 @@ describe("airgap export", () => {
 describe("airgap import", () => {
   it("verifies the signatures with the key, pushes everything, and pull --verify-key then works from the imported registry", async () => {
     const out = join(tempDir("airgap-import-"), "release.tar");
-    expect((await runCli("airgap", exportArgs(out, "--platform", "linux/amd64,linux/arm64"), { cwd: dir })).code).toBe(0);
+    expect((await runCli("airgap", exportArgs(out, "--platform", "linux/amd64,linux/arm64", "--channel", "stable"), { cwd: dir })).code).toBe(0);
     const imported = await runCli("airgap", ["import", "--file", out, "--registry", `${target.host}/site`, "--plain-http", "--verify-key", "keys/cosign.pub", "--channel", "stable", "--json"], { cwd: dir });
     expect(imported.code, imported.stderr).toBe(0);
     const report = JSON.parse(imported.stdout);
     expect(report.verified).toBe(true);
-    expect(report.tags.at(-1)).toBe("site/alga-appliance-release:stable");
+    // The release's channel tag, then the statement's, last.
+    expect(report.tags.slice(-2)).toEqual(["site/alga-appliance-release:stable", "site/alga-appliance-channels:stable"]);
+    expect(report.tags).toContain("site/alga-appliance-channels:1-stable");
     // Images keep their repository paths: the pinned digest is there under the same path.
     const path = `${base.slice(base.indexOf("/") + 1)}/nine-minds/pgbouncer`;
     const client = new RegistryClient({ registry: target.host, plainHttp: true });
@@ -128,6 +134,19 @@ describe("airgap import", () => {
     // A second import sends no blob again.
     const again = JSON.parse((await runCli("airgap", ["import", "--file", out, "--registry", `${target.host}/site`, "--plain-http", "--json"], { cwd: dir })).stdout);
     expect(again.blobsSent).toBe(0);
+  }, 240_000);
+
+  it("import --channel refuses an archive without the channel's statement, naming export --channel, and tags nothing", async () => {
+    const out = join(tempDir("airgap-nostatement-"), "release.tar");
+    expect((await runCli("airgap", exportArgs(out), { cwd: dir })).code).toBe(0);
+    for (const keys of [["--verify-key", "keys/cosign.pub"], []]) {
+      const refused = await runCli("airgap", ["import", "--file", out, "--registry", `${target.host}/nostatement`, "--plain-http", ...keys, "--channel", "stable"], { cwd: dir });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("no signed statement for channel stable");
+      expect(refused.stderr).toContain("npm run airgap -- export --channel stable");
+      const catalog = (await (await fetch(`${target.url}/v2/_catalog?n=1000`)).json()) as { repositories: string[] };
+      expect(catalog.repositories.filter((repository) => repository.startsWith("nostatement/"))).toEqual([]);
+    }
   }, 240_000);
 
   it("refuses an archive signed by another key, writing no tag", async () => {
@@ -224,6 +243,13 @@ describe("hostile archives are refused before any tag is written", () => {
     }), /must be a version tag of the release store/);
   }, 120_000);
 
+  it("a statement named at a channel's own tag (statements travel at their history tag only)", async () => {
+    await refused("statement-tag", withIndex((document) => {
+      const release = document.manifests.find((m: any) => m.annotations["org.opencontainers.image.ref.name"] === "alga-appliance-release:3.0.0");
+      document.manifests.push({ ...release, annotations: { ...release.annotations, "org.opencontainers.image.ref.name": "alga-appliance-channels:stable", "dev.alga.airgap.role": "statement" } });
+    }), /must be a alga-appliance-channels:<sequence>-<channel> tag/);
+  }, 120_000);
+
   it("a signature for another digest: the release's .sig tag pointed at the config bundle's signature", async () => {
     const release = manifestOf("alga-appliance-release:3.0.0").descriptor;
     const config = manifestOf("alga-appliance-config:3.0.0").descriptor;
@@ -251,14 +277,14 @@ describe("deltas", () => {
     for (const [command, args] of [
       ["lock", ["--release", "3.1.0"]],
       ["synth", ["--release", "3.1.0"]],
-      ["publish", ["--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key"]],
+      ["publish", ["--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--sign-key", "keys/cosign.key", "--channel", "stable"]],
     ] as const) {
       const result = await runCli(command, [...args], { cwd: dir, env });
       expect(result.code, `${command}: ${result.stderr}`).toBe(0);
     }
     const out = tempDir("airgap-delta-");
     const full = JSON.parse((await runCli("airgap", ["export", "--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "full.tar"), ...BOTH, "--json"], { cwd: dir })).stdout);
-    const deltaRun = await runCli("airgap", ["export", "--release", "3.1.0", "--since", "3.0.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "delta.tar"), ...BOTH, "--json"], { cwd: dir });
+    const deltaRun = await runCli("airgap", ["export", "--release", "3.1.0", "--since", "3.0.0", "--channel", "stable", "--registry", `${registry.host}/alga`, "--plain-http", "--out", join(out, "delta.tar"), ...BOTH, "--json"], { cwd: dir });
     expect(deltaRun.code, deltaRun.stderr).toBe(0);
     const delta = JSON.parse(deltaRun.stdout);
     expect(delta.blobs).toBeLessThan(full.blobs);
@@ -290,6 +316,39 @@ describe("deltas", () => {
       expect((await imported.repository(path).resolve("build-2"))?.digest).toBe(newDigest);
     } finally {
       await fresh.stop();
+    }
+  }, 300_000);
+
+  it("a statement for another digest: export refuses it, and import refuses an archive carrying one, tagging nothing", async () => {
+    // stable now names 3.1.0 (the test above), so exporting 3.0.0 with it is refused.
+    const out = tempDir("airgap-otherstatement-");
+    const exported = await runCli("airgap", exportArgs(join(out, "refused.tar"), "--channel", "stable"), { cwd: dir });
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toMatch(/points stable at 3\.1\.0 \(sha256:[0-9a-f]{64}\), not at the exported release 3\.0\.0/);
+    expect(existsSync(join(out, "refused.tar"))).toBe(false);
+    // A hostile archive: the 3.0.0 archive with 3.1.0's (validly signed) statement and its signatures spliced in.
+    const full = join(out, "full.tar");
+    expect((await runCli("airgap", ["export", "--release", "3.1.0", "--registry", `${registry.host}/alga`, "--plain-http", "--out", full, "--channel", "stable"], { cwd: dir })).code).toBe(0);
+    const older = join(out, "older.tar");
+    expect((await runCli("airgap", exportArgs(older), { cwd: dir })).code).toBe(0);
+    const donor = await readEntries(full);
+    const entries = await readEntries(older);
+    const donorIndex = json(donor.find((entry) => entry.path === "index.json")!);
+    const statements = donorIndex.manifests.filter((m: any) => m.annotations["org.opencontainers.image.ref.name"].startsWith("alga-appliance-channels:"));
+    expect(statements.length).toBe(3);
+    const document = json(entries.find((entry) => entry.path === "index.json")!);
+    document.manifests.push(...statements);
+    const present = new Set(entries.map((entry) => entry.path));
+    const spliced = [...entries.map((entry) => (entry.path === "index.json" ? { path: entry.path, data: encode(document) } : entry)), ...donor.filter((entry) => entry.path.startsWith("blobs/sha256/") && !present.has(entry.path))];
+    const hostile = join(out, "hostile.tar");
+    writeEntries(hostile, spliced, {});
+    for (const keys of [["--verify-key", "keys/cosign.pub"], []]) {
+      const refused = await runCli("airgap", ["import", "--file", hostile, "--registry", `${target.host}/otherstatement`, "--plain-http", ...keys, "--channel", "stable"], { cwd: dir });
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toContain("the archive's statement for channel stable is refused");
+      expect(refused.stderr).toMatch(/3\.1\.0 \(sha256:[0-9a-f]{64}\)/);
+      const catalog = (await (await fetch(`${target.url}/v2/_catalog?n=1000`)).json()) as { repositories: string[] };
+      expect(catalog.repositories.filter((repository) => repository.startsWith("otherstatement/"))).toEqual([]);
     }
   }, 300_000);
 });

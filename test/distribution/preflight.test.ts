@@ -154,6 +154,9 @@ describe("publish preflight", () => {
     expect(result.stderr).toContain("14 refused");
     expect(result.stderr).toContain("the registry refused the credentials");
     expect(result.stderr).not.toContain("does not exist");
+    // Issue 15 point 5: the fix named is the image registry's own config.json entry, not OCI_USERNAME (never sent there).
+    expect(result.stderr).toContain(`Check its entry in $DOCKER_CONFIG/config.json or ~/.docker/config.json, or log in again with \`docker login ${guarded.host}\``);
+    expect(result.stderr).not.toContain("Check OCI_USERNAME");
   });
 
   it("never sends the publish target's credentials from the environment to an image registry", async () => {
@@ -165,6 +168,9 @@ describe("publish preflight", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("14 refused");
     expect(result.stderr).not.toContain("does not exist");
+    // Issue 15 point 5: the advice names docker login for that host, not the OCI_USERNAME that is set but never sent there.
+    expect(result.stderr).toContain(`log in with \`docker login ${guarded.host}\` (its entry in $DOCKER_CONFIG/config.json or ~/.docker/config.json)`);
+    expect(result.stderr).not.toMatch(/set OCI_USERNAME|Check OCI_USERNAME/);
     expect(await tagsOf("scoped", "alga-appliance-config")).toEqual([]);
   });
 });

@@ -157,12 +157,23 @@ describe("redirects", () => {
     expect(storageSaw).toEqual([undefined]);
   });
 
-  it("gives up on a redirect loop", async () => {
+  it("names a redirect loop as one: a URL redirected back to one already asked on the chain", async () => {
     const server = await serve((_request, response) => {
       response.writeHead(302, { Location: "/again" });
       response.end();
     });
-    await expect(new HttpClient({ maxRedirects: 3 }).send({ method: "GET", url: server.url })).rejects.toThrow(/more than 3 redirects/);
+    await expect(new HttpClient({ maxRedirects: 3 }).send({ method: "GET", url: server.url })).rejects.toThrow(
+      /redirect loop: http:\/\/127\.0\.0\.1:[0-9]+\/again redirected back to http:\/\/127\.0\.0\.1:[0-9]+\/again/,
+    );
+  });
+
+  it("gives up on a redirect chain longer than its bound that never repeats a URL", async () => {
+    let hop = 0;
+    const server = await serve((_request, response) => {
+      response.writeHead(302, { Location: `/hop-${++hop}` });
+      response.end();
+    });
+    await expect(new HttpClient({ maxRedirects: 3 }).send({ method: "GET", url: server.url })).rejects.toThrow(/more than 3 redirects \(the last to http:\/\/127\.0\.0\.1:[0-9]+\/hop-4\)/);
   });
 });
 
