@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError } from "../errors.js";
 import { runCli, type CliOutput, type CliValues } from "./run.js";
-import { IDENTITY_HELP, loadVerificationKeys } from "./signing-options.js";
+import { loadVerificationKeys } from "./signing-options.js";
 import { channelName, commandDeadline, storeOptions } from "./store-options.js";
 
 const EXPORT_HELP = `Usage: npm run airgap -- export --release V (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)
@@ -21,7 +21,8 @@ org.opencontainers.image.ref.name: repo:tag and repo@sha256:…), so \`ctr -n k8
 and k3s's auto-import (/var/lib/rancher/k3s/agent/images/) serve pinned pods with no network.
 
   --release V            the release version (releases/V.yaml and its lock)
-  --registry, --oci-layout, --plain-http   the release store holding the release artifact
+  --registry HOST/NS     the release store holding the release artifact (or --oci-layout DIR;
+                         --plain-http for a registry over HTTP)
   --out FILE.tar         the archive (written via FILE.tar.partial; an interrupted export resumes,
                          keeping every blob already written and verified)
   --layout-out DIR       write an OCI image layout directory instead (blobs already there are kept)
@@ -59,8 +60,8 @@ pull reads them.
                          docker's config.json)
   --plain-http           talk HTTP to --registry
   --verify-key FILE      refuse unless the release and config bundle carry a cosign signature by this key
-${IDENTITY_HELP}
-                         (for import, the default is the registry namespace the archive was exported from)
+  --identity HOST/NS     the registry namespace the signatures name (cosign's docker-reference);
+                         default: the registry namespace the archive was exported from
   --channel NAME         point this channel at the archive's release, last: needs the channel's signed
                          statement in the archive (export --channel NAME), checked as pull checks it
   --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)

@@ -28,7 +28,7 @@ const MAX_TAG_LENGTH = 128;
 const DEFAULT_STATEMENT_TTL_MS = 30 * 24 * 3_600_000;
 
 /** The tag keeping statement `sequence` of `channel`. */
-function historyTag(channel: string, sequence: number): string {
+export function historyTag(channel: string, sequence: number): string {
   return `${sequence}-${channel}`;
 }
 
