@@ -10,11 +10,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
-import { chmod, lstat, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { lstat, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { syncDirectory } from "../fs/sync-directory.js";
 import { assertDigest, DigestMismatchError } from "./digest.js";
-import { FILE_MODE, ignoreMissing, makeDirectories, tempPathBeside } from "./layout-files.js";
+import { ignoreMissing, makeDirectories, writeIntoPlace } from "./layout-files.js";
 import { assertWithinCeiling } from "./limits.js";
 import type { Descriptor } from "./types.js";
 
@@ -84,11 +83,9 @@ export class LayoutBlobStore {
     if (await this.holds(descriptor)) return false;
     const path = this.path(digest);
     await makeDirectories(dirname(path));
-    const temp = tempPathBeside(path);
-    const handle = await open(temp, "wx", FILE_MODE);
-    let renamed = false;
-    try {
-      try {
+    await writeIntoPlace(
+      path,
+      async (handle) => {
         const hash = createHash("sha256");
         let written = 0;
         for await (const chunk of chunksOf(source)) {
@@ -104,18 +101,9 @@ export class LayoutBlobStore {
         if (written !== descriptor.size || actual !== digest) {
           throw new DigestMismatchError(options.what, { digest, size: descriptor.size }, { digest: actual, size: written });
         }
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await chmod(temp, FILE_MODE);
-      await rename(temp, path);
-      renamed = true;
-    } finally {
-      if (!renamed) await rm(temp, { force: true });
-    }
-    if (options.deferDirectorySync) options.deferDirectorySync.add(dirname(path));
-    else await syncDirectory(dirname(path));
+      },
+      options.deferDirectorySync,
+    );
     return true;
   }
 }

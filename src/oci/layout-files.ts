@@ -3,7 +3,7 @@
  * the umask (so two machines give the same tree), and whole-file replacement by rename.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { syncDirectory } from "../fs/sync-directory.js";
 
@@ -23,7 +23,7 @@ export async function makeDirectories(target: string): Promise<void> {
 }
 
 /** A temp file name beside `path` that no other writer picks. */
-export function tempPathBeside(path: string): string {
+function tempPathBeside(path: string): string {
   return `${path}.tmp-${randomBytes(6).toString("hex")}`;
 }
 
@@ -33,12 +33,22 @@ export function tempPathBeside(path: string): string {
  * With `deferDirectorySync` the directory is recorded there for the caller to sync once.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array, deferDirectorySync?: Set<string>): Promise<void> {
+  await writeIntoPlace(path, (handle) => handle.writeFile(data), deferDirectorySync);
+}
+
+/**
+ * Writes a file through a temporary file beside it: `fill` writes the content (and may throw, e.g.
+ * on a digest mismatch), then the file is synced, made FILE_MODE and renamed into place. On any
+ * failure the temporary file is removed and `path` is untouched. The directory is synced, or added
+ * to `deferDirectorySync` for the caller to sync once.
+ */
+export async function writeIntoPlace(path: string, fill: (handle: FileHandle) => Promise<void>, deferDirectorySync?: Set<string>): Promise<void> {
   const temp = tempPathBeside(path);
   const handle = await open(temp, "wx", FILE_MODE);
   let renamed = false;
   try {
     try {
-      await handle.writeFile(data);
+      await fill(handle);
       await handle.sync();
     } finally {
       await handle.close();
