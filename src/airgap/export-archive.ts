@@ -23,7 +23,7 @@ import { OCI_LAYOUT_FILE, OCI_LAYOUT_VERSION } from "../oci/layout.js";
 import { UserError } from "../errors.js";
 import type { ArchivePlan, PlannedBlob } from "./export-plan.js";
 import { BLOCK, END_OF_ARCHIVE, padding, tarHeader } from "./archive-tar.js";
-import { ByteProgress } from "./progress.js";
+import { ByteProgress } from "../progress.js";
 
 const encoder = new TextEncoder();
 

@@ -13,7 +13,7 @@ import { resolveReleaseFile } from "../release/load-release.js";
 import { formatReference, normalizedName, parseArchiveReference } from "./archive-reference.js";
 import { archiveBlobs, writeArchiveLayout, writeArchiveTar, type ArchiveWriteResult } from "./export-archive.js";
 import { PlanBuilder, type ArchivePlan } from "./export-plan.js";
-import { formatBytes } from "./progress.js";
+import { formatBytes } from "../progress.js";
 import { MirrorLayout, registrySource, storeSource, type ArtifactSource } from "./sources.js";
 import { ANNOTATION_IDENTITY, ANNOTATION_PLATFORMS, ANNOTATION_RELEASE, ANNOTATION_SINCE } from "./vocabulary.js";
 

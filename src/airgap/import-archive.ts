@@ -19,7 +19,7 @@ import { uploadRegistryBlobStream } from "../oci/registry-blob-stream.js";
 import type { RegistryClient } from "../oci/registry-client.js";
 import type { Descriptor } from "../oci/types.js";
 import { parseArchiveReference } from "./archive-reference.js";
-import { ByteProgress } from "./progress.js";
+import { ByteProgress } from "../progress.js";
 import { streamRange, type ArchiveEntry, type VerifiedArchive } from "./read-archive.js";
 
 /** Where an import writes: repositories of one registry. */

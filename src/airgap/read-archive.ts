@@ -19,7 +19,7 @@ import type { Descriptor } from "../oci/types.js";
 import { listArchive, type ArchiveFileEntry } from "./archive-tar.js";
 import { parseArchiveReference } from "./archive-reference.js";
 import { INDEX_TYPES, MANIFEST_TYPES, platformMatches } from "./export-plan.js";
-import { ByteProgress } from "./progress.js";
+import { ByteProgress } from "../progress.js";
 import { ANNOTATION_CONTAINERD_IMAGE_NAME, ANNOTATION_PLATFORMS, ANNOTATION_RELEASE, ANNOTATION_ROLE, ANNOTATION_SINCE, ROLES, type ArchiveRole } from "./vocabulary.js";
 
 export interface ArchiveEntry {

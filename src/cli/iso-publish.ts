@@ -4,7 +4,7 @@ import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
 import { readObjectStoreEnvironment, readPresignCredentials } from "../distribution/object-store-env.js";
 import { DEFAULT_PART_SIZE, MAX_PRESIGN_SECONDS, publishIso } from "../distribution/publish-iso.js";
-import { formatBytes, uploadProgressReporter } from "../distribution/iso-upload-progress.js";
+import { ByteProgress, formatBytes } from "../progress.js";
 import { runCli } from "./run.js";
 
 const DEFAULT_TTL = 24 * 3600;
@@ -103,8 +103,8 @@ await runCli(
     };
     for (const name of ["SIGINT", "SIGTERM"] as const) process.on(name, onSignal);
 
-    const started = performance.now();
-    const report = uploadProgressReporter(Boolean(process.stderr.isTTY), (line) => output.progress(line));
+    // One bar for the upload, named by its key (known with the first report).
+    let progress: ByteProgress | undefined;
     let result;
     try {
       result = await publishIso(env, {
@@ -118,7 +118,10 @@ await runCli(
         ...(presignCredentials ? { presignCredentials } : {}),
         signal: interruption.signal,
         onStep: (message) => output.progress(message),
-        onProgress: ({ key, loaded, total }) => report({ key, loaded, total, elapsedMs: performance.now() - started }),
+        onProgress: ({ key, loaded, total }) => {
+          progress ??= new ByteProgress({ total, label: key, terminal: Boolean(process.stderr.isTTY), write: (line) => output.progress(line) });
+          progress.set(loaded);
+        },
       });
     } catch (error) {
       if (caught) {
