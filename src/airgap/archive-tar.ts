@@ -13,9 +13,9 @@
  * header checksum or a truncated entry are refused before anything else happens.
  */
 import { open, type FileHandle } from "node:fs/promises";
+import { headerChecksum, MAX_OCTAL_11, sealHeader, TAR_BLOCK, writeBase256, writeOctal } from "../bundle/tar-header.js";
 
-export const BLOCK = 512;
-const MAX_OCTAL_11 = 0o77777777777;
+export const BLOCK = TAR_BLOCK;
 const encoder = new TextEncoder();
 
 export class ArchiveFormatError extends Error {
@@ -40,13 +40,7 @@ export function tarHeader(name: string, kind: "file" | "directory", size: number
   header[156] = (kind === "directory" ? "5" : "0").charCodeAt(0);
   header.set(encoder.encode("ustar\0"), 257);
   header.set(encoder.encode("00"), 263);
-  // Checksum: computed with the field itself as eight spaces.
-  header.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  writeOctal(header, 148, 7, sum);
-  header[155] = 0x20;
-  return header;
+  return sealHeader(header);
 }
 
 /** Zero bytes that pad an entry of `size` bytes to a whole block. */
@@ -57,21 +51,6 @@ export function padding(size: number): Uint8Array {
 
 /** The two zero blocks that end an archive. */
 export const END_OF_ARCHIVE = new Uint8Array(2 * BLOCK);
-
-function writeOctal(header: Uint8Array, offset: number, length: number, value: number): void {
-  const text = value.toString(8).padStart(length - 1, "0");
-  header.set(encoder.encode(text), offset);
-  header[offset + length - 1] = 0;
-}
-
-function writeBase256(header: Uint8Array, offset: number, length: number, value: number): void {
-  let rest = BigInt(value);
-  for (let i = offset + length - 1; i > offset; i--) {
-    header[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  header[offset] = 0x80;
-}
 
 /** One file entry found in an archive: where its bytes are. */
 export interface ArchiveFileEntry {
@@ -131,10 +110,8 @@ async function readExactly(handle: FileHandle, buffer: Uint8Array, position: num
 }
 
 function parseHeader(header: Uint8Array, offset: number, what: string): { path: string; kind: "file" | "directory"; size: number } {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
   const recorded = parseOctal(header.subarray(148, 156));
-  if (recorded !== sum) throw new ArchiveFormatError(`${what}: the tar header at byte ${offset} has a bad checksum`);
+  if (recorded !== headerChecksum(header)) throw new ArchiveFormatError(`${what}: the tar header at byte ${offset} has a bad checksum`);
   const typeflag = String.fromCharCode(header[156]!);
   const name = text(header.subarray(0, 100));
   const prefix = text(header.subarray(345, 500));

@@ -18,6 +18,7 @@
  *   its length is always a multiple of 512.
  */
 import { concatBytes } from "../bytes.js";
+import { MAX_OCTAL_11, sealHeader, TAR_BLOCK, writeOctal } from "./tar-header.js";
 
 export interface TarFileEntry {
   readonly type: "file";
@@ -48,9 +49,7 @@ export interface DeterministicTarOptions {
   readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
-const BLOCK_SIZE = 512;
-/** Largest value an 11-digit octal ustar field holds (size and mtime). */
-const MAX_OCTAL_11 = 0o77777777777;
+const BLOCK_SIZE = TAR_BLOCK;
 /** Largest value a 7-digit octal ustar field holds (uid and gid). */
 const MAX_OCTAL_7 = 0o7777777;
 const NAME_LENGTH = 100;
@@ -211,21 +210,7 @@ function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, siz
   writeOctal(header, 329, 8, 0); // devmajor
   writeOctal(header, 337, 8, 0); // devminor
   header.set(prefix, 345);
-
-  header.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  writeOctal(header, 148, 7, sum);
-  header[155] = 0x20;
-  return header;
-}
-
-/** Zero-padded octal digits filling the field except for a trailing NUL. */
-function writeOctal(target: Uint8Array, offset: number, length: number, value: number): void {
-  const digits = value.toString(8).padStart(length - 1, "0");
-  if (digits.length > length - 1) throw new Error(`value ${value} does not fit a ${length}-byte tar field`);
-  target.set(encoder.encode(digits), offset);
-  target[offset + length - 1] = 0;
+  return sealHeader(header);
 }
 
 function paddingFor(size: number): number {
