@@ -9,7 +9,7 @@ import { CHANNEL_STATEMENT_ARTIFACT_TYPE, CHANNEL_STATEMENT_MEDIA_TYPE, ChannelS
 import { UserError } from "../errors.js";
 import { ANNOTATION_CREATED } from "../oci/annotations.js";
 import { buildArtifact } from "../oci/build-artifact.js";
-import { parseImageManifest } from "../oci/copy-artifact.js";
+import { parseImageManifest } from "../oci/image-manifest.js";
 import { assertWithinCeiling } from "../oci/limits.js";
 import { OCI_EMPTY_JSON } from "../oci/media-types.js";
 import { TagConflictError } from "../oci/tag-conflict-error.js";

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { TagConflictError } from "../oci/tag-conflict-error.js";
-import { parseImageManifest } from "../oci/copy-artifact.js";
+import { parseImageManifest } from "../oci/image-manifest.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import type { ContentRepository } from "../oci/types.js";
 import { isCosignTag } from "../signing/cosign-format.js";

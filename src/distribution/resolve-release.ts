@@ -3,7 +3,7 @@ import { RELEASE_MANIFEST_MEDIA_TYPE } from "../../schemas/release-manifest.js";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UserError } from "../errors.js";
 import { parseReleaseManifest } from "../manifest/validate-release-manifest.js";
-import { parseImageManifest } from "../oci/copy-artifact.js";
+import { parseImageManifest } from "../oci/image-manifest.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
 import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { Descriptor, FetchedManifest, ImageManifest } from "../oci/types.js";

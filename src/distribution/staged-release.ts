@@ -5,7 +5,7 @@ import { UserError } from "../errors.js";
 import { CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import { sha256Digest } from "../oci/digest.js";
 import { openLayoutRepository, type OciLayoutRepository } from "../oci/layout.js";
-import { parseImageManifest } from "../oci/copy-artifact.js";
+import { parseImageManifest } from "../oci/image-manifest.js";
 import type { Descriptor } from "../oci/types.js";
 import { STAGED_LAYOUT_DIR } from "../synth/write-output.js";
 

@@ -1,6 +1,5 @@
-import { InvalidArtifactError } from "./invalid-artifact-error.js";
-import { OCI_IMAGE_MANIFEST } from "./media-types.js";
-import type { ContentRepository, Descriptor, ImageManifest } from "./types.js";
+import { parseImageManifest } from "./image-manifest.js";
+import type { ContentRepository, Descriptor } from "./types.js";
 
 /** What a copy did, for progress and reports. */
 export interface CopyReport {
@@ -49,29 +48,6 @@ async function tryMount(target: MountingRepository, blob: Descriptor, from: stri
   } catch {
     return false;
   }
-}
-
-/** Parses manifest bytes as an OCI image manifest, refusing anything else. */
-export function parseImageManifest(bytes: Uint8Array, what: string): ImageManifest {
-  let manifest: ImageManifest;
-  try {
-    manifest = JSON.parse(new TextDecoder().decode(bytes)) as ImageManifest;
-  } catch {
-    throw new InvalidArtifactError(`${what}: the manifest is not JSON`);
-  }
-  if (manifest?.schemaVersion !== 2 || manifest.mediaType !== OCI_IMAGE_MANIFEST || !manifest.config || !Array.isArray(manifest.layers)) {
-    const found = typeof manifest?.mediaType === "string" ? `its mediaType is ${manifest.mediaType}` : "it has no mediaType";
-    throw new InvalidArtifactError(`${what}: not an OCI image manifest (${found}; expected schemaVersion 2 and mediaType ${OCI_IMAGE_MANIFEST})`);
-  }
-  // Every reader goes on to use these descriptors' fields: a hostile manifest is refused here, by name.
-  const descriptors: [string, unknown][] = [["config", manifest.config], ...manifest.layers.map((layer, index): [string, unknown] => [`layers[${index}]`, layer])];
-  for (const [field, descriptor] of descriptors) {
-    const d = descriptor as Partial<Descriptor> | null;
-    if (typeof d !== "object" || d === null || typeof d.mediaType !== "string" || typeof d.digest !== "string" || typeof d.size !== "number") {
-      throw new InvalidArtifactError(`${what}: ${field} is not a descriptor (mediaType, digest and size)`);
-    }
-  }
-  return manifest;
 }
 
 /**
