@@ -9,7 +9,7 @@ import { createStatusServer } from "../src/services/status/http-server.js";
 import { FailureRateLimiter } from "../src/services/status/rate-limit.js";
 import { StatusPoller } from "../src/services/status/status-poller.js";
 import { TokenFile } from "../src/services/status/token-auth.js";
-import { FIXTURE_NOW, IMAGES, event, podOf, workload } from "../test/services/status/cluster-fixture.js";
+import { FIXTURE_NOW, IMAGES, event, podOf, serviceFor, workload } from "../test/services/status/cluster-fixture.js";
 import { fixtureScenarios } from "../test/services/status/fixture-scenarios.js";
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
@@ -18,7 +18,8 @@ import { median, printTimings, timeFunction, type Timing } from "./timings.js";
 
 /**
  * A snapshot of about `target` objects: the appliance in the Postgres subPath failure, plus
- * many other workloads (deployment, pod, three events each), every tenth one failing to pull.
+ * many other workloads (deployment, pod, Service, EndpointSlice, three events each), every tenth
+ * one failing to pull.
  */
 export function generatedSnapshot(target: number): ClusterSnapshot {
   const items: KubeObject[] = (fixtureScenarios()["postgres-subpath"]!.items as unknown as KubeObject[]).slice();
@@ -33,6 +34,8 @@ export function generatedSnapshot(target: number): ClusterSnapshot {
     const pod = podOf(objects);
     const ref = { kind: "Pod", namespace, name: pod.metadata.name };
     items.push(...(objects as unknown as KubeObject[]));
+    // Each workload's Service and the EndpointSlice the controller keeps for it (login readiness reads slices).
+    items.push(...(serviceFor(objects, { name: "http", port: 8080 }) as unknown as KubeObject[]));
     items.push(event(ref, "Normal", "Scheduled", `Successfully assigned ${namespace}/${ref.name}`, 30) as unknown as KubeObject);
     items.push(event(ref, "Normal", "Pulling", `Pulling image "${IMAGES.workflowWorker}"`, 29) as unknown as KubeObject);
     items.push(
@@ -107,7 +110,8 @@ export async function benchStatusScale(): Promise<void> {
     await requester;
     child.stdin.end("stop\n");
     latencies.sort((a, b) => a - b);
-    console.log(`\nStatus service at scale (${items.length} objects listed by a fake API server, pages of 500; live mode in its own process under tsx; 5 refreshes back to back)`);
+    const kinds = (kind: string) => items.filter((i) => i.kind === kind).length;
+    console.log(`\nStatus service at scale (${items.length} objects listed by a fake API server, pages of 500, among them ${kinds("Pod")} pods, ${kinds("Event")} events, ${kinds("Service")} Services and ${kinds("EndpointSlice")} EndpointSlices; live mode in its own process under tsx; 5 refreshes back to back)`);
     console.log(`  peak RSS ${result["peakRssMb"].toFixed(0)} MB (limit 200)   event-loop delay while refreshing p99 ${result["p99Ms"].toFixed(1)} ms, max ${result["maxMs"].toFixed(1)} ms (limit p99 100)`);
     console.log(`  refresh ${result["refreshSeconds"].toFixed(2)} s each   /api/status ${(bytes / 1024).toFixed(1)} KiB (limit 1024)   GET latency while refreshing p50 ${median(latencies).toFixed(1)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(1)} ms (${latencies.length} GETs)${result["error"] ? `   refresh error: ${result["error"]}` : ""}`);
   } finally {

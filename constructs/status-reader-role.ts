@@ -10,7 +10,9 @@ export interface StatusReaderRoleProps {
 
 /**
  * Cluster-wide read-only access to what appliance status reporting looks at: nodes, pods, PVCs,
- * events, ConfigMaps, jobs, deployments, statefulsets and the Flux objects.
+ * events, ConfigMaps, jobs, deployments, statefulsets, the Flux objects, and Services with their
+ * EndpointSlices (login is ready only when the app's Service has a ready endpoint; ready replicas
+ * alone miss a selector that matches nothing or pods that are terminating).
  * No Secrets and no mutation verbs: a status page must never be a way to read credentials.
  */
 export class StatusReaderRole extends Construct {
@@ -30,6 +32,10 @@ export class StatusReaderRole extends Construct {
       ApiResource.STATEFUL_SETS,
       ...Object.values(FLUX_RESOURCES),
     );
+    // Services and EndpointSlices are only ever listed cluster-wide (never fetched one by one), so
+    // list and watch are all the status needs. No fallback to core/v1 Endpoints: EndpointSlice is
+    // GA since Kubernetes 1.21 (the appliance runs k3s 1.31) and Endpoints is deprecated since 1.33.
+    this.role.allow(["list", "watch"], ApiResource.SERVICES, ApiResource.ENDPOINT_SLICES);
   }
 
   /** Grants the read-only access to a service account. */

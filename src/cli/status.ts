@@ -12,7 +12,8 @@ Classifies a cluster snapshot into the appliance status: the rollup (installing,
 ready_with_background_issues, fully_healthy, failed_action_required), the readiness tiers and the
 top blockers, root causes first, each with its next action. Make the snapshot on the appliance with
   kubectl get nodes,pods,events,jobs,deployments,statefulsets,persistentvolumeclaims,\\
-    ocirepositories,kustomizations,helmreleases -A -o json > snapshot.json
+    services,endpointslices,ocirepositories,kustomizations,helmreleases -A -o json > snapshot.json
+(without services and endpointslices, login readiness rests on ready replicas alone, and says so)
 
   --snapshot FILE          the kubectl List JSON (required)
   --now TIME               RFC 3339 time to classify at (default: now); elapsed times use it

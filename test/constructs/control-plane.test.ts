@@ -77,19 +77,20 @@ describe("control plane", () => {
 describe("appliance-status RBAC", () => {
   const role = findObject(files, "ClusterRole", "appliance-status-readonly");
 
-  it("reads nodes, pods, PVCs, events, ConfigMaps, jobs, deployments, statefulsets and the Flux objects", () => {
+  it("reads nodes, pods, PVCs, events, ConfigMaps, jobs, deployments, statefulsets, the Flux objects, Services and EndpointSlices", () => {
     const resources = role.rules!.flatMap((rule: any) => rule.resources).sort();
     expect(resources).toEqual(
       [
-        "configmaps", "deployments", "events", "gitrepositories", "helmcharts", "helmreleases", "helmrepositories", "jobs",
-        "kustomizations", "nodes", "ocirepositories", "persistentvolumeclaims", "pods", "statefulsets",
+        "configmaps", "deployments", "endpointslices", "events", "gitrepositories", "helmcharts", "helmreleases", "helmrepositories", "jobs",
+        "kustomizations", "nodes", "ocirepositories", "persistentvolumeclaims", "pods", "services", "statefulsets",
       ].sort(),
     );
   });
 
   it("is read-only and never touches Secrets", () => {
     for (const rule of role.rules!) {
-      expect(rule.verbs).toEqual(READ);
+      // Services and EndpointSlices are only listed (cluster-wide), so they get list and watch only.
+      expect(rule.verbs).toEqual(rule.resources.includes("services") || rule.resources.includes("endpointslices") ? ["list", "watch"] : READ);
       expect(rule.resources).not.toContain("secrets");
       expect(rule.resources).not.toContain("*");
     }

@@ -86,6 +86,11 @@ describe.each(["1.0-rc5", "1.0.0"])("status service in release %s", (version) =>
       expect(rule, kind.resource).toBeDefined();
       expect(rule.verbs).toContain("list");
     }
+    // Services and EndpointSlices (login needs a ready endpoint) are only listed, so only list and watch are granted.
+    expect(role.rules!.filter((r: any) => r.resources.includes("services") || r.resources.includes("endpointslices"))).toEqual([
+      { apiGroups: [""], resourceNames: [], resources: ["services"], verbs: ["list", "watch"] },
+      { apiGroups: ["discovery.k8s.io"], resourceNames: [], resources: ["endpointslices"], verbs: ["list", "watch"] },
+    ]);
     // The status service's own account can never touch Secrets.
     const bindings = allObjects(files).filter((o: any) => (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") && o.subjects?.some((s: any) => s.name === "appliance-status")) as any[];
     expect(bindings.map((b) => b.roleRef.name)).toEqual(["appliance-status-readonly"]);

@@ -165,6 +165,15 @@ describe("release policies", () => {
       const role: KubernetesObject = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "appliance-status-readonly" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }] };
       expect(findings("read-only-status-rbac", file(role))).toEqual([]);
     });
+    it("passes list/watch on Services and EndpointSlices, and refuses any write verb on them", () => {
+      const rules = (verbs: string[]) => [{ apiGroups: [""], resources: ["services"], verbs: ["list", "watch"] }, { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs }];
+      const role = (verbs: string[]): KubernetesObject => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "appliance-status-readonly" }, rules: rules(verbs) });
+      expect(findings("read-only-status-rbac", file(role(["list", "watch"])))).toEqual([]);
+      for (const write of ["create", "patch", "update", "delete", "deletecollection", "*"]) {
+        const violations = findings("read-only-status-rbac", file(role(["list", write])));
+        expect(violations.map((v) => [v.field, v.message]), write).toEqual([["rules[1].verbs", `a read-only status role grants ${write}; keep only get, list, watch`]]);
+      }
+    });
   });
 
   describe("no-secret-reads", () => {

@@ -16,12 +16,12 @@ const BYTE_SHAPING_PACKAGES = ["yaml", "cdk8s", "cdk8s-plus-31", "constructs", "
 
 const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> = {
   "1.0-rc5": {
-    configBundle: "sha256:ac1425b10e6233add704b4507cb824ea6e2e45fc212cbb5f0ca1ba2c7186eba9",
-    releaseArtifact: "sha256:a45d13aad838ec8fcf6a9f5b9e4a40891b1601c4fe7f18301a16f0788d1922f5",
+    configBundle: "sha256:6582a4403a12e4b98affde80189573e364788cbdd421690448bda7dedeab9ef2",
+    releaseArtifact: "sha256:1728cca46a0deb07b70de4469ec2ff90fec51bc45d0f751a61b208cc84cfb5fa",
   },
   "1.0.0": {
-    configBundle: "sha256:7fca74d8c0a19205475737220affc551ed7f6e866197af2f5c0b9293a7c4564a",
-    releaseArtifact: "sha256:2d4ff3e6ec3b73074ef7940523edf6527d4a1e3c144c7ea58f7731de9fe305bc",
+    configBundle: "sha256:be4b376cf3404b36e3b154ebc3ed9ae69c7662b840ebeb8d6a93649424be6c0f",
+    releaseArtifact: "sha256:25205657ccf883fbd06aa303c8cc3e7aa3ce22a302c114d76ab022f112964aef",
   },
 };
 

@@ -87,6 +87,15 @@ function byRenderer(object: KubeObject): ApplianceComponent | undefined {
   return undefined;
 }
 
+/** The label the EndpointSlice controller sets on every slice: the name of its Service. */
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+/** `Service/<namespace>/<name>` of the Service an EndpointSlice serves, or undefined for a slice without the label. */
+export function serviceKeyOf(slice: KubeObject): string | undefined {
+  const name = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+  return name ? `Service/${slice.metadata.namespace ?? ""}/${name}` : undefined;
+}
+
 /** The workload a pod belongs to, by its owner references: ReplicaSet → Deployment (by pod-template-hash), StatefulSet, Job. */
 export function ownerWorkloadKey(pod: KubeObject): string | undefined {
   const owner = pod.metadata.ownerReferences?.find((o) => (o as { controller?: boolean }).controller !== false) ?? pod.metadata.ownerReferences?.[0];
@@ -103,7 +112,8 @@ export function ownerWorkloadKey(pod: KubeObject): string | undefined {
 /**
  * Which objects of a snapshot belong to the appliance, and to which component: by namespace and
  * what rendered them (Helm/Flux labels), pods through their owners, PVCs through the pods that
- * mount them, chart sources through the HelmRelease that uses them. A name alone never counts:
+ * mount them, chart sources through the HelmRelease that uses them, EndpointSlices through their
+ * Service. A name alone never counts:
  * a `db-backup-…` pod in another namespace is not the appliance database.
  */
 export function assignComponents(objects: readonly KubeObject[]): Map<string, ApplianceComponent> {
@@ -116,6 +126,7 @@ export function assignComponents(objects: readonly KubeObject[]): Map<string, Ap
   const pods: KubeObject[] = [];
   const claims: KubeObject[] = [];
   const releases: KubeObject[] = [];
+  const slices: KubeObject[] = [];
   for (const object of objects) {
     const { kind, metadata } = object;
     if (kind === "Event") continue;
@@ -129,7 +140,8 @@ export function assignComponents(objects: readonly KubeObject[]): Map<string, Ap
       }
     } else if (kind === "Pod") pods.push(object);
     else if (kind === "PersistentVolumeClaim") claims.push(object);
-    else if (WORKLOAD_KINDS.has(kind)) {
+    else if (kind === "EndpointSlice") slices.push(object);
+    else if (WORKLOAD_KINDS.has(kind) || kind === "Service") {
       const component = byRenderer(object);
       if (component) assigned.set(objectKey(object), component);
     }
@@ -148,6 +160,14 @@ export function assignComponents(objects: readonly KubeObject[]): Map<string, Ap
     // The pod's own labels only when its workload was not listed (a ReplicaSet's Deployment missing from a hand-made snapshot).
     if (!component && (!owner || !present.has(owner))) component = byRenderer(pod);
     if (component) assigned.set(objectKey(pod), component);
+  }
+  // An EndpointSlice belongs to its Service (the kubernetes.io/service-name label); its own labels,
+  // which the EndpointSlice controller copies from the Service, only when the Service was not listed.
+  for (const slice of slices) {
+    const service = serviceKeyOf(slice);
+    const component = service ? assigned.get(service) : undefined;
+    if (component) assigned.set(objectKey(slice), component);
+    else if (!service || !present.has(service)) set(slice, byRenderer(slice)?.name);
   }
   const claimKeys = new Set(claims.map(objectKey));
   for (const pod of [...pods].sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1))) {

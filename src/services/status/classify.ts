@@ -1,13 +1,14 @@
 import type { ActiveOperation, ApplianceStatus, Blocker, ComponentStatus, Freshness, InstallProgress, ObjectReference, ObjectStatus, StatusEvent, TierReadiness } from "../../../schemas/status.js";
 import { CONFIG_SOURCE, STATUS_SERVICE } from "../../../schemas/components.js";
-import { APPLIANCE_COMPONENTS, TIER_ORDER, inApplianceScope, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
-import { objectKey, parseTime, type ClusterSnapshot, type KubeObject } from "./cluster-snapshot.js";
+import { APPLIANCE_COMPONENTS, COMPONENTS_BY_NAME, TIER_ORDER, assignComponents, inApplianceScope, isLoginBlockingTier, type ApplianceComponent } from "./appliance-components.js";
+import { holdsKind, objectKey, parseTime, type ClusterSnapshot, type KubeObject } from "./cluster-snapshot.js";
 import { activeImagePulls } from "./active-operations.js";
 import { accessCommands, commandsFor } from "./blocker-commands.js";
 import { buildDependencyGraph, type GraphNode } from "./dependency-graph.js";
 import { recogniseFailure, recogniserRank, type RecognisedFailure } from "./failure-recognisers.js";
 import { computeObjectStatus, containerStatusesOf, FLUX_KINDS, type ObjectStatusResult } from "./object-status.js";
-import { computeTiers, type StatusProbes } from "./readiness-tiers.js";
+import { computeTiers, serving, type StatusProbes } from "./readiness-tiers.js";
+import { serviceEndpoints } from "./service-endpoints.js";
 import { findRootCauses } from "./root-causes.js";
 import { supersededObjects } from "./superseded-objects.js";
 import { ACCESS_LAYER, FRESHNESS_LAYER, computeRollup } from "./rollup.js";
@@ -40,6 +41,13 @@ export interface ClassifyOptions {
 }
 
 const STATUS_RANK: Record<ObjectStatus, number> = { Failed: 0, Terminating: 1, InProgress: 2, NotFound: 3, Unknown: 4, Current: 5 };
+/** The app login traffic goes to: its Service must have a ready endpoint. */
+const LOGIN_APP = "alga-core";
+/** The RBAC resource name of EndpointSlices, as the live collector reports an access error for it. */
+const ENDPOINT_SLICES_RESOURCE = "endpointslices";
+/** Blockers about a Service that routes login traffic nowhere. */
+const ROUTING_LAYER = "Service endpoints";
+
 /** Caps that keep /api/status small on a big cluster; counts beside them say how many there were. */
 const LIMITS = { objectsPerComponent: 50, symptoms: 20, inProgress: 20, errorChars: 2000, reasonErrorChars: 400 } as const;
 
@@ -171,7 +179,8 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
   const items = snapshot.items.filter(inApplianceScope);
   const events = items.filter((o) => o.kind === "Event").map(toStatusEvent).sort(compareEventsNewestFirst);
   const eventsByObject = indexEvents(events);
-  const nodes = buildDependencyGraph(items);
+  const assigned = assignComponents(items);
+  const nodes = buildDependencyGraph(items, assigned);
   const sortedNodes = [...nodes.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const statuses = new Map<string, ObjectStatusResult>();
   for (const [key, node] of nodes) statuses.set(key, computeObjectStatus(node.object));
@@ -228,7 +237,15 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     };
   });
 
-  const baseTiers = computeTiers({ nodes, statuses, components }, options.probes ?? {});
+  const slicesError = options.accessErrors?.find((e) => e.kind === ENDPOINT_SLICES_RESOURCE);
+  const appEndpoints = serviceEndpoints(LOGIN_APP, {
+    items,
+    components: assigned,
+    slicesRead: holdsKind(snapshot, "EndpointSlice"),
+    ...(slicesError ? { slicesError } : {}),
+    eventsByObject,
+  });
+  const baseTiers = computeTiers({ nodes, statuses, components, appEndpoints }, options.probes ?? {});
   const loginReady = baseTiers.login.ready;
   const loginBlocking = (tier: ApplianceComponent["tier"]): boolean => !loginReady && isLoginBlockingTier(tier);
   const updateBlocking = (keys: readonly string[]): boolean =>
@@ -318,6 +335,33 @@ export function classifySnapshot(snapshot: ClusterSnapshot, options: ClassifyOpt
     if ((rootsBySymptom.get(key) ?? []).some((root) => reportedRoots.has(root))) continue;
     const ranked = blockerFor(key, [], false);
     if (ranked) blockers.push(ranked);
+  }
+  // alga-core's replicas are ready but its Service routes nowhere: login is down for that reason alone.
+  if (appEndpoints.state === "not-serving" && serving({ nodes, statuses }, LOGIN_APP).ok) {
+    const component = COMPONENTS_BY_NAME.get(LOGIN_APP)!;
+    for (const problem of appEndpoints.problems) {
+      blockers.push({
+        blocker: {
+          layer: ROUTING_LAYER,
+          component: component.name,
+          tier: component.tier,
+          reason: problem.reason,
+          error: problem.error === null ? null : trimMessage(problem.error, LIMITS.errorChars),
+          nextAction: problem.nextAction,
+          commands: problem.commands,
+          loginBlocking: loginBlocking(component.tier),
+          blocksUpdates: false,
+          retryable: problem.retryable,
+          severity: problem.severity,
+          count: 1,
+          evidence: { object: problem.object, event: problem.evidence },
+          symptoms: problem.pods.slice(0, LIMITS.symptoms),
+          symptomCount: problem.pods.length,
+        },
+        symptomKeys: [],
+        rank: [problem.severity === "failure" ? 0 : 1, 0, 0, TIER_ORDER[component.tier], -1, referenceKey(problem.object)],
+      });
+    }
   }
   // Suspended Flux objects: Flux will not touch them until someone resumes them.
   for (const node of sortedNodes) {

@@ -23,6 +23,17 @@ export interface KubeObject {
 /** A cluster snapshot: the items of a Kubernetes `List`, as `kubectl get … -A -o json` prints it. */
 export interface ClusterSnapshot {
   readonly items: readonly KubeObject[];
+  /**
+   * The kinds read in full (live mode lists each kind cluster-wide). Absent for a snapshot file:
+   * a kind then counts as read when any item of it is there (a `kubectl get endpointslices -A`
+   * always holds the API server's own `default/kubernetes` slice).
+   */
+  readonly listedKinds?: readonly string[];
+}
+
+/** Whether a snapshot holds a kind completely, so that no object of it means there is none. */
+export function holdsKind(snapshot: ClusterSnapshot, kind: string): boolean {
+  return snapshot.listedKinds ? snapshot.listedKinds.includes(kind) : snapshot.items.some((item) => item.kind === kind);
 }
 
 /**

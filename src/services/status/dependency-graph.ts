@@ -11,6 +11,7 @@ export interface GraphNode {
 }
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "Job"]);
+const ROUTING_KINDS = new Set(["Service", "EndpointSlice"]);
 
 function key(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${namespace ?? ""}/${name}`;
@@ -39,12 +40,12 @@ function healthCheckObjects(message: string | undefined): { kind: string; namesp
  * - every object of a component needs the workloads of the components it depends on (the
  *   bootstrap job needs the database), which is how a Helm timeout leads to a Postgres error.
  */
-export function buildDependencyGraph(objects: readonly KubeObject[]): Map<string, GraphNode> {
-  const components = assignComponents(objects);
+export function buildDependencyGraph(objects: readonly KubeObject[], components: ReadonlyMap<string, ApplianceComponent> = assignComponents(objects)): Map<string, GraphNode> {
   const nodes = new Map<string, GraphNode>();
   for (const object of objects) {
     const component = components.get(objectKey(object));
-    if (object.kind === "Event" || !component) continue;
+    // Services and their EndpointSlices are not steps of the install: service-endpoints.ts reads them for login readiness.
+    if (object.kind === "Event" || ROUTING_KINDS.has(object.kind) || !component) continue;
     nodes.set(objectKey(object), { key: objectKey(object), object, component, needs: new Set() });
   }
   const workloadsByComponent = new Map<string, string[]>();

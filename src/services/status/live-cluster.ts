@@ -24,6 +24,8 @@ export const LISTED_KINDS: readonly ListedKind[] = [
   { kind: "Job", apiVersion: "batch/v1", resource: "jobs", group: "batch" },
   { kind: "Deployment", apiVersion: "apps/v1", resource: "deployments", group: "apps" },
   { kind: "StatefulSet", apiVersion: "apps/v1", resource: "statefulsets", group: "apps" },
+  { kind: "Service", apiVersion: "v1", resource: "services", group: "" },
+  { kind: "EndpointSlice", apiVersion: "discovery.k8s.io/v1", resource: "endpointslices", group: "discovery.k8s.io" },
   { kind: "OCIRepository", apiVersion: "source.toolkit.fluxcd.io/v1", resource: "ocirepositories", group: "source.toolkit.fluxcd.io" },
   { kind: "Kustomization", apiVersion: "kustomize.toolkit.fluxcd.io/v1", resource: "kustomizations", group: "kustomize.toolkit.fluxcd.io" },
   { kind: "HelmRelease", apiVersion: "helm.toolkit.fluxcd.io/v2", resource: "helmreleases", group: "helm.toolkit.fluxcd.io" },
@@ -164,6 +166,7 @@ export async function createLiveCollector(options: LiveClusterOptions = {}): Pro
       const requestOptions: RequestOptions = { ...(agent ? { agent } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} };
       const items: KubeObject[] = [];
       const accessErrors: AccessError[] = [];
+      const listedKinds: string[] = [];
       try {
         // Two kinds at a time: a refresh never holds more than a couple of big pages in memory.
         const queue = [...LISTED_KINDS];
@@ -171,6 +174,7 @@ export async function createLiveCollector(options: LiveClusterOptions = {}): Pro
           for (let kind = queue.shift(); kind; kind = queue.shift()) {
             try {
               items.push(...(await listAll(kind, requestOptions, signal)));
+              listedKinds.push(kind.kind);
             } catch (error) {
               const code = error instanceof ListError ? error.code : null;
               accessErrors.push({ kind: kind.resource, code, message: firstLine((error as Error).message) });
@@ -187,7 +191,9 @@ export async function createLiveCollector(options: LiveClusterOptions = {}): Pro
         throw new Error(`cannot reach the Kubernetes API: ${accessErrors[0]!.message}`);
       }
       accessErrors.sort((a, b) => (a.kind < b.kind ? -1 : 1));
-      return { snapshot: { items }, accessErrors };
+      // Which kinds were read in full: no EndpointSlice of the app then means none exists, not "not read".
+      listedKinds.sort();
+      return { snapshot: { items, listedKinds }, accessErrors };
     },
   };
 }

@@ -3,6 +3,7 @@ import { APPLIANCE_COMPONENTS } from "./appliance-components.js";
 import { parseTime } from "./cluster-snapshot.js";
 import type { GraphNode } from "./dependency-graph.js";
 import type { ObjectStatusResult } from "./object-status.js";
+import type { EndpointReadiness } from "./service-endpoints.js";
 
 /** Answers from outside the cluster's objects: the login URL and the seeded user count. */
 export interface StatusProbes {
@@ -17,12 +18,14 @@ export interface TierInputs {
   readonly nodes: ReadonlyMap<string, GraphNode>;
   readonly statuses: ReadonlyMap<string, ObjectStatusResult>;
   readonly components: readonly ComponentStatus[];
+  /** Whether alga-core's Service has a ready endpoint (service-endpoints.ts). */
+  readonly appEndpoints: EndpointReadiness;
 }
 
 const SERVING_KINDS = new Set(["Deployment", "StatefulSet"]);
 const toIso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-function objectsOf(inputs: TierInputs, component: string): GraphNode[] {
+function objectsOf(inputs: Pick<TierInputs, "nodes">, component: string): GraphNode[] {
   const found: GraphNode[] = [];
   for (const node of inputs.nodes.values()) if (node.component.name === component) found.push(node);
   return found;
@@ -33,7 +36,7 @@ function objectsOf(inputs: TierInputs, component: string): GraphNode[] {
  * ready pod is what the Service's endpoints hold), whatever Flux thinks of its HelmRelease. The
  * time is when the last of them became available.
  */
-function serving(inputs: TierInputs, component: string): { ok: boolean; detail: string; since: number | undefined } {
+export function serving(inputs: Pick<TierInputs, "nodes" | "statuses">, component: string): { ok: boolean; detail: string; since: number | undefined } {
   const workloads = objectsOf(inputs, component).filter((n) => SERVING_KINDS.has(n.object.kind));
   if (workloads.length === 0) return { ok: false, detail: `${component} not installed yet`, since: undefined };
   let since: number | undefined;
@@ -82,7 +85,8 @@ const WAITING = /^waiting for|dependency '[^']+' is not ready|not installed yet/
 
 /**
  * The readiness tiers. Login is what login needs now: the database, redis and pgbouncer serving,
- * this release's bootstrap done, and the alga-core app serving (and answering, when probed).
+ * this release's bootstrap done, and the alga-core app serving: a ready replica and a ready
+ * endpoint behind its Service (and the login URL answering, when probed).
  * Flux's reconciliation state does not decide it: a running appliance whose source cannot fetch
  * stays ready to sign in (the platform tier shows the failure, the rollup says updates are blocked).
  */
@@ -116,13 +120,18 @@ export function computeTiers(inputs: TierInputs, probes: StatusProbes): Omit<Rec
     else bootstrap = notReady(core.ready ? "bootstrap job not started yet" : "waiting for the core tier");
   }
 
+  // Ready replicas are not enough: login traffic reaches alga-core through its Service, so a
+  // selector that matches nothing or endpoints that are all terminating keep login down.
   const app = serving(inputs, "alga-core");
+  const endpoints = inputs.appEndpoints;
+  const appReady = `alga-core ready${endpoints.state === "serving" ? ` (${endpoints.detail})` : endpoints.state === "not-read" ? ` (${endpoints.detail})` : ""}`;
   let login: TierReadiness;
   if (!core.ready) login = notReady(`waiting for the core tier (${core.reason})`);
   else if (!bootstrap.ready) login = notReady(`waiting for bootstrap (${bootstrap.reason})`);
   else if (!app.ok) login = notReady(app.detail);
+  else if (endpoints.state === "not-serving" || endpoints.state === "unreadable") login = notReady(endpoints.detail);
   else if (probes.login && !probes.login.ok) login = notReady(`the login URL does not answer: ${probes.login.detail}`);
-  else login = ready(probes.login ? `alga-core ready; login URL answers (${probes.login.detail})` : "alga-core ready (login URL not probed)", app.since);
+  else login = ready(probes.login ? `${appReady}; login URL answers (${probes.login.detail})` : `${appReady}; login URL not probed`, app.since);
 
   const backgroundState = componentsReady(inputs, "background");
   const background = backgroundState.ok ? ready("temporal, workers and email service ready", backgroundState.since) : notReady(backgroundState.reason);

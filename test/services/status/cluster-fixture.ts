@@ -261,6 +261,135 @@ export const IMAGES = {
 
 export const POSTGRES_PVC = "alga-core-sebastian-postgres-data";
 
+/** A Kubernetes UID (8-4-4-4-12 hex), stable per seed. */
+function uid(seed: string): string {
+  const hex = [0, 1, 2, 3].map((i) => parseInt(hash(`${seed}#${i}`), 36).toString(16).padStart(8, "0").slice(-8)).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A ClusterIP address in k3s's default service range (10.43.0.0/16), stable per name. */
+function clusterIp(name: string): string {
+  const h = parseInt(hash(name), 36);
+  return `10.43.${(h >> 8) % 250}.${(h % 250) + 2}`;
+}
+
+/** A pod address in k3s's default pod range (10.42.0.0/24 on the one node), stable per pod. */
+function podIp(name: string): string {
+  return `10.42.0.${(parseInt(hash(name), 36) % 250) + 2}`;
+}
+
+/**
+ * A Service as `kubectl get services -A -o json` prints it: what a chart renders, its labels, and
+ * the selector it routes by (no selector: its endpoints are someone else's to write).
+ */
+export function service(namespace: string, name: string, labels: Record<string, string>, selector: Record<string, string> | undefined, port: { name: string; port: number; targetPort?: number | string }): Obj {
+  const ip = clusterIp(`${namespace}/${name}`);
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {
+      name,
+      namespace,
+      creationTimestamp: ago(90),
+      labels,
+      ...(labels["helm.toolkit.fluxcd.io/name"] ? { annotations: { "meta.helm.sh/release-name": labels["helm.toolkit.fluxcd.io/name"], "meta.helm.sh/release-namespace": namespace } } : {}),
+      resourceVersion: String(parseInt(hash(name), 36) % 90_000),
+      uid: uid(`Service/${namespace}/${name}`),
+    },
+    spec: {
+      clusterIP: ip,
+      clusterIPs: [ip],
+      internalTrafficPolicy: "Cluster",
+      ipFamilies: ["IPv4"],
+      ipFamilyPolicy: "SingleStack",
+      ports: [{ name: port.name, port: port.port, protocol: "TCP", targetPort: port.targetPort ?? port.port }],
+      ...(selector ? { selector } : {}),
+      sessionAffinity: "None",
+      type: "ClusterIP",
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+/** How the EndpointSlice controller lists one pod (pkg/controller/endpointslice: ready = Ready and not terminating). */
+export function endpointOf(target: Obj): Record<string, unknown> {
+  const ready = target.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True") === true;
+  const terminating = target.metadata.deletionTimestamp !== undefined;
+  return {
+    addresses: [podIp(target.metadata.name)],
+    conditions: { ready: ready && !terminating, serving: ready, terminating },
+    nodeName: target.spec?.nodeName ?? "appliance-single-node",
+    targetRef: { kind: "Pod", name: target.metadata.name, namespace: target.metadata.namespace, uid: uid(`Pod/${target.metadata.namespace}/${target.metadata.name}`) },
+  };
+}
+
+/**
+ * The EndpointSlice the EndpointSlice controller keeps for a Service, as `kubectl get
+ * endpointslices -A -o json` prints it: the Service's labels copied, `kubernetes.io/service-name`,
+ * an owner reference to the Service, and one endpoint per running pod the selector matches. A
+ * Service whose selector matches nothing keeps one empty placeholder slice (endpoints and ports
+ * null after the API server's round trip).
+ */
+export function endpointSlice(svc: Obj, endpoints: Record<string, unknown>[]): Obj {
+  const name = svc.metadata.name;
+  return {
+    addressType: "IPv4",
+    apiVersion: "discovery.k8s.io/v1",
+    endpoints: endpoints.length > 0 ? endpoints : null,
+    kind: "EndpointSlice",
+    metadata: {
+      annotations: { "endpoints.kubernetes.io/last-change-trigger-time": ago(80) },
+      creationTimestamp: ago(90),
+      generateName: `${name}-`,
+      generation: 1 + endpoints.length,
+      labels: { ...svc.metadata.labels, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io", "kubernetes.io/service-name": name },
+      name: `${name}-${hash(`${svc.metadata.namespace}/${name}/slice`).slice(0, 5)}`,
+      namespace: svc.metadata.namespace,
+      ownerReferences: [{ apiVersion: "v1", blockOwnerDeletion: true, controller: true, kind: "Service", name, uid: svc.metadata.uid }],
+      resourceVersion: String(parseInt(hash(`${name}/slice`), 36) % 90_000),
+      uid: uid(`EndpointSlice/${svc.metadata.namespace}/${name}`),
+    },
+    ports: endpoints.length > 0 ? svc.spec.ports.map((p: { name: string; protocol: string; targetPort: number | string; port: number }) => ({ name: p.name, port: typeof p.targetPort === "number" ? p.targetPort : p.port, protocol: p.protocol })) : null,
+  };
+}
+
+/** Ports of the Services the charts render for the workloads that take connections (workers take none). */
+const SERVICE_PORTS: Readonly<Record<string, { name: string; port: number }>> = {
+  db: { name: "postgres", port: 5432 },
+  redis: { name: "redis", port: 6379 },
+  "alga-core": { name: "http", port: 3000 },
+  pgbouncer: { name: "pgbouncer", port: 6432 },
+  temporal: { name: "grpc-rpc", port: 7233 },
+  "temporal-ui": { name: "http", port: 8080 },
+  "appliance-status": { name: "http", port: 8090 },
+};
+
+/** The Service a workload's chart renders (selecting its pods' name and instance labels) and the slice the controller keeps for it. */
+export function serviceFor(objects: Obj[], port: { name: string; port: number }, selector?: Record<string, string>): Obj[] {
+  const workloadObject = objects.find((o) => o.kind === "Deployment" || o.kind === "StatefulSet")!;
+  const { namespace, name, labels } = workloadObject.metadata;
+  const pods = objects.filter((o) => o.kind === "Pod");
+  const podLabels: Record<string, string> = pods[0]?.metadata.labels ?? {};
+  const wanted = selector ?? Object.fromEntries(Object.entries(podLabels).filter(([k]) => k === "app.kubernetes.io/name" || k === "app.kubernetes.io/instance"));
+  const svc = service(namespace!, name, labels, wanted, port);
+  // The controller lists pods that have an address: running (or terminating) ones, not pending or finished.
+  const listed = pods.filter((p) => p.status?.phase === "Running" && Object.entries(wanted).every(([k, v]) => p.metadata.labels?.[k] === v));
+  return [svc, endpointSlice(svc, listed.map(endpointOf))];
+}
+
+/** What every cluster has besides the appliance (out of its scope): the API server's and CoreDNS's Services. */
+function clusterServices(): Obj[] {
+  const api = service("default", "kubernetes", { component: "apiserver", provider: "kubernetes" }, undefined, { name: "https", port: 443, targetPort: 6443 });
+  const apiSlice = endpointSlice(api, [{ addresses: ["192.168.64.8"], conditions: { ready: true } }]);
+  apiSlice["metadata"]["labels"] = { "kubernetes.io/service-name": "kubernetes" };
+  delete apiSlice["metadata"]["ownerReferences"];
+  delete apiSlice["metadata"]["generateName"];
+  apiSlice["metadata"]["name"] = "kubernetes";
+  const dns = service("kube-system", "kube-dns", { "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS" }, { "k8s-app": "kube-dns" }, { name: "dns", port: 53 });
+  const corednsPod = { kind: "Pod", metadata: { name: "coredns-ccb96694c-x2xbn", namespace: "kube-system" }, status: { conditions: [{ type: "Ready", status: "True" }] }, spec: {} } as Obj;
+  return [api, apiSlice, dns, endpointSlice(dns, [endpointOf(corednsPod)])];
+}
+
 /** Options to break the healthy appliance in one place. */
 export interface ApplianceState {
   source?: Obj;
@@ -271,6 +400,14 @@ export interface ApplianceState {
   /** The PersistentVolumeClaims (default: the bound Postgres claim). */
   claims?: Obj[];
   events?: Obj[];
+  /**
+   * The Service selector of a workload that takes connections (default: its pods' name and
+   * instance labels), or `null` for no Service. Each Service comes with the slice the EndpointSlice
+   * controller keeps for it.
+   */
+  selectors?: Partial<Record<string, Record<string, string> | null>>;
+  /** `null`: a capture taken without services and endpointslices (as older snapshots were). */
+  routing?: null;
 }
 
 const BACKGROUND_RELEASES = ["temporal", "temporal-worker", "workflow-worker", "email-service"];
@@ -314,6 +451,12 @@ export function appliance(state: ApplianceState = {}): { apiVersion: "v1"; kind:
     ...(state.claims ?? [pvc("msp", POSTGRES_PVC)]),
     ...Object.values(workloads).flat(),
     ...(state.bootstrap === null ? [] : (state.bootstrap ?? bootstrapJob("complete"))),
+    ...(state.routing === null
+      ? []
+      : [
+          ...Object.entries(workloads).flatMap(([name, objects]) => (SERVICE_PORTS[name] && state.selectors?.[name] !== null ? serviceFor(objects, SERVICE_PORTS[name], state.selectors?.[name]) : [])),
+          ...clusterServices(),
+        ]),
     event({ kind: "Pod", namespace: "msp", name: "db-0" }, "Normal", "Started", "Started container postgres", 84),
     ...(state.events ?? []),
   ];

@@ -385,6 +385,24 @@ function operatorSituations(): Record<string, ReturnType<typeof appliance>> {
       event(refOf(limited), "Warning", "Failed", 'Failed to pull image "docker.io/temporalio/server:1.24.2": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/temporalio/server:1.24.2": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/temporalio/server/manifests/sha256:9f0b3e2c4d5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit', 2, 8),
     ],
   });
+
+  // alga-core's readiness probe started failing (its database connection pool is exhausted): the
+  // kubelet marked the pod unready and the EndpointSlice controller took it out of the Service at
+  // once, while the Deployment's status still counted the replica as ready. Replicas say ready;
+  // login is down. (Endpoint shape: pkg/controller/endpointslice, ready = pod Ready && !terminating.)
+  const unready = workload("alga-core", "msp", "alga-core-sebastian", { image: IMAGES.core, readyReplicas: 1, pod: { ready: false } });
+  podOf(unready)["status"]["conditions"][1].lastTransitionTime = ago(2);
+  const probe = 'Readiness probe failed: Get "http://10.42.0.87:3000/api/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
+  scenarios["endpoints-unready"] = appliance({
+    workloads: { "alga-core": unready },
+    events: [event(refOf(unready), "Warning", "Unhealthy", probe, 0, 14)],
+  });
+
+  // The Service's selector matches no pod: a values override renamed the Service's selector
+  // (app.kubernetes.io/name=alga-core) but not the pods' labels (alga-core-sebastian). The
+  // EndpointSlice controller then keeps one empty placeholder slice for the Service
+  // (staging/src/k8s.io/endpointslice/reconciler.go); the pods are ready, nothing routes to them.
+  scenarios["service-selector-mismatch"] = appliance({ selectors: { "alga-core": { "app.kubernetes.io/name": "alga-core", "app.kubernetes.io/instance": "alga-core" } } });
   return scenarios;
 }
 

@@ -58,6 +58,46 @@ describe("live mode against a local stand-in for the Kubernetes API (point 9)", 
     expect(status.rollup.state).toBe("failed_action_required");
   });
 
+  it("lists EndpointSlices in pages too; alga-core's ready endpoint makes login ready, and a cluster without one is not", async () => {
+    reset(fixtureItems("healthy"));
+    const collector = await createLiveCollector({ kubeconfig, pageSize: 2 });
+    const { snapshot, accessErrors } = await collector.collect();
+    expect(accessErrors).toEqual([]);
+    expect(snapshot.listedKinds).toContain("EndpointSlice");
+    const slicePages = api.requests.filter((r) => r.path === "/apis/discovery.k8s.io/v1/endpointslices");
+    const slices = fixtureItems("healthy").filter((i) => i.kind === "EndpointSlice") as unknown as { metadata: { namespace: string; name: string } }[];
+    expect(slicePages).toHaveLength(Math.ceil(slices.length / 2));
+    expect(slicePages[0]!.query.get("continue")).toBeNull();
+    expect(slicePages.slice(1).every((r) => r.query.get("continue") && r.query.get("limit") === "2")).toBe(true);
+    // Every slice of the appliance's namespaces arrives, typed; the cluster's own (default, kube-system) are dropped as read.
+    const read = snapshot.items.filter((i) => i.kind === "EndpointSlice");
+    expect(read.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).sort()).toEqual(slices.filter((s) => s.metadata.namespace === "msp" || s.metadata.namespace === "alga-system").map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort());
+    expect(read.every((i) => i.apiVersion === "discovery.k8s.io/v1")).toBe(true);
+    const status = classifySnapshot(snapshot, { now: NOW, accessErrors });
+    expect(status.tiers.login).toMatchObject({ ready: true, reason: expect.stringContaining("1 ready endpoint behind Service msp/alga-core-sebastian") });
+
+    // Listed in full and none for alga-core: no endpoint (the controller has not published its ready pod), not "not read".
+    reset(fixtureItems("healthy").filter((i) => !(i.kind === "EndpointSlice" && (i as unknown as { metadata: { labels: Record<string, string> } }).metadata.labels["kubernetes.io/service-name"] === "alga-core-sebastian")));
+    const empty = await (await createLiveCollector({ kubeconfig, pageSize: 2 })).collect();
+    const blocked = classifySnapshot(empty.snapshot, { now: NOW, accessErrors: empty.accessErrors });
+    expect(blocked.tiers.login.ready).toBe(false);
+    expect(blocked.topBlockers[0]).toMatchObject({ layer: "Service endpoints", severity: "warning", retryable: true, evidence: { object: { kind: "Service", namespace: "msp", name: "alga-core-sebastian" } } });
+    expect(blocked.topBlockers[0]!.reason).toBe("Service msp/alga-core-sebastian has no ready endpoint yet: 1 ready pod matches its selector, but no EndpointSlice lists it");
+  });
+
+  it("a 403 on endpointslices: a permissions blocker, login neither ready nor installing", async () => {
+    reset(fixtureItems("healthy"));
+    api.forbidden.add("endpointslices");
+    const { snapshot, accessErrors } = await (await createLiveCollector({ kubeconfig, pageSize: 2 })).collect();
+    expect(accessErrors).toEqual([{ kind: "endpointslices", code: 403, message: expect.stringContaining('cannot list resource "endpointslices" in API group "discovery.k8s.io"') }]);
+    expect(snapshot.listedKinds).not.toContain("EndpointSlice");
+    const status = classifySnapshot(snapshot, { now: NOW, accessErrors });
+    expect(status.tiers.login).toMatchObject({ ready: false, state: "waiting" });
+    expect(status.rollup.state).toBe("failed_action_required");
+    expect(status.rollup.message).toMatch(/cannot tell whether login works: The status service may not list endpointslices \(403 Forbidden\)/);
+    expect(status.topBlockers.find((b) => b.layer === "Status service access")!.commands[0]).toBe("kubectl auth can-i list endpointslices --all-namespaces --as=system:serviceaccount:alga-system:appliance-status");
+  });
+
   it("every request has a timeout: a hanging endpoint costs that kind, not the refresh", async () => {
     reset();
     api.hanging.add("statefulsets");

@@ -14,7 +14,7 @@ describe("status poller", () => {
     try {
       const poller = new StatusPoller(snapshotFileCollector(fixturePath("healthy")), {}, 60_000, () => NOW, 5_000, async () => ({ login: await probeLogin(app.url) }));
       await poller.refresh();
-      expect(poller.latest()!.status.tiers.login).toMatchObject({ ready: true, reason: "alga-core ready; login URL answers (HTTP 307)" });
+      expect(poller.latest()!.status.tiers.login).toMatchObject({ ready: true, reason: "alga-core ready (1 ready endpoint behind Service msp/alga-core-sebastian); login URL answers (HTTP 307)" });
     } finally {
       await app.close();
     }
