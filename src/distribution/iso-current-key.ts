@@ -4,9 +4,16 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   UploadPartCopyCommand,
-  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { UserError } from "../errors.js";
-import { checksumKey, ISO_METADATA, isoFileName, isoPrefix, versionedIsoKey, withdrawnKey } from "./iso-keys.js";
+import { checksumKey, ISO_METADATA, ISO_RETENTION_TAG, isoFileName, isoPrefix, versionedIsoKey, withdrawnKey } from "./iso-keys.js";
 import { attempt, isPreconditionFailure } from "./iso-store-errors.js";
 import { compareReleaseVersions } from "./iso-version-order.js";
 import type { ObjectStoreEnvironment } from "./object-store-env.js";
@@ -181,6 +188,30 @@ async function copyToCurrent(context: StoreContext, source: string, conditions: 
   }
 }
 
+/**
+ * Takes the retention tag off the current key, where a copy brought it along, and reads the tags
+ * back: the lifecycle rule expires tagged objects, and the current key must never expire. A copy
+ * asks for no tags (TaggingDirective REPLACE), but radosgw (Ceph 16) ignores that and copies the
+ * versioned ISO's tags with its bytes.
+ */
+async function untagCurrent(context: StoreContext): Promise<void> {
+  const { client, env } = context;
+  const bucket = env.OBJECT_STORE_BUCKET;
+  const key = env.APPLIANCE_ISO_KEY;
+  const isRetention = (tag: { Key?: string }) => tag.Key === ISO_RETENTION_TAG.key;
+  const tags = async () =>
+    (await attempt("reading the tags of", env, key, () => client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), { abortSignal: context.signal }))).TagSet ?? [];
+  const found = await tags();
+  if (!found.some(isRetention)) return;
+  await attempt("untagging", env, key, () =>
+    client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: found.filter((tag) => !isRetention(tag)) } }), { abortSignal: context.signal }),
+  );
+  if (!(await tags()).some(isRetention)) return;
+  throw new UserError(
+    `s3://${bucket}/${key}: the current key carries the retention tag ${ISO_RETENTION_TAG.key}=${ISO_RETENTION_TAG.value} and the store kept it after it was removed, so the lifecycle rule would expire the current ISO. Fix: remove the tag on the store (or use a store that copies without tags) and publish again`,
+  );
+}
+
 /** How many read-decide-write rounds a publish may take before it gives up (each round that writes is followed by another read). */
 const MAX_ROUNDS = 50;
 
@@ -198,8 +229,12 @@ export async function settleCurrentKey(context: StoreContext, onStep?: (message:
   const bucket = env.OBJECT_STORE_BUCKET;
   const currentKey = env.APPLIANCE_ISO_KEY;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const versions = publishedVersions(currentKey, await listIsoKeys(context));
-    const current = await headCurrent(context);
+    // Whether the current key and its .sha256 exist comes from the listing: a key without
+    // unconditional s3:ListBucket (the publisher's, which may list only the ISO prefix) is answered
+    // 403, not 404, for a missing object (AWS S3, radosgw, MinIO alike).
+    const keys = new Set(await listIsoKeys(context));
+    const versions = publishedVersions(currentKey, [...keys]);
+    const current = keys.has(currentKey) ? await headCurrent(context) : undefined;
     const eligible = [...versions.complete].filter((version) => !versions.withdrawn.has(version));
     let target = eligible.sort(compareReleaseVersions).at(-1);
     // An object the listing does not explain (published before versions were recorded, or expired
@@ -215,7 +250,7 @@ export async function settleCurrentKey(context: StoreContext, onStep?: (message:
         await copyToCurrent(context, source, preconditions(context, current?.etag));
         continue;
       }
-      const checksum = await readChecksumFile(context);
+      const checksum = keys.has(checksumKey(currentKey)) ? await readChecksumFile(context) : undefined;
       if (current.sha256 && checksum?.sha256 !== current.sha256) {
         await client.send(
           new PutObjectCommand({
@@ -230,6 +265,7 @@ export async function settleCurrentKey(context: StoreContext, onStep?: (message:
         );
         continue;
       }
+      await untagCurrent(context);
       return current;
     } catch (error) {
       // Another publisher changed the key between the read and the write: read again.

@@ -211,7 +211,8 @@ export async function publishIso(env: ObjectStoreEnvironment, options: PublishIs
     const conditionalWrites = await checkStore({ client, env, signal });
     const context: StoreContext = { client, env, conditionalWrites, signal };
 
-    const versions = publishedVersions(currentKey, await listIsoKeys(context));
+    const listed = await listIsoKeys(context);
+    const versions = publishedVersions(currentKey, listed);
     if (versions.withdrawn.has(options.version)) {
       throw new UserError(`s3://${bucket}/${versionedKey}: version ${options.version} was withdrawn by a --rollback and never becomes current again; publish a new version`);
     }
@@ -219,7 +220,8 @@ export async function publishIso(env: ObjectStoreEnvironment, options: PublishIs
     options.onStep?.(`hashing ${options.file}`);
     const sha256 = await sha256OfFile(options.file, signal);
 
-    const existing = await headVersioned(context, versionedKey);
+    // Absent from the listing is absent: HEAD of a missing key answers 403, not 404, to a key that may list only the prefix.
+    const existing = listed.includes(versionedKey) ? await headVersioned(context, versionedKey) : undefined;
     let upload: PublishedIso["upload"] = "uploaded";
     if (existing && existing.sha256 === sha256 && existing.size === options.size) {
       upload = "unchanged";

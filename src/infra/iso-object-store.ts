@@ -43,7 +43,10 @@ function isoReadOnlyPolicy(bucket: string, prefix: string): string {
 /**
  * IAM policy for publishing ISOs: write, read back (to verify), tag (and read the tag back) and copy
  * objects under the ISO prefix; list that prefix (the current key settles from the listing) and
- * list and abort its multipart uploads. No deletes, nothing outside the prefix.
+ * list and abort its multipart uploads. No deletes, no object outside the prefix. Listing uploads
+ * is granted on the bucket without the `s3:prefix` condition: a store need not set that key for
+ * ListMultipartUploads (radosgw 16 does not, and denied it under the condition), and it shows
+ * upload keys and ids only.
  */
 function isoPublisherPolicy(bucket: string, prefix: string): string {
   return JSON.stringify({
@@ -56,10 +59,11 @@ function isoPublisherPolicy(bucket: string, prefix: string): string {
       },
       {
         Effect: "Allow",
-        Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        Action: ["s3:ListBucket"],
         Resource: [`arn:aws:s3:::${bucket}`],
         Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
       },
+      { Effect: "Allow", Action: ["s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${bucket}`] },
     ],
   });
 }

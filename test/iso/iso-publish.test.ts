@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readObjectStoreEnvironment } from "../../src/distribution/object-store-env.js";
 import { publishIso } from "../../src/distribution/publish-iso.js";
@@ -334,6 +334,51 @@ describe("npm run iso-publish against a real S3 API (s3rver on 127.0.0.1)", { ti
       expect(await exists("appliance/7.0.1/alga-appliance.iso.sha256", bucket)).toBe(false);
     } finally {
       await forgetful.close();
+    }
+  });
+
+  it("publishes with a key that may list only the prefix, which the store answers 403 (not 404) for missing keys", async () => {
+    // AWS S3, radosgw and MinIO answer a HEAD or GET of a missing key with 403 AccessDenied when the
+    // key lacks unconditional s3:ListBucket, as the stack's publisher key does (found on radosgw).
+    const bucket = await freshBucket();
+    const strict = await startS3Proxy(s3.port, async (request) => {
+      const [path, query = ""] = request.url.split("?");
+      const key = decodeURIComponent(path!.slice(`/${bucket}/`.length));
+      if (!["GET", "HEAD"].includes(request.method) || !path!.startsWith(`/${bucket}/`) || key === "" || query.includes("tagging")) return { forward: true };
+      return (await exists(key, bucket)) ? { forward: true } : { status: 403, body: request.method === "HEAD" ? "" : "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>" };
+    });
+    try {
+      const iso = isoFile("8.1.0", 16 * 1024);
+      const result = await publish(iso.path, { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: strict.url });
+      expect(result.code, result.stdout).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ upload: "uploaded", isCurrent: true, current: { version: "8.1.0", sha256: sha256(iso.data) } });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("takes the retention tag off the current key when the store copies it along with the bytes", async () => {
+    // radosgw 16 ignores the copy's TaggingDirective REPLACE and copies the versioned ISO's tags: the
+    // lifecycle rule would then expire the current key. This proxy copies tags the same way.
+    const bucket = await freshBucket();
+    const copyingTags = await startS3Proxy(s3.port, async (request) => {
+      const source = request.headers["x-amz-copy-source"];
+      if (request.method !== "PUT" || typeof source !== "string" || !request.url.startsWith(`/${bucket}/${CURRENT}`)) return { forward: true };
+      const sourceKey = decodeURIComponent(source).slice(`${bucket}/`.length);
+      const copied = await client.send(new CopyObjectCommand({ Bucket: bucket, Key: CURRENT, CopySource: `${bucket}/${sourceKey}`, MetadataDirective: "COPY" }));
+      const { TagSet } = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: sourceKey }));
+      await client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: CURRENT, Tagging: { TagSet: TagSet ?? [] } }));
+      return { status: 200, body: `<CopyObjectResult><ETag>${copied.CopyObjectResult?.ETag ?? ""}</ETag><LastModified>${new Date().toISOString()}</LastModified></CopyObjectResult>` };
+    });
+    try {
+      const iso = isoFile("8.2.0", 16 * 1024);
+      const result = await publish(iso.path, { ...s3.env(bucket), OBJECT_STORE_ENDPOINT: copyingTags.url });
+      expect(result.code, result.stdout).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ isCurrent: true, current: { version: "8.2.0" } });
+      expect((await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: CURRENT }))).TagSet ?? []).toEqual([]);
+      expect((await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: "appliance/8.2.0/alga-appliance.iso" }))).TagSet).toEqual([{ Key: "alga-iso-retention", Value: "expire" }]);
+    } finally {
+      await copyingTags.close();
     }
   });
 
