@@ -39,11 +39,28 @@ const AUTOINSTALL_FORMATS = { uri: (value) => URL.canParse(value) };
 /** The same formats as source code for the standalone validator (ajv cannot serialise a function). */
 const AUTOINSTALL_FORMATS_SOURCE = "{ uri: (value) => URL.canParse(value) }";
 
+/** ajv options of src/synth/flux-schema-validators.ts (FLUX_AJV_OPTIONS): change both together. */
+const FLUX_AJV_OPTIONS = {
+  allErrors: true,
+  strict: true,
+  keywords: ["x-kubernetes-validations", "x-kubernetes-preserve-unknown-fields"],
+  formats: { int64: true, "date-time": true },
+};
+
+/** The JSON files of a directory of schemas, sorted (the build's output must not depend on readdir's order). */
+function schemaFiles(root, dir) {
+  return readdirSync(join(root, dir))
+    .filter((entry) => entry.endsWith(".json"))
+    .sort()
+    .map((entry) => `${dir}/${entry}`);
+}
+
 /**
  * JSON Schemas compiled at build time (ajv standalone code) in place of the modules that would
  * compile them in every process: the release-manifest schema (~100 ms of each pull on the 2-core
- * machine) and Subiquity's autoinstall schema (~40 ms of each synth). Same schema files, same
- * options, same ajv. Each replaced module exports one function returning the validator.
+ * machine), Subiquity's autoinstall schema (~40 ms of each synth) and Flux's CRD schemas (`schemas`:
+ * several, one validator each, keyed by their `$id`). Same schema files, same options, same ajv.
+ * Each replaced module exports one function returning the validator (or the validators by `$id`).
  */
 export const PRECOMPILED_VALIDATORS = [
   {
@@ -62,7 +79,18 @@ export const PRECOMPILED_VALIDATORS = [
       return new Ajv({ ...AUTOINSTALL_AJV_OPTIONS, formats: AUTOINSTALL_FORMATS, code: { source: true, esm: true, formats: new _Code(AUTOINSTALL_FORMATS_SOURCE) } });
     },
   },
+  {
+    module: /[\\/]src[\\/]synth[\\/]flux-schema-validators\.ts$/,
+    schemas: (root) => schemaFiles(root, "schemas/upstream/flux"),
+    exportName: "fluxSchemaValidators",
+    ajv: async () => new (await import("ajv")).Ajv({ ...FLUX_AJV_OPTIONS, code: { source: true, esm: true } }),
+  },
 ];
+
+/** Every schema file the precompiled validators read. */
+function precompiledSchemaFiles(root) {
+  return PRECOMPILED_VALIDATORS.flatMap((validator) => (validator.schemas ? validator.schemas(root) : [validator.schema]));
+}
 
 /** An esbuild plugin swapping each module of PRECOMPILED_VALIDATORS for its validator's standalone code. */
 export function precompiledValidators(root) {
@@ -72,8 +100,20 @@ export function precompiledValidators(root) {
       for (const validator of PRECOMPILED_VALIDATORS) {
         builder.onLoad({ filter: validator.module }, async () => {
           const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
-          const schemaFile = join(root, validator.schema);
           const ajv = await validator.ajv();
+          if (validator.schemas) {
+            const files = validator.schemas(root).map((file) => join(root, file));
+            const ids = files.map((file) => {
+              const schema = JSON.parse(readFileSync(file, "utf8"));
+              ajv.addSchema(schema);
+              return schema.$id;
+            });
+            const names = Object.fromEntries(ids.map((id, index) => [`validate_${index}`, id]));
+            const table = ids.map((id, index) => `${JSON.stringify(id)}: validate_${index}`).join(", ");
+            const contents = `${standaloneCode(ajv, names)}\nconst validators = { ${table} };\nexport function ${validator.exportName}() { return validators; }\n`;
+            return { contents, loader: "js", resolveDir: root, watchFiles: files };
+          }
+          const schemaFile = join(root, validator.schema);
           const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
           const contents = `${standaloneCode(ajv, validate)}\nexport function ${validator.exportName}() { return validate; }\n`;
           return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
@@ -213,7 +253,7 @@ export async function build(root = projectRoot()) {
   const inputs = [
     // Files only: packages are covered by the lock file, and the built-in shims are not files.
     ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/") && !path.startsWith("builtin-dynamic-import:")),
-    ...PRECOMPILED_VALIDATORS.map((validator) => validator.schema),
+    ...precompiledSchemaFiles(root),
     "package.json",
     "node_modules/.package-lock.json",
     relative(root, fileURLToPath(import.meta.url)),
