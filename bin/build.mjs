@@ -7,7 +7,7 @@
 // Plain JavaScript on purpose: it has to run before anything is built.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
@@ -92,6 +92,60 @@ function precompiledSchemaFiles(root) {
   return PRECOMPILED_VALIDATORS.flatMap((validator) => (validator.schemas ? validator.schemas(root) : [validator.schema]));
 }
 
+/** Where the standalone code of PRECOMPILED_VALIDATORS is kept between builds (see validatorCode). */
+const VALIDATOR_CACHE = ".validators";
+/** The kept files this process's builds used; the others are removed after a build (cleanup below). */
+const usedValidatorCode = new Set();
+
+/**
+ * The standalone code replacing one module of PRECOMPILED_VALIDATORS. ajv's code generator takes
+ * about a second of every build on the 2-core machine while its inputs rarely change, so its output
+ * is kept in build/.validators/, named by the SHA-256 of everything it depends on: this file (the
+ * options), ajv's version and the schema files' bytes. The same inputs give the same code, so a
+ * kept copy is the code ajv would write again.
+ */
+async function validatorCode(root, validator) {
+  const files = validator.schemas ? validator.schemas(root) : [validator.schema];
+  const sources = files.map((file) => readFileSync(join(root, file)));
+  const key = createHash("sha256")
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(JSON.parse(readFileSync(join(root, "node_modules", "ajv", "package.json"), "utf8")).version)
+    .update(validator.exportName);
+  for (const [index, file] of files.entries()) key.update(`\0${file}\0`).update(sources[index]);
+  const cacheFile = join(root, "build", VALIDATOR_CACHE, `${key.digest("hex")}.js`);
+  usedValidatorCode.add(cacheFile);
+  try {
+    return { contents: readFileSync(cacheFile, "utf8"), files };
+  } catch {
+    // Not kept yet: generated below.
+  }
+  const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
+  const ajv = await validator.ajv();
+  let contents;
+  if (validator.schemas) {
+    const ids = sources.map((source) => {
+      const schema = JSON.parse(source.toString("utf8"));
+      ajv.addSchema(schema);
+      return schema.$id;
+    });
+    const names = Object.fromEntries(ids.map((id, index) => [`validate_${index}`, id]));
+    const table = ids.map((id, index) => `${JSON.stringify(id)}: validate_${index}`).join(", ");
+    contents = `${standaloneCode(ajv, names)}\nconst validators = { ${table} };\nexport function ${validator.exportName}() { return validators; }\n`;
+  } else {
+    const validate = ajv.compile(JSON.parse(sources[0].toString("utf8")));
+    contents = `${standaloneCode(ajv, validate)}\nexport function ${validator.exportName}() { return validate; }\n`;
+  }
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    const temp = `${cacheFile}.tmp-${process.pid}`;
+    writeFileSync(temp, contents);
+    renameSync(temp, cacheFile);
+  } catch {
+    // Only a cache: the next build generates the code again.
+  }
+  return { contents, files };
+}
+
 /** An esbuild plugin swapping each module of PRECOMPILED_VALIDATORS for its validator's standalone code. */
 export function precompiledValidators(root) {
   return {
@@ -99,24 +153,8 @@ export function precompiledValidators(root) {
     setup(builder) {
       for (const validator of PRECOMPILED_VALIDATORS) {
         builder.onLoad({ filter: validator.module }, async () => {
-          const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
-          const ajv = await validator.ajv();
-          if (validator.schemas) {
-            const files = validator.schemas(root).map((file) => join(root, file));
-            const ids = files.map((file) => {
-              const schema = JSON.parse(readFileSync(file, "utf8"));
-              ajv.addSchema(schema);
-              return schema.$id;
-            });
-            const names = Object.fromEntries(ids.map((id, index) => [`validate_${index}`, id]));
-            const table = ids.map((id, index) => `${JSON.stringify(id)}: validate_${index}`).join(", ");
-            const contents = `${standaloneCode(ajv, names)}\nconst validators = { ${table} };\nexport function ${validator.exportName}() { return validators; }\n`;
-            return { contents, loader: "js", resolveDir: root, watchFiles: files };
-          }
-          const schemaFile = join(root, validator.schema);
-          const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
-          const contents = `${standaloneCode(ajv, validate)}\nexport function ${validator.exportName}() { return validate; }\n`;
-          return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
+          const { contents, files } = await validatorCode(root, validator);
+          return { contents, loader: "js", resolveDir: root, watchFiles: files.map((file) => join(root, file)) };
         });
       }
     },
@@ -283,10 +321,15 @@ export async function build(root = projectRoot()) {
 
   // Earlier builds are removed once ten minutes old (a command started from one may still be running).
   for (const entry of readdirSync(buildRoot)) {
-    if (entry === outName || entry === STAMP_FILE) continue;
+    if (entry === outName || entry === STAMP_FILE || entry === VALIDATOR_CACHE) continue;
     const path = join(buildRoot, entry);
     const stats = statSync(path, { throwIfNoEntry: false });
     if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+  }
+  // Validator code kept for schemas or options that have since changed.
+  for (const entry of readdirSync(join(buildRoot, VALIDATOR_CACHE), { withFileTypes: true })) {
+    const path = join(buildRoot, VALIDATOR_CACHE, entry.name);
+    if (!usedValidatorCode.has(path)) rmSync(path, { force: true });
   }
   return { dir: outDir, commands: names, ms: performance.now() - started };
 }

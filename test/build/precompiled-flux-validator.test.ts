@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -8,6 +8,7 @@ import { precompiledValidators } from "../../bin/build.mjs";
 import { fluxSchemaValidators } from "../../src/synth/flux-schema-validators.js";
 import { upstreamSchemaProblems } from "../../src/synth/upstream-schemas.js";
 import { allObjects, renderedRelease } from "../support/rendered.js";
+import { copyCheckout } from "../support/checkout-copy.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 
@@ -78,4 +79,22 @@ describe("the Flux schema validators compiled at build time", () => {
       "source.toolkit.fluxcd.io/v1/OCIRepository",
     ]);
   });
+
+  it("are generated once and kept in build/.validators/: a build with the kept code writes the same bytes", async () => {
+    const checkout = copyCheckout();
+    const entry = join(checkout, "entry.ts");
+    writeFileSync(entry, 'export { upstreamSchemaProblems } from "./src/synth/upstream-schemas.ts";\n');
+    const bundle = async (out: string) => {
+      await build({ entryPoints: [entry], outfile: join(checkout, out), bundle: true, format: "cjs", platform: "node", target: "node20", plugins: [precompiledValidators(checkout)], logLevel: "silent", absWorkingDir: checkout });
+      return readFileSync(join(checkout, out));
+    };
+    const generated = await bundle("first.cjs");
+    const kept = readdirSync(join(checkout, "build", ".validators"));
+    expect(kept).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.js$/)]);
+    expect((await bundle("second.cjs")).equals(generated)).toBe(true);
+    // The kept code is what the second build used: a changed copy shows up in its output.
+    const keptFile = join(checkout, "build", ".validators", kept[0]!);
+    writeFileSync(keptFile, readFileSync(keptFile, "utf8").replace("must be string", "must be a string (kept)"));
+    expect((await bundle("third.cjs")).toString("utf8")).toContain("must be a string (kept)");
+  }, 60_000);
 });
