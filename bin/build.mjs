@@ -6,7 +6,7 @@
 //
 // Plain JavaScript on purpose: it has to run before anything is built.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -327,7 +327,7 @@ export async function build(root = projectRoot()) {
     if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
   }
   // Validator code kept for schemas or options that have since changed.
-  for (const entry of readdirSync(join(buildRoot, VALIDATOR_CACHE), { withFileTypes: true })) {
+  for (const entry of existsSync(join(buildRoot, VALIDATOR_CACHE)) ? readdirSync(join(buildRoot, VALIDATOR_CACHE), { withFileTypes: true }) : []) {
     const path = join(buildRoot, VALIDATOR_CACHE, entry.name);
     if (!usedValidatorCode.has(path)) rmSync(path, { force: true });
   }
