@@ -11,19 +11,28 @@ import { ROOT } from "./start-up.cases.js";
 /** The last commit before pull stopped loading cdk8s and the model validators. */
 export const BEFORE_POINT_13 = "88201b5";
 
-/** Extracts the sources of BEFORE_POINT_13 into `work`, sharing today's node_modules; undefined without git history. */
-export function checkoutBeforePoint13(work: string): string | undefined {
+/**
+ * Extracts the sources of BEFORE_POINT_13 into `work`, sharing today's node_modules; a reason instead
+ * when there is no git history, or when those sources no longer load with today's packages (issue 17
+ * replaced @kubernetes-models/flux-cd, which they import, by vendored Flux schemas).
+ */
+export function checkoutBeforePoint13(work: string): { dir: string } | { skipped: string } {
   try {
     execFileSync("git", ["cat-file", "-e", `${BEFORE_POINT_13}^{commit}`], { cwd: ROOT, stdio: "ignore" });
   } catch {
-    return undefined;
+    return { skipped: "no git history" };
   }
   const dir = join(work, "before-point-13");
   mkdirSync(dir, { recursive: true });
   const archive = execFileSync("git", ["archive", BEFORE_POINT_13, "package.json", "src", "schemas", "constructs"], { cwd: ROOT, maxBuffer: 64 << 20 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
   if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  return dir;
+  try {
+    execFileSync(process.execPath, pullHelpUnderTsx(dir), { cwd: dir, stdio: "ignore" });
+  } catch {
+    return { skipped: `the sources of ${BEFORE_POINT_13} do not run with today's node_modules` };
+  }
+  return { dir };
 }
 
 /** `node --import tsx <root>/src/cli/pull.ts --help` */

@@ -37,9 +37,10 @@ try {
   await prepareRegistry(dist, registry.host);
   if (skopeo) cases.push(...registryCases(work, dist, registry.host, skopeo));
   else console.log("skopeo is not installed: the pull and publish pairs against skopeo copy are skipped");
-  const before = checkoutBeforePoint13(work);
+  const checkout = checkoutBeforePoint13(work);
+  const before = "dir" in checkout ? checkout.dir : undefined;
   if (before) cases.push(...pullBeforeAfterCases(before));
-  else console.log("no git history: pull before/after issue 7 point 13 is skipped");
+  else if ("skipped" in checkout) console.log(`${checkout.skipped}: pull before/after issue 7 point 13 is skipped`);
 
   const samples = await interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
   const pullRss = await peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);

@@ -6,8 +6,8 @@
 //
 // Plain JavaScript on purpose: it has to run before anything is built.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
@@ -39,11 +39,28 @@ const AUTOINSTALL_FORMATS = { uri: (value) => URL.canParse(value) };
 /** The same formats as source code for the standalone validator (ajv cannot serialise a function). */
 const AUTOINSTALL_FORMATS_SOURCE = "{ uri: (value) => URL.canParse(value) }";
 
+/** ajv options of src/synth/flux-schema-validators.ts (FLUX_AJV_OPTIONS): change both together. */
+const FLUX_AJV_OPTIONS = {
+  allErrors: true,
+  strict: true,
+  keywords: ["x-kubernetes-validations", "x-kubernetes-preserve-unknown-fields"],
+  formats: { int64: true, "date-time": true },
+};
+
+/** The JSON files of a directory of schemas, sorted (the build's output must not depend on readdir's order). */
+function schemaFiles(root, dir) {
+  return readdirSync(join(root, dir))
+    .filter((entry) => entry.endsWith(".json"))
+    .sort()
+    .map((entry) => `${dir}/${entry}`);
+}
+
 /**
  * JSON Schemas compiled at build time (ajv standalone code) in place of the modules that would
  * compile them in every process: the release-manifest schema (~100 ms of each pull on the 2-core
- * machine) and Subiquity's autoinstall schema (~40 ms of each synth). Same schema files, same
- * options, same ajv. Each replaced module exports one function returning the validator.
+ * machine), Subiquity's autoinstall schema (~40 ms of each synth) and Flux's CRD schemas (`schemas`:
+ * several, one validator each, keyed by their `$id`). Same schema files, same options, same ajv.
+ * Each replaced module exports one function returning the validator (or the validators by `$id`).
  */
 export const PRECOMPILED_VALIDATORS = [
   {
@@ -62,7 +79,72 @@ export const PRECOMPILED_VALIDATORS = [
       return new Ajv({ ...AUTOINSTALL_AJV_OPTIONS, formats: AUTOINSTALL_FORMATS, code: { source: true, esm: true, formats: new _Code(AUTOINSTALL_FORMATS_SOURCE) } });
     },
   },
+  {
+    module: /[\\/]src[\\/]synth[\\/]flux-schema-validators\.ts$/,
+    schemas: (root) => schemaFiles(root, "schemas/upstream/flux"),
+    exportName: "fluxSchemaValidators",
+    ajv: async () => new (await import("ajv")).Ajv({ ...FLUX_AJV_OPTIONS, code: { source: true, esm: true } }),
+  },
 ];
+
+/** Every schema file the precompiled validators read. */
+function precompiledSchemaFiles(root) {
+  return PRECOMPILED_VALIDATORS.flatMap((validator) => (validator.schemas ? validator.schemas(root) : [validator.schema]));
+}
+
+/** Where the standalone code of PRECOMPILED_VALIDATORS is kept between builds (see validatorCode). */
+const VALIDATOR_CACHE = ".validators";
+/** The kept files this process's builds used; the others are removed after a build (cleanup below). */
+const usedValidatorCode = new Set();
+
+/**
+ * The standalone code replacing one module of PRECOMPILED_VALIDATORS. ajv's code generator takes
+ * about a second of every build on the 2-core machine while its inputs rarely change, so its output
+ * is kept in build/.validators/, named by the SHA-256 of everything it depends on: this file (the
+ * options), ajv's version and the schema files' bytes. The same inputs give the same code, so a
+ * kept copy is the code ajv would write again.
+ */
+async function validatorCode(root, validator) {
+  const files = validator.schemas ? validator.schemas(root) : [validator.schema];
+  const sources = files.map((file) => readFileSync(join(root, file)));
+  const key = createHash("sha256")
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(JSON.parse(readFileSync(join(root, "node_modules", "ajv", "package.json"), "utf8")).version)
+    .update(validator.exportName);
+  for (const [index, file] of files.entries()) key.update(`\0${file}\0`).update(sources[index]);
+  const cacheFile = join(root, "build", VALIDATOR_CACHE, `${key.digest("hex")}.js`);
+  usedValidatorCode.add(cacheFile);
+  try {
+    return { contents: readFileSync(cacheFile, "utf8"), files };
+  } catch {
+    // Not kept yet: generated below.
+  }
+  const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
+  const ajv = await validator.ajv();
+  let contents;
+  if (validator.schemas) {
+    const ids = sources.map((source) => {
+      const schema = JSON.parse(source.toString("utf8"));
+      ajv.addSchema(schema);
+      return schema.$id;
+    });
+    const names = Object.fromEntries(ids.map((id, index) => [`validate_${index}`, id]));
+    const table = ids.map((id, index) => `${JSON.stringify(id)}: validate_${index}`).join(", ");
+    contents = `${standaloneCode(ajv, names)}\nconst validators = { ${table} };\nexport function ${validator.exportName}() { return validators; }\n`;
+  } else {
+    const validate = ajv.compile(JSON.parse(sources[0].toString("utf8")));
+    contents = `${standaloneCode(ajv, validate)}\nexport function ${validator.exportName}() { return validate; }\n`;
+  }
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    const temp = `${cacheFile}.tmp-${process.pid}`;
+    writeFileSync(temp, contents);
+    renameSync(temp, cacheFile);
+  } catch {
+    // Only a cache: the next build generates the code again.
+  }
+  return { contents, files };
+}
 
 /** An esbuild plugin swapping each module of PRECOMPILED_VALIDATORS for its validator's standalone code. */
 export function precompiledValidators(root) {
@@ -71,12 +153,8 @@ export function precompiledValidators(root) {
     setup(builder) {
       for (const validator of PRECOMPILED_VALIDATORS) {
         builder.onLoad({ filter: validator.module }, async () => {
-          const { default: standaloneCode } = await import("ajv/dist/standalone/index.js");
-          const schemaFile = join(root, validator.schema);
-          const ajv = await validator.ajv();
-          const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
-          const contents = `${standaloneCode(ajv, validate)}\nexport function ${validator.exportName}() { return validate; }\n`;
-          return { contents, loader: "js", resolveDir: root, watchFiles: [schemaFile] };
+          const { contents, files } = await validatorCode(root, validator);
+          return { contents, loader: "js", resolveDir: root, watchFiles: files.map((file) => join(root, file)) };
         });
       }
     },
@@ -213,7 +291,7 @@ export async function build(root = projectRoot()) {
   const inputs = [
     // Files only: packages are covered by the lock file, and the built-in shims are not files.
     ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/") && !path.startsWith("builtin-dynamic-import:")),
-    ...PRECOMPILED_VALIDATORS.map((validator) => validator.schema),
+    ...precompiledSchemaFiles(root),
     "package.json",
     "node_modules/.package-lock.json",
     relative(root, fileURLToPath(import.meta.url)),
@@ -243,10 +321,15 @@ export async function build(root = projectRoot()) {
 
   // Earlier builds are removed once ten minutes old (a command started from one may still be running).
   for (const entry of readdirSync(buildRoot)) {
-    if (entry === outName || entry === STAMP_FILE) continue;
+    if (entry === outName || entry === STAMP_FILE || entry === VALIDATOR_CACHE) continue;
     const path = join(buildRoot, entry);
     const stats = statSync(path, { throwIfNoEntry: false });
     if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+  }
+  // Validator code kept for schemas or options that have since changed.
+  for (const entry of existsSync(join(buildRoot, VALIDATOR_CACHE)) ? readdirSync(join(buildRoot, VALIDATOR_CACHE), { withFileTypes: true }) : []) {
+    const path = join(buildRoot, VALIDATOR_CACHE, entry.name);
+    if (!usedValidatorCode.has(path)) rmSync(path, { force: true });
   }
   return { dir: outDir, commands: names, ms: performance.now() - started };
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
+import type { OCIRepositorySpec } from "./flux-api.js";
 import { FLUX_CONTENT_MEDIA_TYPE } from "../src/oci/media-types.js";
 import { standardLabels } from "./labels.js";
 import { APPLIANCE_NAME, FLUX_NAMESPACE } from "../schemas/names.js";
@@ -39,7 +39,7 @@ export class ConfigBundleSource extends Construct {
     super(scope, id);
     this.name = props.name ?? APPLIANCE_NAME;
     this.namespace = props.namespace ?? FLUX_NAMESPACE;
-    const spec: IOCIRepositorySpec = {
+    const spec: OCIRepositorySpec = {
       url: props.url,
       interval: props.interval ?? "10m",
       ref: { digest: props.digest },

@@ -1,6 +1,6 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import type { IKustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/KustomizationSpec";
+import type { KustomizationSpec } from "./flux-api.js";
 import { standardLabels } from "./labels.js";
 import { FLUX_NAMESPACE } from "../schemas/names.js";
 
@@ -68,7 +68,7 @@ export class FluxTier extends Construct {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace ?? FLUX_NAMESPACE;
-    const spec: IKustomizationSpec = {
+    const spec: KustomizationSpec = {
       ...(props.dependsOn?.length
         ? { dependsOn: props.dependsOn.map((tier) => ({ name: tier.name, namespace: tier.namespace })) }
         : {}),

@@ -1,7 +1,6 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import type { IHelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
-import type { IPostRenderer } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/PostRenderer";
+import type { HelmReleaseSpec, PostRenderer } from "./flux-api.js";
 import { standardLabels } from "./labels.js";
 import type { OciChartSource } from "./oci-chart-source.js";
 import { SITE_VALUES_KEY, siteValuesConfigMapName } from "./site-values.js";
@@ -38,7 +37,7 @@ export interface ApplianceHelmReleaseProps {
    * Post-renderers applied to the chart output (e.g. hardening patches).
    * @default - none
    */
-  readonly postRenderers?: readonly IPostRenderer[];
+  readonly postRenderers?: readonly PostRenderer[];
   /**
    * Reconcile interval.
    * @default "10m"
@@ -75,7 +74,7 @@ export class ApplianceHelmRelease extends Construct {
     this.namespace = props.namespace;
     this.siteValuesConfigMap = props.siteValues?.configMapName ?? siteValuesConfigMapName(props.name);
     const retries = props.retries ?? 3;
-    const spec: IHelmReleaseSpec = {
+    const spec: HelmReleaseSpec = {
       releaseName: props.name,
       interval: props.interval ?? "10m",
       timeout: props.timeout ?? "15m",

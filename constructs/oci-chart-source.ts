@@ -1,6 +1,6 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import type { IOCIRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepositorySpec";
+import type { OCIRepositorySpec } from "./flux-api.js";
 import { HELM_CHART_CONTENT_MEDIA_TYPE } from "../src/oci/media-types.js";
 import { standardLabels } from "./labels.js";
 
@@ -48,7 +48,7 @@ export class OciChartSource extends Construct {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
-    const spec: IOCIRepositorySpec = {
+    const spec: OCIRepositorySpec = {
       url: `${props.repository}/${props.chart}`,
       interval: props.interval ?? "1h",
       ref: props.digest ? { digest: props.digest } : { tag: props.version },

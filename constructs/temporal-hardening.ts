@@ -1,4 +1,4 @@
-import type { IPostRenderer } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/PostRenderer";
+import type { PostRenderer } from "./flux-api.js";
 import { stringify } from "yaml";
 
 /** The entrypoint that creates or migrates Temporal's SQL schema before the server starts. */
@@ -23,7 +23,7 @@ export interface TemporalHardeningProps {
  * - server and UI run with `enableServiceLinks: false`, otherwise the UI reads the injected
  *   `TEMPORAL_*_PORT=tcp://…` variables as its own config and fails ("cannot unmarshal !!str tcp://… into int").
  */
-export function temporalHardening(props: TemporalHardeningProps = {}): IPostRenderer {
+export function temporalHardening(props: TemporalHardeningProps = {}): PostRenderer {
   const server = props.serverDeployment ?? "temporal";
   const ui = props.uiDeployment ?? "temporal-ui";
   const disableServiceLinks = { op: "add", path: "/spec/template/spec/enableServiceLinks", value: false };

@@ -9,12 +9,10 @@ import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
-import { OCIRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/OCIRepository";
-import { HelmRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository";
-import { GitRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository";
-import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
-import { HelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease";
+import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import type { ValidateFunction } from "ajv";
 import { UserError } from "../errors.js";
+import { fluxSchemaValidators } from "./flux-schema-validators.js";
 import { describeObject, isKustomizeFile, type KubernetesObject, type RenderedFile } from "./rendered-file.js";
 
 interface ValidatingModel {
@@ -22,7 +20,10 @@ interface ValidatingModel {
 }
 type ModelConstructor = new (data: never) => ValidatingModel;
 
-/** Upstream OpenAPI models for every kind the kit renders, keyed by `apiVersion/kind`. */
+/**
+ * Kubernetes' OpenAPI models for the core kinds the kit renders, keyed by `apiVersion/kind`. The Flux
+ * kinds are checked against Flux's own CRD schemas (fluxSchemaValidators).
+ */
 const MODELS: Record<string, ModelConstructor> = {
   "v1/Namespace": Namespace,
   "v1/ServiceAccount": ServiceAccount,
@@ -34,11 +35,6 @@ const MODELS: Record<string, ModelConstructor> = {
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ClusterRoleBinding,
   "rbac.authorization.k8s.io/v1/Role": Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
-  "source.toolkit.fluxcd.io/v1/OCIRepository": OCIRepository,
-  "source.toolkit.fluxcd.io/v1/HelmRepository": HelmRepository,
-  "source.toolkit.fluxcd.io/v1/GitRepository": GitRepository,
-  "kustomize.toolkit.fluxcd.io/v1/Kustomization": Kustomization,
-  "helm.toolkit.fluxcd.io/v2/HelmRelease": HelmRelease,
 };
 
 interface SchemaError {
@@ -53,18 +49,38 @@ function fieldOf(error: SchemaError): string {
   return [path, extra].filter(Boolean).join(".") || "(root)";
 }
 
-/** Validates one object against its upstream schema; returns one line per problem. */
-export function upstreamSchemaProblems(object: KubernetesObject): string[] {
-  const Model = MODELS[`${object.apiVersion}/${object.kind}`];
-  if (!Model) return [`no upstream schema is known for ${object.apiVersion} ${object.kind}; add its model to src/synth/upstream-schemas.ts`];
+function modelProblems(model: ValidatingModel, prefix = ""): string[] {
   try {
-    new Model(structuredClone(object) as never).validate();
+    model.validate();
     return [];
   } catch (error) {
     const errors = (error as { errors?: SchemaError[] }).errors;
     if (!errors?.length) return [(error as Error).message];
-    return errors.map((schemaError) => `${fieldOf(schemaError)}: ${schemaError.message ?? "is invalid"}`);
+    return errors.map((schemaError) => `${fieldOf({ ...schemaError, instancePath: `${prefix}${schemaError.instancePath ?? ""}` })}: ${schemaError.message ?? "is invalid"}`);
   }
+}
+
+/**
+ * A Flux object against its CRD schema, and its metadata against Kubernetes' ObjectMeta (the CRD
+ * schema says only "object" there: the API server checks metadata itself, as the core models do).
+ */
+function fluxProblems(validate: ValidateFunction, object: KubernetesObject): string[] {
+  const problems = validate(object) ? [] : (validate.errors ?? []).map((schemaError) => `${fieldOf(schemaError)}: ${schemaError.message ?? "is invalid"}`);
+  const metadata = (object as { metadata?: unknown }).metadata;
+  if (metadata !== null && typeof metadata === "object" && !Array.isArray(metadata)) {
+    problems.push(...modelProblems(new ObjectMeta(structuredClone(metadata) as never), "/metadata"));
+  }
+  return problems;
+}
+
+/** Validates one object against its upstream schema; returns one line per problem. */
+export function upstreamSchemaProblems(object: KubernetesObject): string[] {
+  const key = `${object.apiVersion}/${object.kind}`;
+  const Model = MODELS[key];
+  if (Model) return modelProblems(new Model(structuredClone(object) as never));
+  const flux = fluxSchemaValidators()[key];
+  if (flux) return fluxProblems(flux, object);
+  return [`no upstream schema is known for ${object.apiVersion} ${object.kind}; add its model or schema to src/synth/upstream-schemas.ts`];
 }
 
 /** Validates every object of every file; throws one `UserError` listing each file, object and field. */
