@@ -23,6 +23,11 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
     configBundle: "sha256:7fca74d8c0a19205475737220affc551ed7f6e866197af2f5c0b9293a7c4564a",
     releaseArtifact: "sha256:2d4ff3e6ec3b73074ef7940523edf6527d4a1e3c144c7ea58f7731de9fe305bc",
   },
+  // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
+  "1.0.0-offline": {
+    configBundle: "sha256:3ad009f56b6e8940ae0b4e7d590ed0b4149833204ecefd6b4e15281b02a1489e",
+    releaseArtifact: "sha256:effb59d9b6b3ad94e533d0385ba0aef896a932e1b75f4724be09a61b56a79234",
+  },
 };
 
 describe("the bytes of the shipped releases", () => {
