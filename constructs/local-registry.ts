@@ -1,5 +1,6 @@
 import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import {
+  ConfigMap,
   Cpu,
   Deployment,
   DeploymentStrategy,
@@ -14,6 +15,7 @@ import {
   Volume,
 } from "cdk8s-plus-31";
 import { Construct } from "constructs";
+import { stringify } from "yaml";
 import { standardLabels } from "./labels.js";
 import type { PodSecurityLevel } from "./namespace.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
@@ -28,6 +30,29 @@ export const LOCAL_REGISTRY_POD_SECURITY: PodSecurityLevel = "privileged";
 
 /** Where the registry keeps its storage inside the container (the distribution image's default). */
 const STORAGE_DIRECTORY = "/var/lib/registry";
+/** Where its configuration file is mounted (from a ConfigMap); the image's entrypoint serves a file given as its argument. */
+const CONFIG_DIRECTORY = "/etc/alga-appliance-registry";
+const CONFIG_FILE = "config.yml";
+
+/**
+ * The registry's whole configuration, stated here rather than left to the image's defaults.
+ * `validation.manifests.indexes.platforms: none` (distribution 3): an archive exported for some
+ * platforms holds an image index whose other platforms' manifests are absent, which the registry
+ * would otherwise refuse; `airgap import` has already verified every manifest the archive holds.
+ * Deletes are off: nothing but an import writes here.
+ */
+function registryConfig(port: number): string {
+  return stringify(
+    {
+      version: 0.1,
+      log: { fields: { service: LOCAL_REGISTRY_NAME } },
+      storage: { filesystem: { rootdirectory: STORAGE_DIRECTORY }, delete: { enabled: false } },
+      http: { addr: `:${port}` },
+      validation: { manifests: { indexes: { platforms: "none" } } },
+    },
+    { lineWidth: 0 },
+  );
+}
 
 export interface LocalRegistryProps {
   /** The CNCF distribution registry image, pinned by digest. */
@@ -111,11 +136,9 @@ export class LocalRegistry extends Construct {
           imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
           securityContext: restrictedContainerSecurity(uid),
           ports: [{ number: port, name: "http", protocol: Protocol.TCP }],
-          // Stated here rather than left to the image's config.yml, so the Deployment says what it serves.
-          envVariables: {
-            REGISTRY_HTTP_ADDR: { value: `:${port}` },
-            REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: { value: STORAGE_DIRECTORY },
-          },
+          args: [`${CONFIG_DIRECTORY}/${CONFIG_FILE}`],
+          // Distribution 3 exports traces to localhost:4318 unless told not to; this pod has no egress and no collector.
+          envVariables: { OTEL_TRACES_EXPORTER: { value: "none" } },
           liveness: Probe.fromHttpGet("/v2/", { port, periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
           readiness: Probe.fromHttpGet("/v2/", { port, periodSeconds: Duration.seconds(10) }),
           resources: {
@@ -133,6 +156,8 @@ export class LocalRegistry extends Construct {
     // and a reinstall of k3s. `Directory`, not `DirectoryOrCreate`: a missing directory stops the pod
     // with a clear event instead of being created as root's, where the registry could not write.
     container.mount(STORAGE_DIRECTORY, Volume.fromHostPath(this, "Storage", "storage", { path: hostPath, type: HostPathVolumeType.DIRECTORY }));
+    const config = new ConfigMap(this, "Config", { metadata, data: { [CONFIG_FILE]: registryConfig(port) } });
+    container.mount(CONFIG_DIRECTORY, Volume.fromConfigMap(this, "ConfigVolume", config, { name: "config" }), { readOnly: true });
     // The root filesystem is read-only; Go falls back to /tmp for scratch files.
     container.mount("/tmp", Volume.fromEmptyDir(this, "Tmp", "tmp"));
 

@@ -64,8 +64,13 @@ type ServiceImageBuild = z.infer<typeof ServiceImageBuild>;
 const LocalRegistry = z
   .strictObject({
     image: ImageReference.refine((value) => value.includes("@sha256:"), {
-      error: "must be pinned by digest (e.g. docker.io/library/registry:2.8.3@sha256:…): the registry starts from the ISO's bootstrap archive, which holds exactly that digest",
-    }).describe("The CNCF distribution registry image (docker.io/library/registry:2.8.x), tag and digest."),
+      error: "must be pinned by digest (e.g. docker.io/library/registry:3.0.0@sha256:…): the registry starts from the ISO's bootstrap archive, which holds exactly that digest",
+    })
+      .refine((value) => !/:v?2(\.[^@]*)?@/.test(value), {
+        error:
+          "is distribution 2.x, which refuses an image index whose other platforms are absent (what airgap export writes for the platforms it keeps); use distribution 3 (docker.io/library/registry:3.x)",
+      })
+      .describe("The CNCF distribution registry image, version 3 (docker.io/library/registry:3.x), tag and digest."),
     clusterIP: z
       .ipv4({ error: "must be an IPv4 address inside the cluster's service range (k3s: 10.43.0.0/16)" })
       .refine((value) => value !== "10.43.0.1" && value !== "10.43.0.10", { error: "is taken by k3s (10.43.0.1: the API server, 10.43.0.10: cluster DNS); choose another, e.g. 10.43.0.50" })

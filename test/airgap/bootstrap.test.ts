@@ -37,10 +37,10 @@ beforeAll(async () => {
   dir = tempDir("airgap-boot-");
   const fixture = await localRelease(dir, registry.host, { version: VERSION });
   // The registry image as Docker Hub serves it: a multi-platform index, official images under library/.
-  const registryDigest = await pushMultiPlatformImage(fixture.client, `${fixture.base.slice(fixture.base.indexOf("/") + 1)}/library/registry`, "2.8.3");
+  const registryDigest = await pushMultiPlatformImage(fixture.client, `${fixture.base.slice(fixture.base.indexOf("/") + 1)}/library/registry`, "3.0.0");
   const file = join(dir, "releases", `${VERSION}.yaml`);
   const release = parse(readFileSync(file, "utf8"));
-  release.distribution = { mode: "offline", registry: { image: `${fixture.base}/library/registry:2.8.3@${registryDigest}` } };
+  release.distribution = { mode: "offline", registry: { image: `${fixture.base}/library/registry:3.0.0@${registryDigest}` } };
   release.waivers.push({
     policy: "restricted-pod-security",
     object: "Deployment alga-appliance-registry/appliance-registry",
@@ -64,7 +64,7 @@ beforeAll(async () => {
     const entry = lock.images.find((image) => image.reference.endsWith(suffix))!;
     return `${entry.reference}@${entry.digest}`;
   };
-  pinned = { registry: at("/library/registry:2.8.3"), controlPlane: at("/nine-minds/control-plane:build-1"), statusService: at("/nine-minds/status-service:build-1") };
+  pinned = { registry: at("/library/registry:3.0.0"), controlPlane: at("/nine-minds/control-plane:build-1"), statusService: at("/nine-minds/status-service:build-1") };
   expect(pinned.registry.endsWith(registryDigest)).toBe(true);
 }, 300_000);
 

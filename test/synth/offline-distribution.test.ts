@@ -69,7 +69,7 @@ describe("an offline release", () => {
     const deployment = find(objects, "Deployment");
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
-    expect(container.image).toBe("docker.io/library/registry:2.8.3@sha256:a3d8aaa63ed8681a604f1dea0aa03f100d5895b6a58ace528858a7b332415373");
+    expect(container.image).toBe("docker.io/library/registry:3.0.0@sha256:6c5666b861f3505b116bb9aa9b25175e71210414bd010d92035ff64018f9457e");
     expect(container.imagePullPolicy).toBe("IfNotPresent");
     expect(pod.hostNetwork).not.toBe(true);
     expect(container.ports.every((port: any) => port.hostPort === undefined)).toBe(true);
@@ -79,7 +79,12 @@ describe("an offline release", () => {
     const storage = pod.volumes.find((volume: any) => volume.hostPath);
     expect(storage.hostPath).toEqual({ path: "/var/lib/alga-appliance/registry", type: "Directory" });
     expect(container.volumeMounts).toContainEqual({ name: storage.name, mountPath: "/var/lib/registry" });
-    expect(container.env).toContainEqual({ name: "REGISTRY_HTTP_ADDR", value: ":5000" });
+    // Its whole configuration from a ConfigMap: the port, the storage, and index validation off for platform-subset archives.
+    const config = parse(find(objects, "ConfigMap").data["config.yml"]);
+    expect(config).toMatchObject({ http: { addr: ":5000" }, storage: { filesystem: { rootdirectory: "/var/lib/registry" } }, validation: { manifests: { indexes: { platforms: "none" } } } });
+    const configVolume = pod.volumes.find((volume: any) => volume.configMap);
+    expect(container.volumeMounts).toContainEqual({ name: configVolume.name, mountPath: "/etc/alga-appliance-registry", readOnly: true });
+    expect(container.args).toEqual(["/etc/alga-appliance-registry/config.yml"]);
     // The one finding of the restricted level is the storage volume, and the release waives exactly that.
     const findings = restrictedPodSecurity([{ path: "control-plane/local-registry.yaml", objects }], { locked: true });
     expect(findings.map((finding) => finding.field)).toEqual(["spec.template.spec.volumes[0].hostPath"]);
@@ -183,7 +188,8 @@ describe("an offline release", () => {
       expect(result.success).toBe(false);
       return { path: result.error!.issues[0]!.path.join("."), message: result.error!.issues[0]!.message };
     };
-    expect(issue({ image: "docker.io/library/registry:2.8.3" })).toMatchObject({ path: "distribution.registry.image", message: expect.stringContaining("pinned by digest") });
+    expect(issue({ image: "docker.io/library/registry:3.0.0" })).toMatchObject({ path: "distribution.registry.image", message: expect.stringContaining("pinned by digest") });
+    expect(issue({ image: `docker.io/library/registry:2.8.3@sha256:${"a".repeat(64)}` })).toMatchObject({ path: "distribution.registry.image", message: expect.stringContaining("use distribution 3") });
     expect(issue({ hostPath: "/srv/registry" })).toMatchObject({ path: "distribution.registry.hostPath", message: expect.stringContaining("below the appliance state directory /var/lib/alga-appliance/") });
     expect(issue({ hostPath: "/var/lib/alga-appliance/../etc" })).toMatchObject({ path: "distribution.registry.hostPath" });
     expect(issue({ clusterIP: "10.43.0.10" })).toMatchObject({ path: "distribution.registry.clusterIP", message: expect.stringContaining("cluster DNS") });
