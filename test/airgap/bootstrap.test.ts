@@ -100,6 +100,10 @@ describe("airgap bootstrap", () => {
     expect(online.stderr).toContain("5.0.1.yaml: distribution: the release is online");
     expect(online.stderr).toContain("mode: offline");
     expect(existsSync(join(dir, "online.tar"))).toBe(false);
+    const help = await runCli("airgap", ["bootstrap", "--help"], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("DIR/var/lib/rancher/k3s/agent/images/alga-bootstrap.tar");
+    expect((await runCli("airgap", ["--help"], { cwd: dir })).stdout).toContain("npm run airgap -- bootstrap");
     const usage = await runCli("airgap", ["bootstrap", "--release", VERSION], { cwd: dir });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("give exactly one of --overlay DIR and --out FILE.tar");
