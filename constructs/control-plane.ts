@@ -22,7 +22,7 @@ import type { PodSecurityLevel } from "./namespace.js";
 import { restrictedContainerSecurity } from "./restricted-security-context.js";
 import { StatusReaderRole } from "./status-reader-role.js";
 import { APPLICATION_NAMESPACES } from "../schemas/components.js";
-import { FLUX_NAMESPACE } from "../schemas/names.js";
+import { APPLIANCE_STATE_DIRECTORY, FLUX_NAMESPACE } from "../schemas/names.js";
 
 /** Namespace the control plane runs in. */
 export const CONTROL_PLANE_NAMESPACE = "alga-appliance-control-plane";
@@ -96,7 +96,7 @@ export class ControlPlane extends Construct {
     const namespace = props.namespace ?? CONTROL_PLANE_NAMESPACE;
     const port = props.port ?? 8080;
     const uid = props.runAsId ?? 10001;
-    const stateDir = props.hostStateDirectory ?? "/var/lib/alga-appliance";
+    const stateDir = props.hostStateDirectory ?? APPLIANCE_STATE_DIRECTORY;
     const name = "appliance-control-plane";
     const labels = standardLabels(name, "control-plane");
 

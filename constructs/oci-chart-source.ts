@@ -30,6 +30,12 @@ export interface OciChartSourceProps {
    * @default - no verification: Flux accepts the chart the digest or tag names
    */
   readonly verify?: OciChartVerification;
+  /**
+   * Talk plain HTTP to the chart repository: an offline appliance's local registry, which serves
+   * HTTP on a ClusterIP inside the cluster (see LocalRegistry).
+   * @default false
+   */
+  readonly insecure?: boolean;
 }
 
 /** How Flux verifies a chart: classic cosign signatures by the keys in a Secret. */
@@ -54,6 +60,7 @@ export class OciChartSource extends Construct {
       ref: props.digest ? { digest: props.digest } : { tag: props.version },
       layerSelector: { mediaType: HELM_CHART_CONTENT_MEDIA_TYPE, operation: "copy" },
       ...(props.verify ? { verify: { provider: props.verify.provider, secretRef: { name: props.verify.secretName } } } : {}),
+      ...(props.insecure ? { insecure: true } : {}),
     };
     new ApiObject(this, "Resource", {
       apiVersion: "source.toolkit.fluxcd.io/v1",

@@ -28,3 +28,22 @@ export const STATUS_TOKEN_SECRET = "appliance-status-auth";
 export const STATUS_SETTINGS_CONFIG_MAP = "appliance-status-settings";
 /** The read-only ClusterRole the status service's account is bound to. */
 export const STATUS_READER_ROLE = "appliance-status-readonly";
+
+/**
+ * The appliance's state directory on the host: the control plane keeps its state there, and an
+ * offline appliance's local registry (issue 18) its storage, below it.
+ */
+export const APPLIANCE_STATE_DIRECTORY = "/var/lib/alga-appliance";
+
+/**
+ * An offline appliance's local registry (issue 18): its namespace, and its Deployment, Service,
+ * ServiceAccount and NetworkPolicy. The host bootstrap applies it with the control plane, before Flux.
+ */
+export const LOCAL_REGISTRY_NAMESPACE = "alga-appliance-registry";
+export const LOCAL_REGISTRY_NAME = "appliance-registry";
+/**
+ * UID and GID the local registry runs as (non-root): the owner of its storage directory, which the
+ * installer creates with that owner (a hostPath volume ignores fsGroup). Not the control plane's
+ * 10001, so neither can write the other's files.
+ */
+export const LOCAL_REGISTRY_UID = 10002;

@@ -1,6 +1,7 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError } from "../errors.js";
+import { BOOTSTRAP_ARCHIVE_NAME, K3S_IMAGES_DIRECTORY } from "../iso/k3s-node.js";
 import { runCli, type CliOutput, type CliValues } from "./run.js";
 import { loadVerificationKeys } from "./signing-options.js";
 import { channelName, commandDeadline, storeOptions } from "./store-options.js";
@@ -67,11 +68,68 @@ pull reads them.
   --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
   --timeout D            overall deadline (default 2h)`;
 
-const HELP = `Usage: npm run airgap -- (export | import) [flags]   (--help after a subcommand for its flags)
+// ── bootstrap (issue 18, point 5): the offline ISO's bootstrap images ──
+const BOOTSTRAP_HELP = `Usage: npm run airgap -- bootstrap --release V (--overlay DIR | --out FILE.tar) [--platform OS/ARCH[,…]]
+                      [--mirror DIR] [--max-layer-size BYTES] [--releases DIR] [--timeout D] [--json]
+
+Writes the images an offline appliance (distribution: {mode: offline} in releases/V.yaml) needs
+before its local registry holds anything: the local registry, the control plane and the status
+service, at the digests the release or its lock pins, as one OCI archive and nothing else. k3s
+imports it from ${K3S_IMAGES_DIRECTORY}/ when it starts, so they run with no network;
+index.json names each as repo:tag and repo@sha256:… (io.containerd.image.name). Same pins and
+platforms, same bytes. synth renders the rest of the ISO overlay; this step needs the images' bytes.
+
+  --release V            an offline release (releases/V.yaml and its lock)
+  --overlay DIR          the ISO overlay (e.g. dist/V/iso/overlay, after synth): writes
+                         DIR/${K3S_IMAGES_DIRECTORY}/${BOOTSTRAP_ARCHIVE_NAME}
+  --out FILE.tar         write the archive here instead
+  --platform LIST        platforms to keep from image indexes (default linux/amd64)
+  --mirror DIR           read the images from this OCI layout (e.g. an export --layout-out)
+                         instead of their registries
+  --max-layer-size N     ceiling for one image layer, in bytes (default 8 GiB)
+  --releases DIR         release definitions (default: releases)
+  --timeout D            overall deadline (default 2h)`;
+
+const BOOTSTRAP_OPTIONS = {
+      release: { type: "string" },
+      overlay: { type: "string" },
+      out: { type: "string" },
+      platform: { type: "string" },
+      mirror: { type: "string" },
+      "max-layer-size": { type: "string" },
+      releases: { type: "string" },
+      timeout: { type: "string" },
+} as const;
+
+async function bootstrapCommand({ values, output }: { values: CliValues<typeof BOOTSTRAP_OPTIONS>; output: CliOutput }): Promise<void> {
+      const { DEFAULT_IMAGE_LAYER_CEILING, DEFAULT_PLATFORMS } = await import("../airgap/vocabulary.js");
+      if (!values.release) throw new UsageError(`--release is required\n\n${BOOTSTRAP_HELP}`);
+      if (!ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0.0)`);
+      if ((values.out === undefined) === (values.overlay === undefined)) throw new UsageError(`give exactly one of --overlay DIR and --out FILE.tar\n\n${BOOTSTRAP_HELP}`);
+      const out = values.out !== undefined ? resolve(values.out) : join(resolve(values.overlay!), K3S_IMAGES_DIRECTORY, BOOTSTRAP_ARCHIVE_NAME);
+      const { exportBootstrap } = await import("../airgap/export-bootstrap.js");
+      const result = await exportBootstrap({
+        releasesDir: resolve(values.releases ?? "releases"),
+        version: values.release,
+        out,
+        platforms: platformList(values.platform, DEFAULT_PLATFORMS),
+        layerCeiling: layerCeiling(values["max-layer-size"], DEFAULT_IMAGE_LAYER_CEILING),
+        ...(values.mirror ? { mirror: resolve(values.mirror) } : {}),
+        deadline: commandDeadline(values.timeout ?? DEFAULT_AIRGAP_TIMEOUT),
+        progress: output.progress,
+        terminal: Boolean(process.stderr.isTTY) && !output.json,
+      });
+      output.done(`${result.path}: bootstrap images of ${values.release} (${result.images.join(", ")}), ${result.blobs} blob(s), ${result.blobBytes} bytes, ${result.digest}`, { ...result });
+}
+// ── end bootstrap ──
+
+const HELP = `Usage: npm run airgap -- (export | import | bootstrap) [flags]   (--help after a subcommand for its flags)
 
 ${EXPORT_HELP}
 
-${IMPORT_HELP}`;
+${IMPORT_HELP}
+
+${BOOTSTRAP_HELP}`;
 
 const DEFAULT_AIRGAP_TIMEOUT = "2h";
 
@@ -178,18 +236,20 @@ async function importCommand({ values, output }: { values: CliValues<typeof IMPO
       );
 }
 
-if (subcommand !== "export" && subcommand !== "import") {
+const SUBCOMMANDS = ["export", "import", "bootstrap"];
+if (!SUBCOMMANDS.includes(subcommand ?? "")) {
   if (subcommand === "--help" || subcommand === "-h") process.stdout.write(`${HELP}\n`);
   else {
-    process.stderr.write(`error: ${subcommand === undefined ? "name a subcommand" : `unknown subcommand "${subcommand}"`}: export or import\n\n${HELP}\n`);
+    process.stderr.write(`error: ${subcommand === undefined ? "name a subcommand" : `unknown subcommand "${subcommand}"`}: export, import or bootstrap\n\n${HELP}\n`);
     process.exitCode = 2;
   }
 }
 
 // One top-level runCli (the build starts it without awaiting; see bin/build.mjs).
 await runCli(
-  subcommand === "import" ? IMPORT_HELP : EXPORT_HELP,
-  (subcommand === "import" ? IMPORT_OPTIONS : EXPORT_OPTIONS) as typeof EXPORT_OPTIONS & typeof IMPORT_OPTIONS,
-  (args) => (subcommand === "import" ? importCommand(args) : subcommand === "export" ? exportCommand(args) : undefined),
-  subcommand === "export" || subcommand === "import" ? argv : [],
+  subcommand === "import" ? IMPORT_HELP : subcommand === "bootstrap" ? BOOTSTRAP_HELP : EXPORT_HELP,
+  (subcommand === "import" ? IMPORT_OPTIONS : subcommand === "bootstrap" ? BOOTSTRAP_OPTIONS : EXPORT_OPTIONS) as typeof EXPORT_OPTIONS & typeof IMPORT_OPTIONS & typeof BOOTSTRAP_OPTIONS,
+  (args) =>
+    subcommand === "import" ? importCommand(args) : subcommand === "export" ? exportCommand(args) : subcommand === "bootstrap" ? bootstrapCommand(args) : undefined,
+  SUBCOMMANDS.includes(subcommand ?? "") ? argv : [],
 );

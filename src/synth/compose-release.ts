@@ -3,7 +3,7 @@ import { COMPONENT_NAMES, type ComponentName } from "../../schemas/components.js
 import type { ReleaseDefinition } from "../../schemas/release.js";
 import type { ValuesProfile } from "../../schemas/profile.js";
 import type { LicenseServiceDefinition } from "../../schemas/license-service.js";
-import { APPLIANCE_NAME, FLUX_NAMESPACE } from "../../schemas/names.js";
+import { APPLIANCE_NAME, FLUX_NAMESPACE, LOCAL_REGISTRY_NAMESPACE } from "../../schemas/names.js";
 import { ApplianceNamespace } from "../../constructs/namespace.js";
 import { FluxTier } from "../../constructs/flux-tier.js";
 import { OciChartSource } from "../../constructs/oci-chart-source.js";
@@ -13,6 +13,9 @@ import { ApplianceStatusAccess } from "../../constructs/appliance-status-access.
 import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_POD_SECURITY, ControlPlane } from "../../constructs/control-plane.js";
 import { LicenseService } from "../../constructs/license-service.js";
 import { StatusService, statusTokenWriteGrant } from "../../constructs/status-service.js";
+import { LOCAL_REGISTRY_POD_SECURITY, LocalRegistry } from "../../constructs/local-registry.js";
+import { ConfigBundleSource } from "../../constructs/config-bundle-source.js";
+import { localChartRepository, localConfigBundleUrl, offlineDistribution } from "./offline-distribution.js";
 import { ChartFiles, kustomizeFile, withDirectoryKustomizations } from "./chart-files.js";
 import { APPLICATION_NAMESPACES, COMPONENT_CATALOG, TIER_KUSTOMIZATION, TIERS } from "./component-catalog.js";
 import { imageValues, mergeValues } from "./helm-values.js";
@@ -36,10 +39,13 @@ function componentValues(name: ComponentName, release: ReleaseDefinition, profil
 function addComponent(scope: Construct, name: ComponentName, release: ReleaseDefinition, profile: ValuesProfile): void {
   const placement = COMPONENT_CATALOG[name];
   const component = release.components[name];
+  // Offline, Flux reads the chart from the local registry, at the path import gives it.
+  const offline = offlineDistribution(release);
   const chart = new OciChartSource(scope, "Chart", {
     name: `${name}-chart`,
     namespace: placement.namespace,
-    repository: release.chartRepository,
+    repository: offline ? localChartRepository(release.chartRepository, offline) : release.chartRepository,
+    ...(offline ? { insecure: true } : {}),
     chart: component.chart.name,
     version: component.chart.version,
     ...(component.chart.digest ? { digest: component.chart.digest } : {}),
@@ -61,6 +67,7 @@ function addComponent(scope: Construct, name: ComponentName, release: ReleaseDef
  */
 export function composeRelease(release: ReleaseDefinition, profile: ValuesProfile): RenderedFile[] {
   const charts = new ChartFiles();
+  const offline = offlineDistribution(release);
 
   charts.file("config/namespaces.yaml", (scope) => {
     // Namespaces hold the database volume and Flux itself: never let a prune delete them.
@@ -91,7 +98,15 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
   charts.file("control-plane/namespaces.yaml", (scope) => {
     new ApplianceNamespace(scope, CONTROL_PLANE_NAMESPACE, { name: CONTROL_PLANE_NAMESPACE, podSecurity: CONTROL_PLANE_POD_SECURITY });
     for (const name of APPLICATION_NAMESPACES) new ApplianceNamespace(scope, name, { name, podSecurity: APPLICATION_POD_SECURITY });
+    if (offline) new ApplianceNamespace(scope, LOCAL_REGISTRY_NAMESPACE, { name: LOCAL_REGISTRY_NAMESPACE, podSecurity: LOCAL_REGISTRY_POD_SECURITY });
   });
+  // Offline: the local registry comes up with the control plane, before Flux, which reads from it.
+  if (offline) {
+    const { registry } = offline;
+    charts.file("control-plane/local-registry.yaml", (scope) => {
+      new LocalRegistry(scope, "LocalRegistry", { image: registry.image, clusterIP: registry.clusterIP, port: registry.port, hostPath: registry.hostPath });
+    });
+  }
   charts.filesByKind("control-plane", { Deployment: "deployment.yaml", "*": "rbac.yaml" }, (scope) => {
     const controlPlane = new ControlPlane(scope, "ControlPlane", { image: release.controlPlane.image });
     statusTokenWriteGrant(scope, controlPlane.serviceAccount);
@@ -101,6 +116,30 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
   // The root lists only what it applies itself; each tier directory is applied by its own Kustomization.
   files.push(kustomizeFile("config/kustomization.yaml", ["namespaces.yaml", "tiers.yaml"]));
   return withDirectoryKustomizations("", files, (dir) => dir === "config");
+}
+
+/**
+ * Offline releases only (else none): `flux/source.yaml`, the config bundle's OCIRepository on the
+ * local registry, pinned to `bundleDigest`, and the root Kustomization applying it; the same two
+ * objects `pull --registry <local>/<namespace> --plain-http` writes. Plain HTTP: the local registry
+ * serves HTTP on a ClusterIP that never leaves the node.
+ */
+export function composeFluxSource(release: ReleaseDefinition, bundleDigest: string): RenderedFile[] {
+  const offline = offlineDistribution(release);
+  if (!offline) return [];
+  const charts = new ChartFiles();
+  charts.file("flux/source.yaml", (scope) => {
+    const source = new ConfigBundleSource(scope, "Source", { url: localConfigBundleUrl(offline), digest: bundleDigest, insecure: true });
+    new FluxTier(scope, "Root", {
+      name: APPLIANCE_NAME,
+      path: "./",
+      source: { kind: "OCIRepository", name: source.name, namespace: source.namespace },
+      // The root only creates namespaces and the tier Kustomizations; each tier reports its own readiness.
+      wait: false,
+      timeout: "5m",
+    });
+  });
+  return charts.render();
 }
 
 /** The vendor-side files (`vendor/license-service/`), rendered once for all releases. */

@@ -3,7 +3,7 @@ import type { LicenseServiceDefinition } from "../../schemas/license-service.js"
 import type { ValuesProfile } from "../../schemas/profile.js";
 import type { ReleaseManifest } from "../../schemas/release-manifest.js";
 import { buildConfigBundle } from "../bundle/config-bundle.js";
-import { renderIsoTree } from "../iso/iso-tree.js";
+import { renderIsoTree, type OfflineIso } from "../iso/iso-tree.js";
 import { buildReleaseArtifact } from "../manifest/release-artifact.js";
 import { buildReleaseManifest } from "../manifest/build-release-manifest.js";
 import type { BuiltArtifact } from "../oci/build-artifact.js";
@@ -12,7 +12,9 @@ import type { PolicyViolation } from "../policy/violation.js";
 import type { AppliedWaiver } from "../policy/waivers.js";
 import { loadRelease } from "../release/load-release.js";
 import { applyLock, lockRenderedImages } from "./apply-lock.js";
-import { composeRelease, composeVendor } from "./compose-release.js";
+import { composeFluxSource, composeRelease, composeVendor } from "./compose-release.js";
+import { localRegistryEndpoint, localReleaseRegistry, mirroredRegistryHosts, offlineDistribution } from "./offline-distribution.js";
+import { releaseReferences } from "./release-references.js";
 import { serializeFile, serializeJson, synthHeader } from "./serialize.js";
 import type { RenderedFile } from "./rendered-file.js";
 import { validateAgainstUpstreamSchemas } from "./upstream-schemas.js";
@@ -89,8 +91,23 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   const releaseArtifact = buildReleaseArtifact(manifestJson, releaseManifest, createdEpochSeconds);
   const all = new Map(files);
   all.set("release-manifest.json", manifestJson);
+  // Offline (issue 18): the config bundle's Flux source on the local registry, and the k3s mirrors of every registry host the lock names.
+  const offline = offlineDistribution(definition);
+  let isoOffline: OfflineIso | undefined;
+  if (offline) {
+    for (const [path, data] of checkedFiles(composeFluxSource(definition, bundle.manifest.descriptor.digest), origin).files) all.set(path, data);
+    const references = lock
+      ? [...lock.lock.images, ...lock.lock.charts].map((entry) => entry.reference)
+      : releaseReferences(definition, profile, composed).map((reference) => reference.reference);
+    isoOffline = {
+      endpoint: localRegistryEndpoint(offline),
+      releaseRegistry: localReleaseRegistry(offline),
+      mirroredHosts: mirroredRegistryHosts(references, offline, lock ? lock.file : origin),
+      storageDirectory: offline.registry.hostPath,
+    };
+  }
   // The ISO seed and overlay (iso/…), when the releases directory has an ISO definition.
-  for (const [path, data] of renderIsoTree(file, definition.version, files)) all.set(path, data);
+  for (const [path, data] of renderIsoTree(file, definition.version, all, isoOffline)) all.set(path, data);
   return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact, waivers };
 }
 

@@ -25,7 +25,7 @@ describe("npm run synth && npm run publish (the README's first command)", () => 
     expect(published.code, published.stderr).toBe(0);
     const report = JSON.parse(published.stdout);
     expect(report.target).toBe(`oci-layout:${join(dir, "oci-layout")}`);
-    expect(report.releases.map((r: any) => r.version)).toEqual(["1.0-rc5", "1.0.0"]);
+    expect(report.releases.map((r: any) => r.version)).toEqual(["1.0-rc5", "1.0.0-offline", "1.0.0"]);
     expect(existsSync(join(dir, "oci-layout", "alga-appliance-config", "index.json"))).toBe(true);
 
     const again = await runCli("publish", [], { cwd: dir });

@@ -23,6 +23,11 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
     configBundle: "sha256:be4b376cf3404b36e3b154ebc3ed9ae69c7662b840ebeb8d6a93649424be6c0f",
     releaseArtifact: "sha256:25205657ccf883fbd06aa303c8cc3e7aa3ce22a302c114d76ab022f112964aef",
   },
+  // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
+  "1.0.0-offline": {
+    configBundle: "sha256:3ad009f56b6e8940ae0b4e7d590ed0b4149833204ecefd6b4e15281b02a1489e",
+    releaseArtifact: "sha256:effb59d9b6b3ad94e533d0385ba0aef896a932e1b75f4724be09a61b56a79234",
+  },
 };
 
 describe("the bytes of the shipped releases", () => {
