@@ -121,18 +121,31 @@ export async function buildRuntimeBase(definition: RuntimeBaseDefinition, option
 
 type PlatformEntry = RuntimeBaseDefinition["platforms"][number];
 
-async function buildPlatform(definition: RuntimeBaseDefinition, entry: PlatformEntry, platform: Platform, options: BuildRuntimeBaseOptions): Promise<RuntimeBasePlatformImage> {
+/** Every input of one platform, with the URL it is fetched from and the digest it must have. */
+export function pinnedInputs(definition: RuntimeBaseDefinition, entry: PlatformEntry, platform: Platform): { debian: PinnedInput[]; node: PinnedInput } {
   const where = formatPlatform(platform);
+  return {
+    debian: entry.debian.map((pkg) => ({
+      name: `Debian package ${pkg.package} ${pkg.version} (${where})`,
+      url: `${definition.debianMirror.replace(/\/+$/, "")}/${pkg.filename}`,
+      digest: { algorithm: "sha256", value: pkg.sha256 },
+    })),
+    node: {
+      name: `npm package ${entry.node.package}@${definition.nodeVersion} (${where})`,
+      url: `${definition.npmRegistry.replace(/\/+$/, "")}/${entry.node.package}/-/${entry.node.package}-${definition.nodeVersion}.tgz`,
+      digest: { algorithm: "sha512", value: entry.node.integrity.replace(/^sha512-/, "") },
+    },
+  };
+}
+
+async function buildPlatform(definition: RuntimeBaseDefinition, entry: PlatformEntry, platform: Platform, options: BuildRuntimeBaseOptions): Promise<RuntimeBasePlatformImage> {
   const fetchOptions = { cacheDir: options.cacheDir, ...(options.progress ? { progress: options.progress } : {}) };
 
   const systemEntries = new Map<string, TarEntry>();
   const packageOf = new Map<string, string>();
-  for (const pkg of entry.debian) {
-    const input: PinnedInput = {
-      name: `Debian package ${pkg.package} ${pkg.version} (${where})`,
-      url: `${definition.debianMirror.replace(/\/+$/, "")}/${pkg.filename}`,
-      digest: { algorithm: "sha256", value: pkg.sha256 },
-    };
+  const inputs = pinnedInputs(definition, entry, platform);
+  for (const [index, pkg] of entry.debian.entries()) {
+    const input = inputs.debian[index]!;
     const bytes = await fetchPinnedInput(input, fetchOptions);
     for (const file of await readDebianPackage(bytes, input.name)) {
       const kept = keptEntry(file);
@@ -148,11 +161,7 @@ async function buildPlatform(definition: RuntimeBaseDefinition, entry: PlatformE
   systemEntries.set("root", { type: "directory", path: "root", mode: 0o700 });
   systemEntries.set("home/nonroot", { type: "directory", path: "home/nonroot", mode: 0o700, owner: NONROOT });
 
-  const nodeInput: PinnedInput = {
-    name: `npm package ${entry.node.package}@${definition.nodeVersion} (${where})`,
-    url: `${definition.npmRegistry.replace(/\/+$/, "")}/${entry.node.package}/-/${entry.node.package}-${definition.nodeVersion}.tgz`,
-    digest: { algorithm: "sha512", value: entry.node.integrity.replace(/^sha512-/, "") },
-  };
+  const nodeInput = inputs.node;
   const nodeFiles = nodeRuntimeFiles(await fetchPinnedInput(nodeInput, fetchOptions), nodeInput.name);
   assertLinkable(nodeFiles.binary, systemEntries, `${nodeInput.name}: bin/node`);
 

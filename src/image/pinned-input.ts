@@ -57,7 +57,7 @@ function digestOf(algorithm: InputDigest["algorithm"], bytes: Uint8Array): strin
 }
 
 /** The cache file of a digest: base64's `/` and `+` made file-name safe. */
-function cachePath(cacheDir: string, digest: InputDigest): string {
+export function cachePath(cacheDir: string, digest: InputDigest): string {
   return join(cacheDir, "inputs", digest.algorithm, digest.value.replace(/\//g, "_").replace(/\+/g, "-"));
 }
 
