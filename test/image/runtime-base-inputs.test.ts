@@ -5,7 +5,7 @@
  * binary's libraries out is refused before an image exists.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -50,7 +50,7 @@ describe("the runtime base's inputs", () => {
     const libc6 = amd64.debian.find((c) => c.input.name.startsWith("Debian package libc6 "))!;
     const { dir, actual } = cacheWith(libc6, (original) => {
       const copy = Buffer.from(original);
-      copy[copy.length - 100] ^= 0xff;
+      copy[copy.length - 100] = copy[copy.length - 100]! ^ 0xff;
       return copy;
     });
     const layout = join(tempDir("ark-base-out-"), "layout");
