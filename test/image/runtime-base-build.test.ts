@@ -17,6 +17,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gunzip } from "../../src/bundle/gzip.js";
 import { readTar, type TarReadEntry } from "../../src/bundle/tar-reader.js";
+import { resolveBase } from "../../src/distribution/runtime-base.js";
+import { readBaseImage } from "../../src/image/base-image.js";
 import { containerdUnavailable, startContainerd, type RunningContainerd } from "../airgap/containerd.js";
 import { startLocalServer, type LocalServer } from "../support/local-server.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
@@ -154,6 +156,15 @@ describe("npm run image -- base", () => {
     }
   });
 
+  it("is offered by resolveBase as a repository an image is built on (in process: the same amd64 manifest)", async () => {
+    const resolved = await resolveBase(BASE_DEFINITION, { platforms: [{ os: "linux", architecture: "amd64" }] });
+    expect(resolved.reference).toBe(`alga-appliance-node:${TAG}@${resolved.digest}`);
+    const base = await readBaseImage(resolved.repository, resolved.digest, [{ os: "linux", architecture: "amd64" }], resolved.reference);
+    expect(base.platforms.map((p) => p.manifest.digest)).toEqual([EXPECTED.amd64]);
+    expect((base.platforms[0]!.config["config"] as { Entrypoint: string[] }).Entrypoint).toEqual(["/nodejs/bin/node"]);
+    await expect(resolved.repository.pushManifest(new Uint8Array(), "x", "t")).rejects.toThrow("is a built base: it is read, never written");
+  }, 900_000);
+
   it("runs node under containerd and runc (amd64), as nonroot, with ICU and the user database working", async () => {
     const image = `${registry.host}/ark/alga-appliance-node:${TAG}`;
     await containerd.ctr("images", "pull", "--plain-http", "--platform", "linux/amd64", image);
@@ -166,7 +177,7 @@ describe("npm run image -- base", () => {
     ].join(" ");
     // ctr's arguments after the id replace the whole command (entrypoint included): name node as the entrypoint does.
     const { stdout } = await containerd.ctr("run", "--rm", "--read-only", image, `ark-base-${process.pid}`, "/nodejs/bin/node", "-e", script);
-    expect(JSON.parse(stdout.trim())).toEqual({ node: "v22.23.5", uid: 65532, gid: 65532, user: "nonroot", home: "/home/nonroot", shell: false, tmp: "1777", tokyo: "9", sha: "004b372c" });
+    expect(JSON.parse(stdout.trim())).toEqual({ node: "v22.23.5", uid: 65532, gid: 65532, user: "nonroot", home: "/home/nonroot", shell: false, tmp: "1777", tokyo: "09", sha: "004b372c" });
   }, 600_000);
 
   it("carries the status image the kit builds on it: /healthz and the token-guarded /api/status answer under containerd", async () => {
