@@ -6,6 +6,7 @@ import { ReleaseDefinition } from "./release.js";
 import { ReleaseLock } from "./release-lock.js";
 import { ApplianceStatus } from "./status.js";
 import { ChannelStatement } from "./channel-statement.js";
+import { NodeRuntimeBaseDefinition } from "./node-runtime-base.js";
 
 /**
  * The JSON Schema files generated from the zod schemas, keyed by file name.
@@ -20,6 +21,7 @@ const JSON_SCHEMA_SOURCES = {
   "release-lock.schema.json": { schema: ReleaseLock, io: "output", id: "release-lock" },
   "status.schema.json": { schema: ApplianceStatus, io: "output", id: "status" },
   "channel-statement.schema.json": { schema: ChannelStatement, io: "output", id: "channel-statement" },
+  "node-runtime-base.schema.json": { schema: NodeRuntimeBaseDefinition, io: "input", id: "node-runtime-base" },
 } as const;
 
 export type JsonSchemaFile = keyof typeof JSON_SCHEMA_SOURCES;

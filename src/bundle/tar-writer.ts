@@ -16,6 +16,9 @@
  *   longer names get a PAX `x` header carrying `path`, itself with fixed fields.
  * - The archive ends with two zero blocks and is not padded to a 10240-byte record:
  *   its length is always a multiple of 512.
+ * - For image layers (a root filesystem, not a config tree) an entry may be a symbolic link
+ *   (mode 0777, its target as given, at most 100 bytes), a directory may carry another mode
+ *   (e.g. /tmp's 01777) and any entry its own numeric owner. These too are part of the input.
  */
 import { concatBytes } from "../bytes.js";
 import { MAX_OCTAL_11, sealHeader, TAR_BLOCK, writeOctal } from "./tar-header.js";
@@ -27,15 +30,31 @@ export interface TarFileEntry {
   readonly data: Uint8Array;
   /** Written as 0755 instead of 0644. */
   readonly executable?: boolean;
+  /** This entry's numeric owner instead of the archive's. */
+  readonly owner?: Owner;
 }
 
 export interface TarDirectoryEntry {
   readonly type: "directory";
   /** Relative path with `/` separators, no leading `./`, no trailing `/`. */
   readonly path: string;
+  /** Permission bits, sticky bit included (e.g. 0o1777 for /tmp). Default 0755. */
+  readonly mode?: number;
+  /** This entry's numeric owner instead of the archive's. */
+  readonly owner?: Owner;
 }
 
-export type TarEntry = TarFileEntry | TarDirectoryEntry;
+export interface TarSymlinkEntry {
+  readonly type: "symlink";
+  /** Relative path with `/` separators, no leading `./`, no trailing `/`. */
+  readonly path: string;
+  /** The link's target as the runtime resolves it (absolute or relative), at most 100 bytes. */
+  readonly target: string;
+  /** This entry's numeric owner instead of the archive's. */
+  readonly owner?: Owner;
+}
+
+export type TarEntry = TarFileEntry | TarDirectoryEntry | TarSymlinkEntry;
 
 export interface DeterministicTarOptions {
   /** Seconds since the epoch written as every entry's mtime, e.g. from SOURCE_DATE_EPOCH. Default 0. */
@@ -57,6 +76,7 @@ const PREFIX_LENGTH = 155;
 const DIRECTORY_MODE = 0o755;
 const FILE_MODE = 0o644;
 const EXECUTABLE_MODE = 0o755;
+const SYMLINK_MODE = 0o777;
 
 const encoder = new TextEncoder();
 
@@ -67,26 +87,40 @@ export function createDeterministicTar(entries: readonly TarEntry[], options: De
     throw new Error(`tar mtime ${mtime} must be a whole number of seconds between 0 and ${MAX_OCTAL_11}`);
   }
   const owner = options.owner ?? { uid: 0, gid: 0 };
-  for (const id of [owner.uid, owner.gid]) {
-    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_OCTAL_7) throw new Error(`tar owner id ${id} must be a whole number between 0 and ${MAX_OCTAL_7}`);
-  }
-  const headerBlocks = (name: string, typeflag: "0" | "5", size: number, mode: number) => entryHeaderBlocks(name, typeflag, size, mode, mtime, owner);
+  assertOwner(owner);
+  const headerBlocks = (name: string, typeflag: "0" | "2" | "5", size: number, mode: number, entryOwner: Owner = owner, linkName = "") =>
+    entryHeaderBlocks(name, typeflag, size, mode, mtime, entryOwner, linkName);
 
   const chunks: Uint8Array[] = [];
   for (const entry of canonicalEntries(entries)) {
+    if (entry.owner !== undefined) assertOwner(entry.owner);
     if (entry.type === "directory") {
-      chunks.push(...headerBlocks(`${entry.path}/`, "5", 0, DIRECTORY_MODE));
+      const mode = entry.mode ?? DIRECTORY_MODE;
+      if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new Error(`tar entry "${entry.path}": mode ${mode} is not a permission mode (0 to 0o7777)`);
+      chunks.push(...headerBlocks(`${entry.path}/`, "5", 0, mode, entry.owner));
+    } else if (entry.type === "symlink") {
+      const target = encoder.encode(entry.target);
+      if (target.byteLength === 0 || target.byteLength > NAME_LENGTH || entry.target.includes("\0")) {
+        throw new Error(`tar entry "${entry.path}": symlink target "${entry.target}" must be 1 to ${NAME_LENGTH} bytes without NUL`);
+      }
+      chunks.push(...headerBlocks(entry.path, "2", 0, SYMLINK_MODE, entry.owner, entry.target));
     } else {
       if (entry.data.byteLength > MAX_OCTAL_11) {
         throw new Error(`tar entry "${entry.path}" is ${entry.data.byteLength} bytes; ustar entries are limited to ${MAX_OCTAL_11} bytes`);
       }
       const mode = entry.executable ? EXECUTABLE_MODE : FILE_MODE;
-      chunks.push(...headerBlocks(entry.path, "0", entry.data.byteLength, mode));
+      chunks.push(...headerBlocks(entry.path, "0", entry.data.byteLength, mode, entry.owner));
       chunks.push(entry.data, new Uint8Array(paddingFor(entry.data.byteLength)));
     }
   }
   chunks.push(new Uint8Array(2 * BLOCK_SIZE));
   return concatBytes(chunks);
+}
+
+function assertOwner(owner: Owner): void {
+  for (const id of [owner.uid, owner.gid]) {
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_OCTAL_7) throw new Error(`tar owner id ${id} must be a whole number between 0 and ${MAX_OCTAL_7}`);
+  }
 }
 
 /** Validates paths, adds missing parent directories, rejects duplicates and files used as directories, and sorts. */
@@ -110,8 +144,8 @@ function canonicalEntries(entries: readonly TarEntry[]): TarEntry[] {
       const existing = byPath.get(parent);
       if (existing === undefined) {
         byPath.set(parent, { type: "directory", path: parent });
-      } else if (existing.type === "file") {
-        throw new Error(`tar entry "${entry.path}" is inside "${parent}", which is a file`);
+      } else if (existing.type !== "directory") {
+        throw new Error(`tar entry "${entry.path}" is inside "${parent}", which is a ${existing.type}`);
       }
     }
   }
@@ -142,10 +176,10 @@ function pathProblem(path: string): string | undefined {
 }
 
 /** The ustar header for `name`, preceded by a PAX header when the name cannot be split into ustar's fields. */
-function entryHeaderBlocks(name: string, typeflag: "0" | "5", size: number, mode: number, mtime: number, owner: Owner): Uint8Array[] {
+function entryHeaderBlocks(name: string, typeflag: "0" | "2" | "5", size: number, mode: number, mtime: number, owner: Owner, linkName: string): Uint8Array[] {
   const nameBytes = encoder.encode(name);
   const split = splitUstarName(nameBytes);
-  if (split !== undefined) return [ustarHeader(split.name, split.prefix, typeflag, size, mode, mtime, owner)];
+  if (split !== undefined) return [ustarHeader(split.name, split.prefix, typeflag, size, mode, mtime, owner, linkName)];
 
   const record = paxRecord("path", name);
   const paxName = concatBytes([encoder.encode("PaxHeaders/"), truncateUtf8(encoder.encode(baseName(name)), NAME_LENGTH - "PaxHeaders/".length)]);
@@ -154,7 +188,7 @@ function entryHeaderBlocks(name: string, typeflag: "0" | "5", size: number, mode
     record,
     new Uint8Array(paddingFor(record.byteLength)),
     // Readers that ignore PAX still get a deterministic, if shortened, name.
-    ustarHeader(truncateUtf8(nameBytes, NAME_LENGTH), new Uint8Array(0), typeflag, size, mode, mtime, owner),
+    ustarHeader(truncateUtf8(nameBytes, NAME_LENGTH), new Uint8Array(0), typeflag, size, mode, mtime, owner, linkName),
   ];
 }
 
@@ -194,7 +228,7 @@ function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
 
 type Owner = { readonly uid: number; readonly gid: number };
 
-function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, size: number, mode: number, mtime: number, owner: Owner): Uint8Array {
+function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, size: number, mode: number, mtime: number, owner: Owner, linkName = ""): Uint8Array {
   const header = new Uint8Array(BLOCK_SIZE);
   header.set(name, 0);
   writeOctal(header, 100, 8, mode);
@@ -203,7 +237,8 @@ function ustarHeader(name: Uint8Array, prefix: Uint8Array, typeflag: string, siz
   writeOctal(header, 124, 12, size);
   writeOctal(header, 136, 12, mtime);
   header[156] = typeflag.charCodeAt(0);
-  // linkname (157..257) stays zero: no links are ever written.
+  // linkname (157..257): a symlink's target, zero for every other entry.
+  header.set(encoder.encode(linkName), 157);
   header.set(encoder.encode("ustar\0"), 257);
   header.set(encoder.encode("00"), 263);
   // uname (265..297) and gname (297..329) stay empty on purpose.
