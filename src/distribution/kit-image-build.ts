@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { LockedReference } from "../../schemas/release-lock.js";
 import { formatPlatform } from "../image/platform.js";
 import type { Deadline } from "../oci/deadline.js";
-import { OciLayoutRepository } from "../oci/layout.js";
+import { openLayoutMirror } from "../oci/layout-mirror.js";
 import type { LoadedRelease } from "../release/load-release.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
 import { buildStatusImage, DEFAULT_PLATFORMS, type BuiltStatusImage, type ServiceBundle } from "./status-service-image.js";
@@ -29,7 +29,7 @@ export async function buildKitImage(release: LoadedRelease, inputs: KitImageInpu
     platforms: DEFAULT_PLATFORMS,
     epochSeconds: inputs.epochSeconds,
     registries,
-    ...(inputs.baseLayout ? { baseRepository: new OciLayoutRepository(resolve(inputs.baseLayout), deadline ? { deadline } : {}) } : {}),
+    ...(inputs.baseLayout ? { baseRepository: openLayoutMirror(resolve(inputs.baseLayout)) } : {}),
     ...(deadline ? { deadline } : {}),
   });
 }
