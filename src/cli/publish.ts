@@ -29,7 +29,7 @@ const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry H
                        [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
                        [--skip-preflight | --preflight] [--allow-unpinned]
                        [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE] [--signature-format F]]
-                       [--rollback] [--statement-ttl DURATION] [--json]
+                       [--rollback] [--statement-ttl DURATION] [--base-layout DIR] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
@@ -63,6 +63,8 @@ ${STORE_HELP}
 ${IDENTITY_HELP}
 ${SIGNATURE_FORMAT_HELP}
 ${STATEMENT_HELP}
+  --base-layout DIR  build the status image on statusService.build.base read from this OCI image
+                     layout (a mirror) instead of its registry; only when the target lacks the image
   --json             print the references and digests as JSON
   --help             show this help`;
 
@@ -82,6 +84,7 @@ await runCli(
     "signature-format": { type: "string" },
     rollback: { type: "boolean" },
     "statement-ttl": { type: "string" },
+    "base-layout": { type: "string" },
   },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
@@ -178,7 +181,8 @@ await runCli(
         loaded.definition.statusService.image,
       );
       const plan = await planKitImage(loaded, references(release), target, {
-        inputs: () => (kitInputs ??= { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch() }),
+        inputs: () =>
+          (kitInputs ??= { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }),
         registries: imageRegistries,
         ...(targetOptions.deadline ? { deadline: targetOptions.deadline } : {}),
         progress: output.progress,

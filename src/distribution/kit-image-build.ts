@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import type { LockedReference } from "../../schemas/release-lock.js";
+import { UserError } from "../errors.js";
 import { formatPlatform } from "../image/platform.js";
 import type { Deadline } from "../oci/deadline.js";
 import { openLayoutMirror } from "../oci/layout-mirror.js";
@@ -21,8 +22,21 @@ export interface KitImageInputs {
   readonly baseLayout?: string;
 }
 
+/** A build that failed for a reason outside the release file (the base unreachable or absent): says where the base was read. */
+export class KitImageBuildError extends UserError {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = "KitImageBuildError";
+  }
+}
+
 /** Builds the release's kit-built image in memory (nothing is written anywhere). */
 export async function buildKitImage(release: LoadedRelease, inputs: KitImageInputs, registries: ReferenceRegistries, deadline?: Deadline): Promise<BuiltStatusImage> {
+  const build = release.definition.statusService.build!;
+  const from = inputs.baseLayout ? `the mirror layout ${resolve(inputs.baseLayout)} (--base-layout)` : "its registry";
   return buildStatusImage({
     release,
     bundle: inputs.bundle,
@@ -31,6 +45,12 @@ export async function buildKitImage(release: LoadedRelease, inputs: KitImageInpu
     registries,
     ...(inputs.baseLayout ? { baseRepository: openLayoutMirror(resolve(inputs.baseLayout)) } : {}),
     ...(deadline ? { deadline } : {}),
+  }).catch((error: unknown) => {
+    if (error instanceof UserError) throw error;
+    throw new KitImageBuildError(
+      `${release.file}: statusService.build.base: cannot build ${release.definition.statusService.image} on ${build.base}, read from ${from}: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   });
 }
 

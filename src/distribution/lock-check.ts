@@ -3,7 +3,7 @@ import type { ReleaseReference } from "../synth/reference-collector.js";
 import { RegistryUnreachableError } from "../oci/registry-errors.js";
 import type { LoadedRelease } from "../release/load-release.js";
 import { kitBuiltReference, lockedBuild } from "../synth/kit-built-image.js";
-import { buildKitImage, builtLockEntry, type KitImageInputs } from "./kit-image-build.js";
+import { buildKitImage, builtLockEntry, KitImageBuildError, type KitImageInputs } from "./kit-image-build.js";
 import { lookUpReferences, type ReferenceLookup, type ReferenceStatus } from "./look-up-references.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
 
@@ -64,8 +64,8 @@ async function checkBuiltImage(
   try {
     built = await buildKitImage(kitImage.release, kitImage.inputs, options.registries);
   } catch (error) {
-    const detail = `cannot build it on ${kitImage.release.definition.statusService.build!.base}: ${error instanceof Error ? error.message : String(error)}`;
-    return [{ reference, problem: error instanceof RegistryUnreachableError ? "unreachable" : "failed", ...(entry ? { locked: entry.digest } : {}), detail }];
+    if (!(error instanceof KitImageBuildError)) throw error;
+    return [{ reference, problem: error.cause instanceof RegistryUnreachableError ? "unreachable" : "failed", ...(entry ? { locked: entry.digest } : {}), detail: error.message }];
   }
   const now = builtLockEntry(reference, built);
   if (!entry) return [{ reference, problem: "not-locked", current: now.digest, detail: "the lock records no build of this kit-built image" }];

@@ -63,10 +63,7 @@ export async function lockRelease(loaded: LoadedRelease, options: LockOptions): 
       );
     }
     options.progress?.(`building ${ownImage} on ${definition.statusService.build!.base}`);
-    const built = await buildKitImage(loaded, options.kitImage, options.registries).catch((error: unknown) => {
-      if (error instanceof UserError) throw error;
-      throw new UserError(`${loaded.file}: statusService.build: cannot build ${ownImage} on ${definition.statusService.build!.base}; nothing was written: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    const built = await buildKitImage(loaded, options.kitImage, options.registries);
     entries.push({ kind: "image", entry: builtLockEntry(ownImage, built) });
   }
   const lookedUp = references.filter((reference) => !(reference.kind === "image" && reference.reference === ownImage));

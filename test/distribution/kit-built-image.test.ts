@@ -14,7 +14,7 @@ import { gunzipSync } from "node:zlib";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/oci/registry-client.js";
-import { pushTinyBase } from "../image/tiny-base.js";
+import { pushTinyBase, writeTinyBase } from "../image/tiny-base.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { localRelease } from "../support/reference-images.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
@@ -203,6 +203,25 @@ describe("publish pushes what the release pins", () => {
     expect(JSON.parse(again.stdout).releases[0].statusImage).toMatchObject({ digest: locked.digest, alreadyPresent: true, blobsUploaded: 0 });
     const writes = proxy.requests.slice(before).filter((request) => request.method === "POST" || request.method === "PUT" || request.method === "PATCH");
     expect(writes.map((request) => `${request.method} ${request.path}`)).toEqual([]);
+  }, 120_000);
+
+  it("publishes into an OCI layout with the base read from a mirror layout (--base-layout), and nothing else", async () => {
+    const target = tempDir("ark-kit-image-target-");
+    const empty = tempDir("ark-kit-image-empty-mirror-");
+    const notThere = await runCli("publish", ["--release", version, "--oci-layout", target, "--base-layout", empty], { cwd: dir, env: env() });
+    expect(notThere.code).toBe(1);
+    expect(notThere.stderr).toContain(`statusService.build.base: cannot build ${statusReference} on ${base.reference}, read from the mirror layout ${empty} (--base-layout)`);
+    expect(existsSync(join(target, "alga-appliance-release"))).toBe(false);
+
+    const mirror = tempDir("ark-kit-image-mirror-");
+    await writeTinyBase(mirror);
+    const published = await runCli("publish", ["--release", version, "--oci-layout", target, "--base-layout", join(mirror, "nodejs22"), "--json"], { cwd: dir, env: env() });
+    expect(published.code, published.stderr).toBe(0);
+    expect(JSON.parse(published.stdout).releases[0].statusImage).toMatchObject({ digest: locked.digest, alreadyPresent: false });
+    const index = JSON.parse(await skopeo("inspect", "--raw", `oci:${join(target, "alga-appliance-status")}:${version}`));
+    expect(index.mediaType).toBe("application/vnd.oci.image.index.v1+json");
+    const { createHash } = await import("node:crypto");
+    expect(`sha256:${createHash("sha256").update(await skopeo("inspect", "--raw", `oci:${join(target, "alga-appliance-status")}:${version}`)).digest("hex")}`).toBe(locked.digest);
   }, 120_000);
 
   it("refuses a stale lock (the checkout builds another digest) before anything is published", async () => {
