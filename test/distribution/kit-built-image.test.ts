@@ -108,6 +108,12 @@ describe("lock builds the kit's own image", () => {
   it("lock --check passes on the same source and reports a stale build (another SOURCE_DATE_EPOCH) with the fix", async () => {
     const same = await runCli("lock", ["--release", version, "--check"], { cwd: dir, env: env() });
     expect(same.code, same.stderr).toBe(0);
+    // Locking again (in a copy, from another path, time zone and umask) writes the same bytes: the build is deterministic.
+    const copy = copyOfRelease();
+    rmSync(join(copy, "releases", `${version}.lock.yaml`));
+    const again = await runCli("lock", ["--release", version], { cwd: copy, env: env({ TZ: "Pacific/Chatham" }), shellPrefix: "umask 077;" });
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(copy, "releases", `${version}.lock.yaml`), "utf8")).toBe(readFileSync(join(dir, "releases", `${version}.lock.yaml`), "utf8"));
     const stale = await runCli("lock", ["--release", version, "--check", "--json"], { cwd: dir, env: env({ SOURCE_DATE_EPOCH: "1767225601" }) });
     expect(stale.code).toBe(1);
     const drift = JSON.parse(stale.stdout).drift;
@@ -222,6 +228,19 @@ describe("publish pushes what the release pins", () => {
     expect(index.mediaType).toBe("application/vnd.oci.image.index.v1+json");
     const { createHash } = await import("node:crypto");
     expect(`sha256:${createHash("sha256").update(await skopeo("inspect", "--raw", `oci:${join(target, "alga-appliance-status")}:${version}`)).digest("hex")}`).toBe(locked.digest);
+  }, 120_000);
+
+  it("refuses a target whose status tag holds another build (version tags are immutable), publishing nothing of the release", async () => {
+    const other = await runCli("image", ["--service", "status", "--release", join(dir, "releases", `${version}.yaml`), "--registry", `${registry.host}/taken`, "--plain-http", "--json"], {
+      cwd: dir,
+      env: env({ SOURCE_DATE_EPOCH: "1767225602" }),
+    });
+    expect(other.code, other.stderr).toBe(0);
+    const otherDigest = JSON.parse(other.stdout).digest;
+    const refused = await runCli("publish", ["--release", version, "--registry", `${registry.host}/taken`, "--plain-http", "--skip-preflight"], { cwd: dir, env: env() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`alga-appliance-status:${version} already holds ${otherDigest}, but the release pins ${locked.digest}`);
+    await expect(skopeo("inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/taken/alga-appliance-release:${version}`)).rejects.toThrow();
   }, 120_000);
 
   it("refuses a stale lock (the checkout builds another digest) before anything is published", async () => {
