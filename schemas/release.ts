@@ -42,8 +42,10 @@ export const PolicyWaiver = z
 export type PolicyWaiver = z.infer<typeof PolicyWaiver>;
 
 /**
- * How the kit builds the status service's image (`npm run image`): the Node.js runtime image it is
- * built on, pinned by digest so the same checkout builds the same image anywhere.
+ * How the kit builds the status service's image (`npm run image`, `npm run lock`, publish): the
+ * Node.js runtime image it is built on, pinned by digest so the same checkout builds the same image
+ * anywhere. The built digest lives in the lock, never in the release file: a digest typed by hand
+ * cannot follow the source it was built from.
  */
 const ServiceImageBuild = z
   .strictObject({
@@ -51,7 +53,11 @@ const ServiceImageBuild = z
       error: "must be pinned by digest (registry/repository:tag@sha256:…): the image is rebuilt bit for bit only on the same base",
     }).describe("The Node.js runtime base image (e.g. a distroless nodejs image), tag and digest; its entrypoint must run node."),
   })
-  .describe("The kit builds this image itself: from this base plus one application layer.");
+  .describe(
+    "The kit builds this image itself: from this base plus one application layer. statusService.image then names repository:tag only; " +
+      "npm run lock builds the image and records its digest in the lock, synth renders repository:tag@<that digest>, and publish pushes it " +
+      "(or finds it) beside the release. A digest written in statusService.image must be the one the kit built, else synth refuses it as a placeholder.",
+  );
 type ServiceImageBuild = z.infer<typeof ServiceImageBuild>;
 
 // ── distribution (issue 18, point 5): how an appliance gets its images, charts and config bundle ──
@@ -128,7 +134,12 @@ export const ReleaseDefinition = z
       .describe("Make Flux verify every chart's cosign signature on each reconcile; absent: charts are not verified."),
     controlPlane: z.strictObject({ image: ImageReference }).describe("The control-plane image the host bootstrap runs."),
     statusService: z
-      .strictObject({ image: ImageReference, build: ServiceImageBuild.optional() })
+      .strictObject({
+        image: ImageReference.describe(
+          "registry/repository:tag of the status image. With build: tag only (its digest comes from the lock); without: an image built elsewhere, tag and optional digest.",
+        ),
+        build: ServiceImageBuild.optional(),
+      })
       .describe("The appliance status service image (the kit's src/services/status), rendered into the platform tier."),
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
     waivers: z.array(PolicyWaiver).optional().describe("Policy checks this release knowingly breaks, each with its reason."),

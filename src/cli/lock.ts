@@ -7,10 +7,13 @@ import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { lockFileFor } from "../release/load-lock.js";
 import { loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { releaseReferences } from "../synth/release-references.js";
+import { readServiceBundle } from "../distribution/status-service-image.js";
+import { projectRoot } from "../project-root.js";
+import { sourceDateEpoch } from "../synth/source-date-epoch.js";
 import { runCli } from "./run.js";
 import { commandDeadline, DEFAULT_TIMEOUT } from "./store-options.js";
 
-const HELP = `Usage: npm run lock -- --release <version|file> [--check] [--offline] [--concurrency N] [--timeout D] [--json]
+const HELP = `Usage: npm run lock -- --release <version|file> [--check] [--offline] [--base-layout DIR] [--concurrency N] [--timeout D] [--json]
 
 Resolves every image (components, control plane, every image of a rendered pod template) and every
 chart (OCI, under chartRepository) of a release to a manifest digest with registry HEAD requests,
@@ -18,12 +21,18 @@ and writes releases/<version>.lock.yaml beside the release: reference, digest, m
 multi-platform image: the index digest and its platforms). synth then renders repo:tag@sha256:…
 and records the digests in the release manifest, without touching the network.
 A digest the release already pins is checked by digest and kept.
+The image the kit builds itself (statusService.build) is not looked up: lock builds it (base from
+its registry, or --base-layout; the service's bundle; SOURCE_DATE_EPOCH) and records the digest it
+built and what from (base and application layer digests); synth pins that digest and publish
+pushes exactly that image.
 
   --release V        version (releases/V.yaml) or path to a release file
   --check            write nothing; re-resolve every tag and exit 1 when one moved since the lock
                      (or is missing, refused, or not locked); exit 2 when the only problem is
                      that registries could not be reached (nothing is known to have moved)
-  --offline          ask no registry: take the digests the release itself pins (all must be pinned)
+  --offline          ask no registry: take the digests the release itself pins (all must be pinned);
+                     a kit-built image needs --base-layout
+  --base-layout DIR  read statusService.build.base from this OCI image layout (a mirror), not its registry
   --concurrency N    requests in flight (default 8)
   --timeout D        overall deadline, e.g. 90s or 10m (env ARK_TIMEOUT; default ${DEFAULT_TIMEOUT})
   --releases DIR     release definitions (default: releases)
@@ -36,7 +45,7 @@ Loopback registries (127.0.0.0/8, localhost, [::1]) are spoken to over plain HTT
 
 await runCli(
   HELP,
-  { release: { type: "string" }, check: { type: "boolean" }, offline: { type: "boolean" }, concurrency: { type: "string" }, releases: { type: "string" }, timeout: { type: "string" } },
+  { release: { type: "string" }, check: { type: "boolean" }, offline: { type: "boolean" }, "base-layout": { type: "string" }, concurrency: { type: "string" }, releases: { type: "string" }, timeout: { type: "string" } },
   async ({ values, output }) => {
     if (!values.release) throw new UsageError(`--release is required\n\n${HELP}`);
     if (values.check && values.offline) throw new UsageError("--check re-resolves tags and cannot be --offline");
@@ -46,11 +55,21 @@ await runCli(
     const loaded = loadRelease(file);
     const registries = new ReferenceRegistries({ deadline: commandDeadline(values.timeout) });
     const lockFile = lockFileFor(file);
+    // Only a release whose status image the kit builds reads the service's bundle.
+    const kitImage = loaded.definition.statusService.build
+      ? { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }
+      : undefined;
+    if (values["base-layout"] && !kitImage) throw new UsageError(`--base-layout: ${basename(file)} has no statusService.build, so lock builds no image`);
 
     if (values.check) {
       if (!loaded.lock) throw new UserError(`${lockFile}: no lock file to check; run npm run lock -- --release ${loaded.definition.version}`);
       output.progress(`checking ${basename(lockFile)}`);
-      const { drift, lookups } = await checkLock(loaded.lock.lock, releaseReferences(loaded.definition, loaded.profile), { registries, concurrency, progress: output.progress });
+      const { drift, lookups } = await checkLock(loaded.lock.lock, releaseReferences(loaded.definition, loaded.profile), {
+        registries,
+        concurrency,
+        progress: output.progress,
+        ...(kitImage ? { kitImage: { release: loaded, inputs: kitImage } } : {}),
+      });
       const result = { release: loaded.definition.version, lockFile, drift };
       // Only unreachable registries: nothing is known to have moved, and "re-lock" would be the wrong fix.
       if (drift.length > 0 && drift.every((d) => d.problem === "unreachable")) {
@@ -64,7 +83,11 @@ await runCli(
       }
       if (drift.length > 0) {
         const lines = drift.map((d) =>
-          d.problem === "moved" ? `  ${d.reference} moved: locked ${d.locked}, now ${d.current}` : `  ${d.reference}: ${d.problem}${d.detail ? `: ${d.detail}` : ""}`,
+          d.problem === "moved"
+            ? `  ${d.reference} moved: locked ${d.locked}, now ${d.current}`
+            : d.problem === "stale-build"
+              ? `  ${d.reference} is stale: the lock pins the build ${d.locked}, but the kit now builds ${d.current} (${d.detail})`
+              : `  ${d.reference}: ${d.problem}${d.detail ? `: ${d.detail}` : ""}`,
         );
         output.fail(`${lockFile}: ${drift.length} reference(s) differ from the lock:\n${lines.join("\n")}\nRe-lock deliberately with npm run lock -- --release ${loaded.definition.version}`, result);
       }
@@ -73,7 +96,13 @@ await runCli(
     }
 
     output.progress(`locking ${basename(file)}`);
-    const { lock } = await lockRelease(loaded, { registries, concurrency, progress: output.progress, offline: values.offline ?? false });
+    const { lock } = await lockRelease(loaded, {
+      registries,
+      concurrency,
+      progress: output.progress,
+      offline: values.offline ?? false,
+      ...(kitImage ? { kitImage } : {}),
+    });
     // Written whole or not at all: a temp file renamed into place.
     const temp = `${lockFile}.tmp-${process.pid}`;
     writeFileSync(temp, serializeLock(lock, values.offline ?? false), { mode: 0o644 });

@@ -11,6 +11,14 @@ import { releaseSigner, signatureFormats } from "../distribution/release-signatu
 import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
+import type { KitImageInputs } from "../distribution/kit-image-build.js";
+import { planKitImage, publishKitImage, type KitImagePlan, type KitImagePublished } from "../distribution/publish-kit-image.js";
+import { statusImageTarget } from "../distribution/status-image-target.js";
+import { readServiceBundle } from "../distribution/status-service-image.js";
+import { projectRoot } from "../project-root.js";
+import type { LoadedRelease } from "../release/load-release.js";
+import { kitBuiltReference } from "../synth/kit-built-image.js";
+import { sourceDateEpoch } from "../synth/source-date-epoch.js";
 import { runCli } from "./run.js";
 import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP, STATEMENT_HELP, statementTtl } from "./signing-options.js";
 import { commandClock } from "../distribution/clock.js";
@@ -21,11 +29,14 @@ const HELP = `Usage: npm run publish [-- --release <version|file>] [--registry H
                        [--oci-layout DIR] [--channel NAME]... [--dist DIR] [--dry-run]
                        [--skip-preflight | --preflight] [--allow-unpinned]
                        [--sign-key FILE [--identity HOST[:PORT]/NAMESPACE] [--signature-format F]]
-                       [--rollback] [--statement-ttl DURATION] [--json]
+                       [--rollback] [--statement-ttl DURATION] [--base-layout DIR] [--json]
 
 Publishes what npm run synth staged in dist/<version>/: the config bundle as
 alga-appliance-config:<version> and the release manifest as alga-appliance-release:<version>.
-Order: blobs, bundle manifest, release manifest, signatures, version tags, then channel tags last.
+Order: the status image the kit builds (statusService.build), then blobs, bundle manifest, release
+manifest, signatures, version tags, then channel tags last. The status image goes beside the
+release (alga-appliance-status:<version>): found there, or built and checked to be exactly the
+digest the lock recorded (a stale lock is refused), then pushed with its SBOM.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
 Staged output older than its inputs (the release file, its profile and lock file, constructs/,
 schemas/) is refused: run synth first.
@@ -52,6 +63,8 @@ ${STORE_HELP}
 ${IDENTITY_HELP}
 ${SIGNATURE_FORMAT_HELP}
 ${STATEMENT_HELP}
+  --base-layout DIR  build the status image on statusService.build.base read from this OCI image
+                     layout (a mirror) instead of its registry; only when the target lacks the image
   --json             print the references and digests as JSON
   --help             show this help`;
 
@@ -71,6 +84,7 @@ await runCli(
     "signature-format": { type: "string" },
     rollback: { type: "boolean" },
     "statement-ttl": { type: "string" },
+    "base-layout": { type: "string" },
   },
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
@@ -86,14 +100,14 @@ await runCli(
     const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
     if ((values.identity || values["signature-format"]) && !signKeyFile) throw new UsageError("--identity and --signature-format apply only with --sign-key (or SIGNING_KEY_FILE)");
     const formats = signatureFormats(values["signature-format"]);
-    const signer = signKeyFile
-      ? releaseSigner(store, await loadSigningKey(signKeyFile, "--sign-key"), { formats, ...(values.identity ? { identity: values.identity } : {}) })
-      : undefined;
+    const signingKey = signKeyFile ? await loadSigningKey(signKeyFile, "--sign-key") : undefined;
+    const signer = signingKey ? releaseSigner(store, signingKey, { formats, ...(values.identity ? { identity: values.identity } : {}) }) : undefined;
     if (values["skip-preflight"] && values.preflight) throw new UsageError("give either --skip-preflight or --preflight, not both");
     // Every release is opened and checked (pins, the target's version tags, preflight) before
     // anything is uploaded, so one refused release does not leave the others half published.
     const distDir = resolve(values.dist ?? "dist");
     const staged = [];
+    const loadedReleases = new Map<string, LoadedRelease>();
     for (const version of versions) {
       const release = await openStagedRelease(distDir, version);
       // Staged output older than the release file, profile, lock, constructs or schemas is refused.
@@ -101,10 +115,13 @@ await runCli(
         ? resolveReleaseFile(resolve("releases"), values.release)
         : join(resolve("releases"), `${version}.yaml`);
       assertStagedFresh(distDir, release, releaseFile);
+      loadedReleases.set(version, loadRelease(releaseFile));
       staged.push(release);
     }
     // Reading every rendered file for its images (~60 ms a release) is only needed for the pin check and the preflight.
     const referenceCache = new Map<string, ReturnType<typeof stagedReferences>>();
+    // The image the kit builds is published here, so it is not looked up by the preflight.
+    const kitBuilt = (release: StagedRelease) => kitBuiltReference(loadedReleases.get(release.version)!.definition);
     const references = (release: StagedRelease) => {
       let found = referenceCache.get(release.version);
       if (!found) referenceCache.set(release.version, (found = stagedReferences(distDir, release)));
@@ -140,7 +157,43 @@ await runCli(
       });
       for (const release of staged) {
         output.progress(`preflight ${release.version}: checking ${references(release).length} reference(s)`);
-        preflight.set(release.version, await preflightRelease(release.version, references(release), { registries, progress: output.progress }));
+        const looked = references(release).filter((reference) => !(reference.kind === "image" && reference.reference === kitBuilt(release)));
+        preflight.set(release.version, await preflightRelease(release.version, looked, { registries, progress: output.progress }));
+      }
+    }
+    // Each kit-built image is found in the target or built and checked against its lock for every
+    // release before anything is uploaded, then pushed before any release manifest or tag is.
+    const kitImagePlans = new Map<string, KitImagePlan>();
+    let kitInputs: KitImageInputs | undefined;
+    const imageRegistries = new ReferenceRegistries({
+      ...(targetOptions.deadline ? { deadline: targetOptions.deadline } : {}),
+      ...(values.registry ? { environmentCredentialsHost: parseRegistryTarget(values.registry).registry } : {}),
+    });
+    for (const release of staged) {
+      const loaded = loadedReleases.get(release.version)!;
+      if (!loaded.definition.statusService.build) continue;
+      const target = statusImageTarget(
+        {
+          ...(values.registry ? { registry: values.registry } : { ociLayout: values["oci-layout"] ?? DEFAULT_LAYOUT_DIR }),
+          ...(values["plain-http"] ? { plainHttp: true } : {}),
+          ...(targetOptions.deadline ? { deadline: targetOptions.deadline } : {}),
+        },
+        loaded.definition.statusService.image,
+      );
+      const plan = await planKitImage(loaded, references(release), target, {
+        inputs: () =>
+          (kitInputs ??= { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }),
+        registries: imageRegistries,
+        ...(targetOptions.deadline ? { deadline: targetOptions.deadline } : {}),
+        progress: output.progress,
+      });
+      if (plan) kitImagePlans.set(release.version, plan);
+    }
+    const kitImages = new Map<string, KitImagePublished>();
+    if (!values["dry-run"]) {
+      for (const [version, plan] of kitImagePlans) {
+        output.progress(`publishing ${plan.reference} to ${plan.target.repository.location}`);
+        kitImages.set(version, await publishKitImage(plan, { progress: output.progress, ...(signingKey ? { signingKey } : {}) }));
       }
     }
     const reports = [];
@@ -163,12 +216,20 @@ await runCli(
         ? `  preflight: ${report.checked} image(s) and chart(s) present (${report.byDigest} by digest, ${report.checked - report.byDigest} by tag)`
         : `  preflight: ${preflightReason}`;
     };
+    const kitImageLine = (version: string): string[] => {
+      const plan = kitImagePlans.get(version);
+      if (!plan) return [];
+      const published = kitImages.get(version);
+      if (!published) return [`  status image: would ${plan.built ? "push" : "find"} ${plan.target.dockerReference}:${version}@${plan.digest}`];
+      return [`  status image: ${published.reference} ${published.alreadyPresent ? "already there, uploaded nothing" : `pushed, uploaded ${published.blobsUploaded} blob(s), ${published.bytesUploaded} bytes`}`];
+    };
     const lines = reports.flatMap((report) => [
       `${report.version}: ${report.dryRun ? "dry run, would upload" : report.alreadyPublished ? "already published, uploaded" : "published, uploaded"} ${report.blobsUploaded} blob(s), ${report.bytesUploaded} bytes` +
         (report.blobsMounted > 0 ? `, mounted ${report.blobsMounted}` : ""),
       `  ${report.configBundle.reference}@${report.configBundle.digest}`,
       `  ${report.releaseArtifact.reference}@${report.releaseArtifact.digest}`,
       preflightLine(report.version),
+      ...kitImageLine(report.version),
       ...(report.signatures ?? []).map((signature) => `  ${signature.signatureReference} ${signature.pushed ? "signed" : "already signed"} (${signature.format})`),
       ...report.channels.map(
         (channel) =>
@@ -178,7 +239,13 @@ await runCli(
     ]);
     output.done(lines.join("\n"), {
       target: store.location,
-      releases: reports.map((report) => ({ ...report, preflight: preflight.get(report.version) ?? { skipped: preflightReason } })),
+      releases: reports.map((report) => ({
+        ...report,
+        preflight: preflight.get(report.version) ?? { skipped: preflightReason },
+        ...(kitImagePlans.has(report.version)
+          ? { statusImage: kitImages.get(report.version) ?? { digest: kitImagePlans.get(report.version)!.digest, dryRun: true, alreadyPresent: !kitImagePlans.get(report.version)!.built } }
+          : {}),
+      })),
     });
   },
 );

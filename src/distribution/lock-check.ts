@@ -1,5 +1,9 @@
 import type { ReleaseLock } from "../../schemas/release-lock.js";
 import type { ReleaseReference } from "../synth/reference-collector.js";
+import { RegistryUnreachableError } from "../oci/registry-errors.js";
+import type { LoadedRelease } from "../release/load-release.js";
+import { kitBuiltReference, lockedBuild } from "../synth/kit-built-image.js";
+import { buildKitImage, builtLockEntry, KitImageBuildError, type KitImageInputs } from "./kit-image-build.js";
 import { lookUpReferences, type ReferenceLookup, type ReferenceStatus } from "./look-up-references.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
 
@@ -7,7 +11,8 @@ export interface LockDrift {
   readonly reference: string;
   readonly locked?: string;
   readonly current?: string;
-  readonly problem: "moved" | "not-locked" | Exclude<ReferenceStatus, "present">;
+  /** `stale-build`: the kit builds another digest now than the lock pins (its source, base or inputs changed). */
+  readonly problem: "moved" | "not-locked" | "stale-build" | Exclude<ReferenceStatus, "present">;
   readonly detail?: string;
 }
 
@@ -18,16 +23,24 @@ export interface LockDrift {
 export async function checkLock(
   lock: ReleaseLock,
   references: readonly ReleaseReference[],
-  options: { registries: ReferenceRegistries; concurrency?: number; progress?: (message: string) => void },
+  options: {
+    registries: ReferenceRegistries;
+    concurrency?: number;
+    progress?: (message: string) => void;
+    /** The release and build inputs when it has a kit-built image: rebuilt and compared with the lock. */
+    kitImage?: { release: LoadedRelease; inputs: KitImageInputs };
+  },
 ): Promise<{ drift: LockDrift[]; lookups: ReferenceLookup[] }> {
-  const lookups = await lookUpReferences(references, {
+  const drift: LockDrift[] = [];
+  const ownImage = options.kitImage ? kitBuiltReference(options.kitImage.release.definition) : undefined;
+  if (ownImage !== undefined) drift.push(...(await checkBuiltImage(lock, ownImage, options.kitImage!, options)));
+  const lookups = await lookUpReferences(references.filter((reference) => !(reference.kind === "image" && reference.reference === ownImage)), {
     registries: options.registries,
     by: "tag",
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
   const locked = new Map([...lock.images, ...lock.charts].map((entry) => [entry.reference, entry.digest]));
-  const drift: LockDrift[] = [];
   for (const lookup of lookups) {
     const reference = lookup.reference.reference;
     const digest = locked.get(reference);
@@ -36,4 +49,38 @@ export async function checkLock(
     else if (lookup.descriptor!.digest !== digest) drift.push({ reference, locked: digest, current: lookup.descriptor!.digest, problem: "moved" });
   }
   return { drift, lookups };
+}
+
+/** Rebuilds the kit-built image and compares it with what the lock recorded building. */
+async function checkBuiltImage(
+  lock: ReleaseLock,
+  reference: string,
+  kitImage: { release: LoadedRelease; inputs: KitImageInputs },
+  options: { registries: ReferenceRegistries; progress?: (message: string) => void },
+): Promise<LockDrift[]> {
+  const entry = lockedBuild(lock, reference);
+  options.progress?.(`rebuilding ${reference}`);
+  let built;
+  try {
+    built = await buildKitImage(kitImage.release, kitImage.inputs, options.registries);
+  } catch (error) {
+    if (!(error instanceof KitImageBuildError)) throw error;
+    return [{ reference, problem: error.cause instanceof RegistryUnreachableError ? "unreachable" : "failed", ...(entry ? { locked: entry.digest } : {}), detail: error.message }];
+  }
+  const now = builtLockEntry(reference, built);
+  if (!entry) return [{ reference, problem: "not-locked", current: now.digest, detail: "the lock records no build of this kit-built image" }];
+  if (entry.digest === now.digest) return [];
+  const changed = [
+    entry.built.base !== now.built!.base ? `base ${entry.built.base} -> ${now.built!.base}` : undefined,
+    entry.built.layer !== now.built!.layer ? `application layer ${entry.built.layer} -> ${now.built!.layer} (the service's source or SOURCE_DATE_EPOCH changed)` : undefined,
+  ].filter((line) => line !== undefined);
+  return [
+    {
+      reference,
+      locked: entry.digest,
+      current: now.digest,
+      problem: "stale-build",
+      detail: changed.length > 0 ? changed.join("; ") : "the image's config changed (release version, source or the kit's version)",
+    },
+  ];
 }

@@ -2,7 +2,9 @@ import { stringify } from "yaml";
 import { ReleaseLock, type LockedReference } from "../../schemas/release-lock.js";
 import { UserError } from "../errors.js";
 import type { LoadedRelease } from "../release/load-release.js";
+import { kitBuiltReference } from "../synth/kit-built-image.js";
 import { releaseReferences, type ReleaseReference } from "../synth/release-references.js";
+import { buildKitImage, builtLockEntry, type KitImageInputs } from "./kit-image-build.js";
 import { lookUpReferences, type ReferenceLookup } from "./look-up-references.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
 
@@ -15,6 +17,11 @@ export interface LockOptions {
    * @default false
    */
   readonly offline?: boolean;
+  /**
+   * How to build the image the kit builds (statusService.build): lock builds it and records the
+   * digest it built, since no registry can know it yet. Required for such a release.
+   */
+  readonly kitImage?: KitImageInputs;
 }
 
 export interface LockResult {
@@ -44,9 +51,25 @@ export async function lockRelease(loaded: LoadedRelease, options: LockOptions): 
   const { definition, profile } = loaded;
   const references = releaseReferences(definition, profile);
   const entries: { kind: ReleaseReference["kind"]; entry: LockedReference }[] = [];
+  // The image the kit builds is built here, never looked up: its tag may not exist anywhere yet,
+  // and a digest written in the release file for it is not trusted (synth checks it against this).
+  const ownImage = kitBuiltReference(definition);
+  if (ownImage !== undefined) {
+    if (!options.kitImage) throw new Error("lockRelease: a release whose status image the kit builds needs options.kitImage");
+    if (options.offline && !options.kitImage.baseLayout) {
+      throw new UserError(
+        `${loaded.file}: statusService.build: --offline cannot read the base ${definition.statusService.build!.base} to build ${ownImage}; ` +
+          "give --base-layout DIR (an OCI image layout holding the base), or run npm run lock without --offline",
+      );
+    }
+    options.progress?.(`building ${ownImage} on ${definition.statusService.build!.base}`);
+    const built = await buildKitImage(loaded, options.kitImage, options.registries);
+    entries.push({ kind: "image", entry: builtLockEntry(ownImage, built) });
+  }
+  const lookedUp = references.filter((reference) => !(reference.kind === "image" && reference.reference === ownImage));
   let lookups: ReferenceLookup[] = [];
   if (options.offline) {
-    const unpinned = references.filter((reference) => !reference.pinned);
+    const unpinned = lookedUp.filter((reference) => !reference.pinned);
     if (unpinned.length > 0) {
       throw new UserError(
         `${loaded.file}: --offline needs every reference pinned by digest in the release; these are not:\n` +
@@ -54,9 +77,9 @@ export async function lockRelease(loaded: LoadedRelease, options: LockOptions): 
           "\nPin them (…@sha256:<digest>) or run npm run lock without --offline to resolve them.",
       );
     }
-    for (const reference of references) entries.push({ kind: reference.kind, entry: { reference: reference.reference, digest: reference.pinned! } });
+    for (const reference of lookedUp) entries.push({ kind: reference.kind, entry: { reference: reference.reference, digest: reference.pinned! } });
   } else {
-    lookups = await lookUpReferences(references, {
+    lookups = await lookUpReferences(lookedUp, {
       registries: options.registries,
       by: "pinned",
       platforms: true,

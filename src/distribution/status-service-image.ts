@@ -75,6 +75,8 @@ export interface StatusImageInput {
   readonly epochSeconds: number;
   /** Where the base image is read from (default: its own registry, with that host's credentials). */
   readonly baseRepository?: ContentRepository;
+  /** The registries (and their credentials handling) the base's own registry is reached through, when no baseRepository is given. */
+  readonly registries?: ReferenceRegistries;
   readonly deadline?: Deadline;
 }
 
@@ -102,7 +104,7 @@ export async function buildStatusImage(input: StatusImageInput): Promise<BuiltSt
   const { definition } = input.release;
   const base = baseReference(input.release);
   const baseRepository =
-    input.baseRepository ?? new ReferenceRegistries(input.deadline ? { deadline: input.deadline } : {}).client(base.registry).repository(base.repository);
+    input.baseRepository ?? (input.registries ?? new ReferenceRegistries(input.deadline ? { deadline: input.deadline } : {})).client(base.registry).repository(base.repository);
   const baseImage = await readBaseImage(baseRepository, base.digest, input.platforms, base.reference);
   const created = rfc3339(input.epochSeconds);
   const scriptPath = STATUS_CONTAINER.script.replace(/^\//, "");

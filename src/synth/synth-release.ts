@@ -13,6 +13,7 @@ import type { AppliedWaiver } from "../policy/waivers.js";
 import { loadRelease } from "../release/load-release.js";
 import { applyLock, lockRenderedImages } from "./apply-lock.js";
 import { composeFluxSource, composeRelease, composeVendor } from "./compose-release.js";
+import { pinKitBuiltImage } from "./kit-built-image.js";
 import { localRegistryEndpoint, localReleaseRegistry, mirroredRegistryHosts, offlineDistribution } from "./offline-distribution.js";
 import { releaseReferences } from "./release-references.js";
 import { serializeFile, serializeJson, synthHeader } from "./serialize.js";
@@ -64,8 +65,10 @@ function profileValueSource(profile: ValuesProfile, profileFile: string): (viola
 export function synthesizeRelease(file: string, createdEpochSeconds: number): SynthesizedRelease {
   const loaded = loadRelease(file);
   const { profile, lock } = loaded;
+  // The image the kit builds takes the digest lock built (a hand-written one must equal it).
+  const ownImagePinned = pinKitBuiltImage(file, loaded.definition, lock);
   // With a lock every reference renders as repo:tag@sha256:…, and the release manifest records it.
-  const definition = lock ? applyLock(loaded.definition, lock.lock, lock.file) : loaded.definition;
+  const definition = lock ? applyLock(ownImagePinned, lock.lock, lock.file) : ownImagePinned;
   // Only the file name goes into generated headers, so the checkout path never changes the bytes.
   const origin = `releases/${basename(file)}`;
   const composed = composeRelease(definition, profile);

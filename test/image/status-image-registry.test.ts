@@ -149,11 +149,21 @@ describe("npm run image into a registry", () => {
 });
 
 describe("the base in the release's lock", () => {
-  it("npm run lock records statusService.build.base like any other image (offline: from its pin; the other images' registries are not reachable here)", async () => {
+  it("npm run lock records statusService.build.base like any other image (offline: from its pin, the image built on a mirror of the base; the other images' registries are not reachable here)", async () => {
     const file = releaseBuildingOn(base.reference, "1.0.2");
-    const locked = await runCli("lock", ["--release", file, "--offline", "--json"], { env: env() });
-    expect(locked.code, locked.stderr).toBe(0);
+    // Offline, the base cannot be read from its registry to build the image: a mirror layout is named.
+    const refused = await runCli("lock", ["--release", file, "--offline"], { env: env() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${file}: statusService.build: --offline cannot read the base ${base.reference}`);
+    expect(refused.stderr).toContain("--base-layout DIR");
+    // A mirror written by another tool (skopeo), digests preserved.
+    const mirror = tempDir("ark-base-mirror-");
+    await skopeo("copy", "--all", "--preserve-digests", "--src-tls-verify=false", `docker://${base.reference.replace(/@sha256:.*/, "")}`, `oci:${mirror}:22`);
+    const locked = await runCli("lock", ["--release", file, "--offline", "--base-layout", mirror, "--json"], { env: env() });
+    expect(locked.code, locked.stderr + locked.stdout).toBe(0);
     const lock = readFileSync(file.replace(/\.yaml$/, ".lock.yaml"), "utf8");
     expect(lock).toContain(`- reference: ${base.reference.replace(/@sha256:.*/, "")}\n    digest: ${base.index.digest}`);
-  });
+    const status = JSON.parse(locked.stdout).lock.images.find((entry: { reference: string }) => entry.reference === "ghcr.io/nine-minds/alga-appliance-status:1.0.0");
+    expect(status).toMatchObject({ mediaType: "application/vnd.oci.image.index.v1+json", platforms: ["linux/amd64", "linux/arm64"], built: { base: base.index.digest } });
+  }, 120_000);
 });

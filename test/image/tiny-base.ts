@@ -8,11 +8,22 @@ import { deterministicGzip } from "../../src/bundle/gzip.js";
 import { blobOf } from "../../src/oci/build-artifact.js";
 import { sha256Digest } from "../../src/oci/digest.js";
 import { openLayoutRepository } from "../../src/oci/layout.js";
+import { RegistryClient } from "../../src/oci/registry-client.js";
 import { OCI_IMAGE_CONFIG_MEDIA_TYPE, OCI_IMAGE_INDEX, OCI_IMAGE_LAYER_GZIP, OCI_IMAGE_MANIFEST } from "../../src/oci/media-types.js";
 import type { ContentRepository, Descriptor } from "../../src/oci/types.js";
 
 export async function writeTinyBase(root: string): Promise<{ repository: ContentRepository; index: Descriptor; reference: string }> {
-  const repository = openLayoutRepository(root, "nodejs22");
+  const stored = await storeTinyBase(openLayoutRepository(root, "nodejs22"));
+  return { ...stored, reference: `ghcr.io/example/nodejs22:22@${stored.index.digest}` };
+}
+
+/** The same base pushed to a local registry as `repository:22`; the reference names that registry. */
+export async function pushTinyBase(registryHost: string, repository = "ark-test/tiny-nodejs22"): Promise<{ index: Descriptor; reference: string }> {
+  const stored = await storeTinyBase(new RegistryClient({ registry: registryHost, plainHttp: true, userAgent: "ark-test" }).repository(repository));
+  return { index: stored.index, reference: `${registryHost}/${repository}:22@${stored.index.digest}` };
+}
+
+async function storeTinyBase<T extends ContentRepository>(repository: T): Promise<{ repository: T; index: Descriptor }> {
   const manifests = [];
   for (const architecture of ["amd64", "arm64"]) {
     const tar = createDeterministicTar([{ type: "file", path: "nodejs/bin/node", data: new TextEncoder().encode(`#!not really node for ${architecture}\n`), executable: true }]);
@@ -37,5 +48,5 @@ export async function writeTinyBase(root: string): Promise<{ repository: Content
   }
   const index = blobOf(OCI_IMAGE_INDEX, new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests })));
   await repository.pushManifest(index.data, OCI_IMAGE_INDEX, "22");
-  return { repository, index: index.descriptor, reference: `ghcr.io/example/nodejs22:22@${index.descriptor.digest}` };
+  return { repository, index: index.descriptor };
 }
