@@ -18,7 +18,7 @@ import { loadRelease, resolveReleaseFile } from "../release/load-release.js";
 import { formatReference, normalizedName, parseArchiveReference } from "./archive-reference.js";
 import { archiveBlobs, writeArchiveTar, type ArchiveWriteResult } from "./export-archive.js";
 import { PlanBuilder } from "./export-plan.js";
-import { formatBytes } from "./progress.js";
+import { formatBytes } from "../progress.js";
 import { MirrorLayout, registrySource } from "./sources.js";
 import { ANNOTATION_PLATFORMS, ANNOTATION_RELEASE } from "./vocabulary.js";
 
