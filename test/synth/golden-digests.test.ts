@@ -25,8 +25,8 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
   },
   // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
   "1.0.0-offline": {
-    configBundle: "sha256:3ad009f56b6e8940ae0b4e7d590ed0b4149833204ecefd6b4e15281b02a1489e",
-    releaseArtifact: "sha256:effb59d9b6b3ad94e533d0385ba0aef896a932e1b75f4724be09a61b56a79234",
+    configBundle: "sha256:71e55c24d8830cf7ccc66e7a61cb355c697cd2dcd62817326a18a2813f134a1d",
+    releaseArtifact: "sha256:d38ba94c6982f70a2ce927e68cbec6bc85c8f601e243d744eb1cd662d46fa6a0",
   },
 };
 
