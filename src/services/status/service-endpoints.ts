@@ -141,11 +141,15 @@ export function serviceEndpoints(component: string, inputs: RoutingInputs): Endp
       if (key) slicesByService.set(key, [...(slicesByService.get(key) ?? []), object]);
     } else if ((object.kind === "Deployment" || object.kind === "StatefulSet") && owned(object)) workloads.push(object);
   }
+  // Sorted, so that which pod a reason names never depends on the order the snapshot lists them.
+  const byKey = (a: KubeObject, b: KubeObject): number => (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0);
+  for (const slices of slicesByService.values()) slices.sort(byKey);
+  const sortedPods = [...pods.values()].sort(byKey);
   const keys = [...new Set([...services.keys(), ...slicesByService.keys()])].sort();
-  const ownPods = [...pods.values()].filter((p) => owned(p) && live(p)).sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1));
+  const ownPods = sortedPods.filter((p) => owned(p) && live(p));
 
   if (keys.length === 0) {
-    const workload = workloads.sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1))[0];
+    const workload = workloads.sort(byKey)[0];
     const namespace = workload?.metadata.namespace ?? ownPods[0]?.metadata.namespace ?? "";
     const problem: RoutingProblem = {
       object: workload ? referenceOf(workload) : { kind: "Service", namespace, name: component },
@@ -180,7 +184,7 @@ export function serviceEndpoints(component: string, inputs: RoutingInputs): Endp
       ready += ownReady.length;
       continue;
     }
-    problems.push(diagnose({ component, namespace, name, service, endpoints, readyEndpoints, target, ownPods, pods: [...pods.values()], eventsByObject: inputs.eventsByObject }));
+    problems.push(diagnose({ component, namespace, name, service, endpoints, readyEndpoints, target, ownPods, pods: sortedPods, eventsByObject: inputs.eventsByObject }));
   }
   if (problems.length > 0) return { state: "not-serving", detail: problems[0]!.reason, problems };
   const shown = keys.map((k) => k.slice("Service/".length)).join(", ");

@@ -175,6 +175,14 @@ describe("login readiness needs a ready endpoint behind alga-core's Service", ()
     expect(timedOut.rollup.state).toBe("failed_action_required");
   });
 
+  it("is deterministic: the order of the capture's items does not change a byte", () => {
+    for (const name of ["endpoints-unready", "service-selector-mismatch"]) {
+      const items = itemsOf(name);
+      const expected = JSON.stringify(classify(items));
+      expect(JSON.stringify(classify([...items].reverse())), name).toBe(expected);
+    }
+  });
+
   it("a snapshot captured without services and endpointslices: replicas decide, and the login reason says the endpoints were not checked", () => {
     const status = classifySnapshot(loadFixture("healthy"), { now: NOW });
     expect(status.tiers.login.ready).toBe(true);
