@@ -4,9 +4,11 @@
  * read-only content repository, so an image built on it (the status image) reads the base's
  * manifests and copies its layers exactly as it would from a registry, with no registry.
  */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { KIT_NAME } from "../../schemas/names.js";
 import { NodeRuntimeBaseDefinition } from "../../schemas/node-runtime-base.js";
 import { buildRuntimeBase, type RuntimeBaseImage } from "../image/node-runtime-base.js";
-import { defaultCacheDir } from "../image/pinned-input.js";
 import type { Platform } from "../image/platform.js";
 import type { Blob } from "../oci/build-artifact.js";
 import { NotFoundError } from "../oci/not-found-error.js";
@@ -29,6 +31,12 @@ export interface ResolveBaseOptions {
   /** Default: $ARK_CACHE_DIR, else ~/.cache/appliance-release-kit. */
   readonly cacheDir?: string;
   readonly progress?: (message: string) => void;
+}
+
+/** The cache the kit keeps its downloads in: $ARK_CACHE_DIR, else ($XDG_CACHE_HOME or ~/.cache)/appliance-release-kit. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env["ARK_CACHE_DIR"]) return env["ARK_CACHE_DIR"];
+  return join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), KIT_NAME);
 }
 
 /** Reads a base definition file; a bad file is refused naming the file and the field. */

@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 
@@ -40,12 +39,6 @@ export class InputDigestMismatchError extends UserError {
       actual: formatDigest({ algorithm: input.digest.algorithm, value: actual }),
     });
   }
-}
-
-/** The cache the kit keeps its downloads in: $ARK_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache, /appliance-release-kit. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env["ARK_CACHE_DIR"]) return env["ARK_CACHE_DIR"];
-  return join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "appliance-release-kit");
 }
 
 function formatDigest(digest: InputDigest): string {
