@@ -46,7 +46,11 @@ const PlatformBase = z
 
 export const NodeRuntimeBaseDefinition = z
   .object({
-    name: z.string().regex(REPOSITORY_NAME_PATTERN, { error: "must be one lower-case repository path segment, e.g. alga-appliance-node" }).refine((name) => !name.includes("/"), { error: "must be one lower-case repository path segment, e.g. alga-appliance-node" }).describe("Repository name the base is stored under."),
+    name: z
+      .string()
+      .regex(REPOSITORY_NAME_PATTERN, { error: "must be a lower-case repository name, e.g. alga-appliance-node" })
+      .refine((name) => !name.includes("/"), { error: "must be one path segment (the namespace comes from --registry)" })
+      .describe("Repository name the base is stored under."),
     tag: z.string().regex(TAG_PATTERN, { error: "must be a valid OCI tag" }).describe("Tag of the base's index, e.g. 22.23.5-debian12."),
     nodeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact Node.js version, e.g. 22.23.5" }),
     npmRegistry: z.url({ protocol: /^https?$/, error: "must be an http(s) URL of an npm registry" }).default("https://registry.npmjs.org"),

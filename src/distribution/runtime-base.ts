@@ -33,6 +33,12 @@ export interface ResolveBaseOptions {
   readonly progress?: (message: string) => void;
 }
 
+/** The cache the kit keeps its downloads in: $ARK_CACHE_DIR, else ($XDG_CACHE_HOME or ~/.cache)/appliance-release-kit. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env["ARK_CACHE_DIR"]) return env["ARK_CACHE_DIR"];
+  return join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), KIT_NAME);
+}
+
 /** Reads a base definition file; a bad file is refused naming the file and the field. */
 export function loadBaseDefinition(file: string): NodeRuntimeBaseDefinition {
   return readYamlDocument(file, NodeRuntimeBaseDefinition, "Node.js runtime base definition");
@@ -90,10 +96,4 @@ function builtBaseRepository(location: string, tag: string, image: RuntimeBaseIm
     pushManifest: async () => refuse(),
     listTags: async () => [tag],
   };
-}
-
-/** The cache the kit keeps its downloads in: $ARK_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache, /appliance-release-kit. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env["ARK_CACHE_DIR"]) return env["ARK_CACHE_DIR"];
-  return join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), KIT_NAME);
 }

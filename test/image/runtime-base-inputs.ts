@@ -6,9 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { loadBaseDefinition } from "../../src/distribution/runtime-base.js";
+import { defaultCacheDir, loadBaseDefinition } from "../../src/distribution/runtime-base.js";
 import { pinnedInputs } from "../../src/image/node-runtime-base.js";
-import { defaultCacheDir } from "../../src/distribution/runtime-base.js";
 import { cachePath, fetchPinnedInput, type PinnedInput } from "../../src/image/pinned-input.js";
 import { parsePlatform } from "../../src/image/platform.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
