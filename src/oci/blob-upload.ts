@@ -97,17 +97,33 @@ export async function uploadBlobStream(target: UploadTarget, digest: string, siz
     filled = 0;
     target.onProgress(digest, sent, size);
   };
-  for await (const chunk of source) {
-    for (let offset = 0; offset < chunk.byteLength; ) {
-      const take = Math.min(buffer.byteLength - filled, chunk.byteLength - offset);
-      buffer.set(chunk.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === buffer.byteLength) await flush();
+  try {
+    for await (const chunk of source) {
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        const take = Math.min(buffer.byteLength - filled, chunk.byteLength - offset);
+        buffer.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === buffer.byteLength) await flush();
+      }
     }
+    await flush();
+  } catch (error) {
+    // The source failed (e.g. its bytes did not hash to the digest): the closing PUT, which would
+    // commit the blob, is never sent, and the session is cancelled rather than left to expire.
+    await cancelUpload(target, location);
+    throw error;
   }
-  await flush();
   await completeUpload(target, location, digest, undefined);
+}
+
+/** DELETE of an upload session (distribution spec "canceling an upload"); best effort. */
+async function cancelUpload(target: UploadTarget, location: URL): Promise<void> {
+  try {
+    await discard((await target.transport.send({ method: "DELETE", url: location, scopes: target.scopes })).response);
+  } catch {
+    // An abandoned session is purged by the registry eventually.
+  }
 }
 
 /**
