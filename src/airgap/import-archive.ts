@@ -45,7 +45,7 @@ export function registryTarget(client: RegistryClient, namespace: string | undef
     hasBlob: (repository, digest) => client.repository(repository).hasBlob(digest),
     hasManifest: async (repository, digest) => (await client.repository(repository).resolve(digest)) !== undefined,
     mountBlob: (repository, descriptor, from) => client.repository(repository).mountBlob(descriptor, from),
-    pushBlob: (repository, descriptor, source, onBytes) => uploadRegistryBlobStream(client, repository, descriptor, source, { onBytes }),
+    pushBlob: (repository, descriptor, source, onBytes) => uploadRegistryBlobStream(client, repository, descriptor, source, { onBytes, chunkBytes: UPLOAD_CHUNK_BYTES }),
     pushManifest: async (repository, bytes, mediaType, reference) => void (await client.repository(repository).pushManifest(bytes, mediaType, reference)),
   };
 }
@@ -72,6 +72,8 @@ export interface ImportReport {
 
 /** Blobs under way at once: skopeo copies layers in parallel too; memory is this many upload chunks. */
 const BLOB_CONCURRENCY = 4;
+/** One PATCH of an upload, held in memory: BLOB_CONCURRENCY of them bound the import's memory. */
+const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 
 interface BlobTask {
   readonly repository: string;

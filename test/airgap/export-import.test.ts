@@ -192,7 +192,7 @@ describe("airgap import --oci-layout", () => {
     archiveIndex = json((await readEntries(archive)).find((entry) => entry.path === "index.json")!);
   }, 240_000);
 
-  it("verifies first, then writes every blob and every full reference into the layout (channel references included); skopeo reads it and a later export reads it as its --mirror", async () => {
+  it("verifies first, then writes every blob and every full reference into the layout (channel references included); skopeo reads it, pull --verify-key reads it, and a later export reads it as its --mirror", async () => {
     const layout = join(tempDir("airgap-layout-"), "site", "layout");
     const imported = await runCli("airgap", ["import", "--file", archive, "--oci-layout", layout, "--verify-key", "keys/cosign.pub", "--channel", "stable", "--json"], { cwd: dir });
     expect(imported.code, imported.stderr).toBe(0);
@@ -216,6 +216,15 @@ describe("airgap import --oci-layout", () => {
     expect(inspected.Digest).toBe(digests["image pgbouncer"]);
     const raw = JSON.parse((await run("skopeo", ["inspect", "--raw", `oci:${layout}:${base}/nine-minds/alga-core:build-1`])).stdout);
     expect(raw.manifests.map((m: any) => m.platform.architecture).sort()).toEqual(["amd64", "arm64"]);
+
+    // pull reads the release, its bundle and the channel from the layout, verifying the signatures.
+    const pulled = await runCli("pull", ["--oci-layout", layout, "--channel", "stable", "--out", join(tempDir("airgap-layout-pull-"), "appliance"), "--verify-key", "keys/cosign.pub", "--identity", `${registry.host}/alga`, "--json"], { cwd: dir });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(JSON.parse(pulled.stdout).version).toBe("3.0.0");
+    // It is read-only to publish: the layout is not a store of one layout per repository.
+    const publish = await runCli("publish", ["--release", "3.0.0", "--oci-layout", layout, "--sign-key", "keys/cosign.key"], { cwd: dir, env });
+    expect(publish.code).toBe(1);
+    expect(publish.stderr).toContain("read-only here");
 
     // The layout is complete: an export reading images and charts from it gives the archive's bytes.
     const again = join(tempDir("airgap-layout-mirror-"), "again.tar");
