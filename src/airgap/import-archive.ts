@@ -72,7 +72,7 @@ export interface ImportReport {
 
 /** Blobs under way at once: skopeo copies layers in parallel too; memory is this many upload chunks. */
 const BLOB_CONCURRENCY = 4;
-/** One PATCH of an upload, held in memory: BLOB_CONCURRENCY of them bound the import's memory. */
+/** One PATCH of an upload, read from the tar straight into the buffer sent (no copy): BLOB_CONCURRENCY of them bound the import's memory. */
 const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 
 interface BlobTask {
@@ -148,7 +148,7 @@ export async function importArchive(archive: VerifiedArchive, target: ImportTarg
   let blobsMounted = 0;
   const upload = async (repository: string, descriptor: Descriptor) => {
     let last = 0;
-    const source = verifiedStream(streamRange(archive.file, archive.blobs.get(descriptor.digest)!), descriptor, `blob ${descriptor.digest} of ${archive.file}`);
+    const source = verifiedStream(streamRange(archive.file, archive.blobs.get(descriptor.digest)!, UPLOAD_CHUNK_BYTES), descriptor, `blob ${descriptor.digest} of ${archive.file}`);
     await target.pushBlob(repository, descriptor, source, (sent) => {
       progress.add(sent - last);
       last = sent;

@@ -81,11 +81,11 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * the next one is asked for (every consumer here hashes, copies or writes a chunk before asking for
  * the next), so streaming a multi-gigabyte archive leaves no garbage and memory stays flat.
  */
-export async function* streamRange(file: string, entry: ArchiveFileEntry): AsyncIterable<Uint8Array> {
+export async function* streamRange(file: string, entry: ArchiveFileEntry, chunkBytes = READ_CHUNK_BYTES): AsyncIterable<Uint8Array> {
   if (entry.size === 0) return;
   const handle = await open(file, "r");
   try {
-    const buffer = new Uint8Array(Math.min(READ_CHUNK_BYTES, entry.size));
+    const buffer = new Uint8Array(Math.min(chunkBytes, entry.size));
     for (let done = 0; done < entry.size; ) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.byteLength, entry.size - done), entry.offset + done);
       if (bytesRead === 0) throw new InvalidArtifactError(`${file}: unexpected end of archive`);
