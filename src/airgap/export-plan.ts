@@ -11,13 +11,13 @@ import type { ResolvedRelease } from "../distribution/resolve-release.js";
 import { InvalidArtifactError } from "../oci/invalid-artifact-error.js";
 import type { IndexEntry } from "../oci/layout-index.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from "../oci/limits.js";
-import { ANNOTATION_REF_NAME } from "../oci/annotations.js";
 import { DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V2, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../oci/media-types.js";
 import type { Descriptor } from "../oci/types.js";
 import { referrersTag } from "../signing/bundle-referrer.js";
 import { signatureTag } from "../signing/cosign-format.js";
 import type { ArtifactSource } from "./sources.js";
-import { ANNOTATION_CONTAINERD_IMAGE_NAME, ANNOTATION_ROLE, type ArchiveRole } from "./vocabulary.js";
+import { archiveIndexEntry } from "./archive-index-entry.js";
+import type { ArchiveRole } from "./vocabulary.js";
 
 export const INDEX_TYPES = new Set([OCI_IMAGE_INDEX, DOCKER_MANIFEST_LIST]);
 export const MANIFEST_TYPES = new Set([OCI_IMAGE_MANIFEST, DOCKER_MANIFEST_V2]);
@@ -61,9 +61,7 @@ export class PlanBuilder {
 
   /** Adds an index.json entry naming `reference`. */
   name(reference: string, descriptor: Descriptor, role: ArchiveRole): void {
-    const annotations: Record<string, string> = { [ANNOTATION_REF_NAME]: reference, [ANNOTATION_ROLE]: role };
-    if (role === "image") annotations[ANNOTATION_CONTAINERD_IMAGE_NAME] = reference;
-    this.entries.push({ mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, annotations });
+    this.entries.push(archiveIndexEntry(reference, descriptor, role));
   }
 
   /** Adds the manifest `digest` of `source` and everything it references (image indexes: the chosen platforms). */

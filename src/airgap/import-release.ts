@@ -16,6 +16,7 @@ import { RegistryClient } from "../oci/registry-client.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
 import { ArchiveRepository } from "./archive-repository.js";
 import { importArchive, registryTarget, type ImportReport } from "./import-archive.js";
+import { importIntoLayout } from "./import-layout.js";
 import { STATEMENT_HISTORY_TAG, verifyArchive, type ArchiveEntry, type VerifiedArchive } from "./read-archive.js";
 import type { Descriptor } from "../oci/types.js";
 import { ANNOTATION_IDENTITY } from "./vocabulary.js";
@@ -23,7 +24,9 @@ import { KIT_NAME } from "../../schemas/names.js";
 
 export interface ImportReleaseOptions {
   readonly file: string;
-  readonly registry: string;
+  /** The destination: a registry namespace (`HOST[:PORT][/NAMESPACE]`) or one OCI image layout directory. */
+  readonly registry?: string;
+  readonly layout?: string;
   readonly plainHttp: boolean;
   readonly keys: readonly TrustedKey[];
   readonly identity?: string;
@@ -53,9 +56,10 @@ function statementFor(archive: VerifiedArchive, channel: string): ArchiveEntry |
 const BLOB_REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
 
 export async function importRelease(options: ImportReleaseOptions): Promise<ImportReport & { readonly release?: string; readonly verified: boolean }> {
+  if ((options.registry === undefined) === (options.layout === undefined)) throw new UsageError("import into one destination: --registry HOST[:PORT][/NAMESPACE] or --oci-layout DIR");
   let target;
   try {
-    target = parseRegistryTarget(options.registry);
+    target = options.registry !== undefined ? parseRegistryTarget(options.registry) : undefined;
   } catch (error) {
     throw new UsageError(`--registry: ${(error as Error).message}`);
   }
@@ -118,6 +122,15 @@ export async function importRelease(options: ImportReleaseOptions): Promise<Impo
       }
     }
   }
+  const importOptions = {
+    ...(channel !== undefined && statement ? { channel, statement } : {}),
+    progress,
+    terminal: options.terminal ?? false,
+  };
+  if (target === undefined) {
+    const report = await importIntoLayout(archive, options.layout!, { ...importOptions, ...(options.deadline ? { deadline: options.deadline } : {}) });
+    return { ...report, ...(archive.release ? { release: archive.release } : {}), verified };
+  }
   const client = new RegistryClient({
     registry: target.registry,
     plainHttp: options.plainHttp,
@@ -127,10 +140,6 @@ export async function importRelease(options: ImportReleaseOptions): Promise<Impo
     ...(options.env ? { env: options.env } : {}),
   });
   await client.ping();
-  const report = await importArchive(archive, registryTarget(client, target.namespace), {
-    ...(channel !== undefined && statement ? { channel, statement } : {}),
-    progress,
-    terminal: options.terminal ?? false,
-  });
+  const report = await importArchive(archive, registryTarget(client, target.namespace), importOptions);
   return { ...report, ...(archive.release ? { release: archive.release } : {}), verified };
 }

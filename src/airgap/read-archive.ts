@@ -5,8 +5,6 @@
  * be the sizes present and within their ceilings, and every reference is named once. Only then
  * does import write anything.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { CHANNELS_REPOSITORY } from "../manifest/build-release-manifest.js";
 import { ANNOTATION_REF_NAME } from "../oci/annotations.js";
@@ -20,6 +18,7 @@ import { listArchive, type ArchiveFileEntry } from "./archive-tar.js";
 import { parseArchiveReference } from "./archive-reference.js";
 import { INDEX_TYPES, MANIFEST_TYPES, platformMatches } from "./export-plan.js";
 import { ByteProgress } from "../progress.js";
+import { hashFileRanges } from "./parallel-hash.js";
 import { ANNOTATION_CONTAINERD_IMAGE_NAME, ANNOTATION_PLATFORMS, ANNOTATION_RELEASE, ANNOTATION_ROLE, ANNOTATION_SINCE, ROLES, type ArchiveRole } from "./vocabulary.js";
 
 export interface ArchiveEntry {
@@ -74,9 +73,28 @@ export async function readRange(file: string, entry: ArchiveFileEntry): Promise<
   }
 }
 
-export function streamRange(file: string, entry: ArchiveFileEntry): AsyncIterable<Uint8Array> {
-  if (entry.size === 0) return (async function* () {})();
-  return createReadStream(file, { start: entry.offset, end: entry.offset + entry.size - 1, highWaterMark: 1024 * 1024 });
+/** Bytes read at a time from the archive. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * An entry's bytes as chunks read into one buffer that is reused: each chunk is valid only until
+ * the next one is asked for (every consumer here hashes, copies or writes a chunk before asking for
+ * the next), so streaming a multi-gigabyte archive leaves no garbage and memory stays flat.
+ */
+export async function* streamRange(file: string, entry: ArchiveFileEntry, chunkBytes = READ_CHUNK_BYTES): AsyncIterable<Uint8Array> {
+  if (entry.size === 0) return;
+  const handle = await open(file, "r");
+  try {
+    const buffer = new Uint8Array(Math.min(chunkBytes, entry.size));
+    for (let done = 0; done < entry.size; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.byteLength, entry.size - done), entry.offset + done);
+      if (bytesRead === 0) throw new InvalidArtifactError(`${file}: unexpected end of archive`);
+      done += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function verifyArchive(file: string, options: VerifyOptions): Promise<VerifiedArchive> {
@@ -139,15 +157,17 @@ export async function verifyArchive(file: string, options: VerifyOptions): Promi
   let total = 0;
   for (const [path, entry] of files) if (path.startsWith("blobs/")) total += entry.size;
   const progress = new ByteProgress({ total, write: options.progress ?? (() => {}), terminal: options.terminal ?? false, ...(options.now ? { now: options.now } : {}) });
-  for (const [path, entry] of files) {
-    if (!path.startsWith("blobs/")) continue;
+  // Hashed on worker threads, several blobs at once (parallel-hash.ts); refused in tar order.
+  const blobFiles = [...files].filter(([path]) => path.startsWith("blobs/"));
+  let hashed: string[];
+  try {
+    hashed = await hashFileRanges(file, blobFiles.map(([, entry]) => entry), (bytes) => progress.add(bytes));
+  } catch (error) {
+    refuse(file, (error as Error).message);
+  }
+  for (const [position, [path, entry]] of blobFiles.entries()) {
     const digest = `sha256:${path.slice("blobs/sha256/".length)}`;
-    const hash = createHash("sha256");
-    for await (const chunk of streamRange(file, entry)) {
-      hash.update(chunk);
-      progress.add(chunk.byteLength);
-    }
-    const actual = `sha256:${hash.digest("hex")}`;
+    const actual = hashed[position]!;
     if (actual !== digest) refuse(file, `blob ${digest} holds bytes hashing to ${actual}`);
     blobs.set(digest, entry);
   }

@@ -42,7 +42,7 @@ Images and charts are read from the registries the lock names, each host with it
 config.json credentials (as lock does); loopback registries over plain HTTP. The total size is
 printed first and free disk checked; progress (bytes, rate, ETA) goes to stderr.`;
 
-const IMPORT_HELP = `Usage: npm run airgap -- import --file FILE.tar --registry HOST[:PORT][/NAMESPACE] [--plain-http]
+const IMPORT_HELP = `Usage: npm run airgap -- import --file FILE.tar (--registry HOST[:PORT][/NAMESPACE] [--plain-http] | --oci-layout DIR)
                       [--verify-key FILE]… [--identity HOST[:PORT]/NAMESPACE] [--channel NAME]
                       [--max-layer-size BYTES] [--timeout D] [--json]
 
@@ -56,10 +56,16 @@ Images keep their repository paths (ghcr.io/nine-minds/x → HOST/nine-minds/x),
 their registries to HOST finds them; the release and config bundle go under HOST/NAMESPACE, where
 pull reads them.
 
+With --oci-layout DIR the archive goes into one OCI image layout instead, named as the archive names
+it (full references, io.containerd.image.name on images: what export --layout-out writes; skopeo
+reads oci:DIR:REFERENCE, and a later export can read it with --mirror DIR). Blob files go in first,
+each hashed while written; index.json gets every new reference at once, last, under the layout's lock.
+
   --file FILE.tar        the archive
   --registry HOST/NS     the registry to import into (credentials: OCI_USERNAME/OCI_PASSWORD, OCI_TOKEN,
                          docker's config.json)
   --plain-http           talk HTTP to --registry
+  --oci-layout DIR       import into this OCI image layout (created when missing) instead of a registry
   --verify-key FILE      refuse unless the release and config bundle carry a cosign signature by this key
   --identity HOST/NS     the registry namespace the signatures name (cosign's docker-reference);
                          default: the registry namespace the archive was exported from
@@ -202,6 +208,7 @@ const IMPORT_OPTIONS = {
       file: { type: "string" },
       registry: { type: "string" },
       "plain-http": { type: "boolean" },
+      "oci-layout": { type: "string" },
       "verify-key": { type: "string", multiple: true },
       identity: { type: "string" },
       channel: { type: "string" },
@@ -212,7 +219,8 @@ const IMPORT_OPTIONS = {
 async function importCommand({ values, output }: { values: CliValues<typeof IMPORT_OPTIONS>; output: CliOutput }): Promise<void> {
       const { DEFAULT_IMAGE_LAYER_CEILING } = await import("../airgap/vocabulary.js");
       if (!values.file) throw new UsageError(`--file FILE.tar is required\n\n${IMPORT_HELP}`);
-      if (!values.registry) throw new UsageError(`--registry HOST[:PORT][/NAMESPACE] is required\n\n${IMPORT_HELP}`);
+      if ((values.registry === undefined) === (values["oci-layout"] === undefined)) throw new UsageError(`give exactly one of --registry HOST[:PORT][/NAMESPACE] and --oci-layout DIR\n\n${IMPORT_HELP}`);
+      if (values["oci-layout"] !== undefined && values["plain-http"]) throw new UsageError("--plain-http applies only with --registry");
       if (values.channel) channelName(values.channel);
       const keys = loadVerificationKeys(values["verify-key"] ?? [], "--verify-key");
       if (values.identity && keys.length === 0) throw new UsageError("--identity applies only with --verify-key");
@@ -220,7 +228,7 @@ async function importCommand({ values, output }: { values: CliValues<typeof IMPO
       const { importRelease } = await import("../airgap/import-release.js");
       const report = await importRelease({
         file: resolve(values.file),
-        registry: values.registry,
+        ...(values.registry !== undefined ? { registry: values.registry } : { layout: resolve(values["oci-layout"]!) }),
         plainHttp: values["plain-http"] ?? false,
         keys,
         ...(values.identity ? { identity: values.identity } : {}),
@@ -231,7 +239,7 @@ async function importCommand({ values, output }: { values: CliValues<typeof IMPO
         terminal: Boolean(process.stderr.isTTY) && !output.json,
       });
       output.done(
-        `${values.file} → ${values.registry}: ${report.blobsSent} blob(s) sent (${report.bytesSent} bytes), ${report.blobsPresent} already there, ${report.manifests} manifest(s), ${report.tags.length} tag(s)${report.verified ? "; signatures verified" : ""}`,
+        `${values.file} → ${values.registry ?? values["oci-layout"]}: ${report.blobsSent} blob(s) sent (${report.bytesSent} bytes), ${report.blobsPresent} already there, ${report.manifests} manifest(s), ${report.tags.length} tag(s)${report.verified ? "; signatures verified" : ""}`,
         { ...report },
       );
 }

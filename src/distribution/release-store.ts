@@ -1,9 +1,11 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { KIT_NAME } from "../../schemas/names.js";
 import { UsageError } from "../errors.js";
 import { CHANNELS_REPOSITORY, CONFIG_REPOSITORY, RELEASE_REPOSITORY } from "../manifest/build-release-manifest.js";
 import type { Deadline } from "../oci/deadline.js";
-import { openLayoutRepository } from "../oci/layout.js";
+import { OCI_LAYOUT_FILE, openLayoutRepository } from "../oci/layout.js";
+import { LayoutReferenceView } from "../oci/layout-reference-view.js";
 import { RegistryClient, type RegistryProgressEvent } from "../oci/registry-client.js";
 import { joinRepositoryName, parseRegistryTarget } from "../oci/registry-reference.js";
 import type { ContentRepository } from "../oci/types.js";
@@ -45,6 +47,15 @@ export interface StoreOptions {
 /** Blobs of one artifact in flight at once against a registry (an artifact has a config and a layer or two). */
 const REGISTRY_BLOB_CONCURRENCY = 4;
 
+/**
+ * A release store given as `--oci-layout DIR` is one layout per repository (`DIR/<repository>/`),
+ * as publish writes it; a DIR that is itself a layout, holding no release repository, is one layout
+ * named by full references (what `airgap import --oci-layout` writes), read through views.
+ */
+function isSingleLayout(root: string): boolean {
+  return existsSync(join(root, OCI_LAYOUT_FILE)) && !existsSync(join(root, RELEASE_REPOSITORY));
+}
+
 /** The embedded default target: an OCI image layout directory beside the checkout. */
 export const DEFAULT_LAYOUT_DIR = "oci-layout";
 
@@ -84,6 +95,18 @@ export function openReleaseStore(options: StoreOptions, defaultLayout?: string):
   const dir = options.ociLayout ?? defaultLayout;
   if (!dir) throw new UsageError("name where to read from: --registry HOST[:PORT]/NAMESPACE or --oci-layout DIR");
   const root = resolve(dir);
+  if (isSingleLayout(root)) {
+    // One layout named by full references (airgap import --oci-layout): read-only views of it.
+    return {
+      location: `oci-layout:${root}`,
+      config: new LayoutReferenceView(root, CONFIG_REPOSITORY),
+      release: new LayoutReferenceView(root, RELEASE_REPOSITORY),
+      statements: new LayoutReferenceView(root, CHANNELS_REPOSITORY),
+      insecure: false,
+      blobConcurrency: 1,
+      check: async () => {},
+    };
+  }
   const layoutOptions = options.deadline ? { deadline: options.deadline } : {};
   const config = openLayoutRepository(root, CONFIG_REPOSITORY, layoutOptions);
   const release = openLayoutRepository(root, RELEASE_REPOSITORY, layoutOptions);

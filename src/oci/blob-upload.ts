@@ -82,32 +82,60 @@ async function sendChunk(target: UploadTarget, location: URL, digest: string, ch
 
 /**
  * Uploads a blob of `size` bytes from a stream, in PATCH chunks of at most `chunkSize` held one at a
- * time, so memory stays one chunk whatever the blob's size. The registry checks the whole upload
+ * time, so memory stays one chunk whatever the blob's size. A source chunk of at least `chunkSize`
+ * is sent without a copy (the source must not reuse it before the next chunk is asked for). The registry checks the whole upload
  * against `?digest=` on the closing PUT; the caller checks what it reads where it reads it.
  */
 export async function uploadBlobStream(target: UploadTarget, digest: string, size: number, source: AsyncIterable<Uint8Array>, chunkSize: number): Promise<void> {
   let location = await startUpload(target, digest);
-  const buffer = new Uint8Array(Math.min(chunkSize, Math.max(size, 1)));
+  const capacity = Math.min(chunkSize, Math.max(size, 1));
+  // Allocated only when a source chunk is smaller than a PATCH: a source yielding whole PATCHes is sent as is.
+  let buffer: Uint8Array | undefined;
   let filled = 0;
   let sent = 0;
-  const flush = async () => {
-    if (filled === 0) return;
-    location = await sendChunk(target, location, digest, buffer.subarray(0, filled), sent);
-    sent += filled;
-    filled = 0;
+  const send = async (chunk: Uint8Array) => {
+    location = await sendChunk(target, location, digest, chunk, sent);
+    sent += chunk.byteLength;
     target.onProgress(digest, sent, size);
   };
-  for await (const chunk of source) {
-    for (let offset = 0; offset < chunk.byteLength; ) {
-      const take = Math.min(buffer.byteLength - filled, chunk.byteLength - offset);
-      buffer.set(chunk.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === buffer.byteLength) await flush();
+  const flush = async () => {
+    if (filled === 0) return;
+    await send(buffer!.subarray(0, filled));
+    filled = 0;
+  };
+  try {
+    for await (const chunk of source) {
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        if (filled === 0 && chunk.byteLength - offset >= capacity) {
+          await send(chunk.subarray(offset, offset + capacity));
+          offset += capacity;
+          continue;
+        }
+        buffer ??= new Uint8Array(capacity);
+        const take = Math.min(buffer.byteLength - filled, chunk.byteLength - offset);
+        buffer.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === buffer.byteLength) await flush();
+      }
     }
+    await flush();
+  } catch (error) {
+    // The source failed (e.g. its bytes did not hash to the digest): the closing PUT, which would
+    // commit the blob, is never sent, and the session is cancelled rather than left to expire.
+    await cancelUpload(target, location);
+    throw error;
   }
-  await flush();
   await completeUpload(target, location, digest, undefined);
+}
+
+/** DELETE of an upload session (distribution spec "canceling an upload"); best effort. */
+async function cancelUpload(target: UploadTarget, location: URL): Promise<void> {
+  try {
+    await discard((await target.transport.send({ method: "DELETE", url: location, scopes: target.scopes })).response);
+  } catch {
+    // An abandoned session is purged by the registry eventually.
+  }
 }
 
 /**

@@ -99,9 +99,8 @@ export class OciLayoutRepository implements ContentRepository {
    */
   async pushBlobStream(descriptor: Descriptor, source: ByteSource, options: PushBlobStreamOptions = {}): Promise<boolean> {
     assertDigest(descriptor.digest, "blob digest");
-    if (await this.markerExists()) await this.assertLayoutVersion();
-    else if (this.batchIndex) await this.ensureLayout();
-    else await this.locked(() => this.ensureLayout());
+    if (this.batchIndex && !(await this.markerExists())) await this.ensureLayout();
+    else await this.create();
     return this.blobs.write(descriptor, source, {
       what: `blob ${descriptor.digest} pushed to ${this.location}`,
       ...(options.ceiling !== undefined ? { ceiling: options.ceiling } : {}),
@@ -109,6 +108,15 @@ export class OciLayoutRepository implements ContentRepository {
       // Inside a batch the blobs directory is synced once, before index.json refers to the blobs.
       ...(this.batchIndex ? { deferDirectorySync: this.batchIndex.directoriesToSync } : {}),
     });
+  }
+
+  /**
+   * Makes sure the layout exists and is one this code reads: a missing one is created whole (empty
+   * index.json and marker), under the lock; one with an unsupported marker is refused.
+   */
+  async create(): Promise<void> {
+    if (await this.markerExists()) await this.assertLayoutVersion();
+    else await this.locked(() => this.ensureLayout());
   }
 
   async fetchBlob(digest: string, size?: number): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { readFileSync, statSync, truncateSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, truncateSync, copyFileSync, existsSync, writeFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
 import { parse, stringify } from "yaml";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/oci/registry-client.js";
 import { localRelease, pushImage } from "../support/reference-images.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
-import { runCli } from "../support/run-cli.js";
+import { runCli, spawnCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 import { tarHeader } from "../../src/airgap/archive-tar.js";
 import { encode, json, rawHeader, readEntries, writeEntries, type RawEntry } from "./repack.js";
@@ -25,6 +26,27 @@ const env = { COSIGN_PASSWORD: "airgap-test" } as NodeJS.ProcessEnv;
 function sha256File(path: string): string {
   return `sha256:${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
 }
+
+/** Every file of a directory tree with its bytes' digest, to show a refused import changed nothing. */
+function treeOf(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+      else files[`${prefix}${entry.name}`] = sha256File(join(dir, entry.name));
+    }
+  };
+  if (existsSync(root)) walk(root, "");
+  return files;
+}
+
+/** Every blobs/sha256/<hex> file of a layout hashes to its name (temporary files are named otherwise). */
+function expectBlobsMatchNames(layout: string): void {
+  const dir = join(layout, "blobs", "sha256");
+  for (const name of readdirSync(dir).filter((name) => /^[0-9a-f]{64}$/.test(name))) expect(sha256File(join(dir, name))).toBe(`sha256:${name}`);
+}
+
+const refName = (entry: any): string => entry.annotations?.["org.opencontainers.image.ref.name"];
 
 beforeAll(async () => {
   [registry, target] = await Promise.all([startRegistry(), startRegistry()]);
@@ -160,10 +182,112 @@ describe("airgap import", () => {
   }, 240_000);
 });
 
+describe("airgap import --oci-layout", () => {
+  let archive: string;
+  let archiveIndex: any;
+  beforeAll(async () => {
+    archive = join(tempDir("airgap-layout-"), "release.tar");
+    const exported = await runCli("airgap", exportArgs(archive, "--platform", "linux/amd64,linux/arm64", "--channel", "stable"), { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
+    archiveIndex = json((await readEntries(archive)).find((entry) => entry.path === "index.json")!);
+  }, 240_000);
+
+  it("verifies first, then writes every blob and every full reference into the layout (channel references included); skopeo reads it, pull --verify-key reads it, and a later export reads it as its --mirror", async () => {
+    const layout = join(tempDir("airgap-layout-"), "site", "layout");
+    const imported = await runCli("airgap", ["import", "--file", archive, "--oci-layout", layout, "--verify-key", "keys/cosign.pub", "--channel", "stable", "--json"], { cwd: dir });
+    expect(imported.code, imported.stderr).toBe(0);
+    const report = JSON.parse(imported.stdout);
+    expect(report.verified).toBe(true);
+    expect(report.blobsSent).toBeGreaterThan(0);
+    const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
+    // Every entry of the archive, as export names it (full reference, role, containerd's name on images)...
+    expect(index.manifests).toEqual(expect.arrayContaining(archiveIndex.manifests));
+    // ...and the channel's references, which the archive alone never carries.
+    const byName = new Map<string, any>(index.manifests.map((entry: any) => [refName(entry), entry]));
+    expect(byName.get("alga-appliance-release:stable").digest).toBe(byName.get("alga-appliance-release:3.0.0").digest);
+    expect(byName.get("alga-appliance-channels:stable").digest).toBe(byName.get("alga-appliance-channels:1-stable").digest);
+    expect(index.manifests.length).toBe(archiveIndex.manifests.length + 2);
+    const pgbouncer = `${base}/nine-minds/pgbouncer`;
+    expect(byName.get(`${pgbouncer}:build-1`).annotations["io.containerd.image.name"]).toBe(`${pgbouncer}:build-1`);
+    expectBlobsMatchNames(layout);
+
+    // skopeo, which nobody here wrote, reads images from it by their full references (config and all).
+    const inspected = JSON.parse((await run("skopeo", ["inspect", `oci:${layout}:${pgbouncer}@${digests["image pgbouncer"]}`])).stdout);
+    expect(inspected.Digest).toBe(digests["image pgbouncer"]);
+    const raw = JSON.parse((await run("skopeo", ["inspect", "--raw", `oci:${layout}:${base}/nine-minds/alga-core:build-1`])).stdout);
+    expect(raw.manifests.map((m: any) => m.platform.architecture).sort()).toEqual(["amd64", "arm64"]);
+
+    // pull reads the release, its bundle and the channel from the layout, verifying the signatures.
+    const pulled = await runCli("pull", ["--oci-layout", layout, "--channel", "stable", "--out", join(tempDir("airgap-layout-pull-"), "appliance"), "--verify-key", "keys/cosign.pub", "--identity", `${registry.host}/alga`, "--json"], { cwd: dir });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(JSON.parse(pulled.stdout).version).toBe("3.0.0");
+    // It is read-only to publish: the layout is not a store of one layout per repository.
+    const publish = await runCli("publish", ["--release", "3.0.0", "--oci-layout", layout, "--sign-key", "keys/cosign.key"], { cwd: dir, env });
+    expect(publish.code).toBe(1);
+    expect(publish.stderr).toContain("read-only here");
+
+    // The layout is complete: an export reading images and charts from it gives the archive's bytes.
+    const again = join(tempDir("airgap-layout-mirror-"), "again.tar");
+    const mirrored = await runCli("airgap", [...exportArgs(again, "--platform", "linux/amd64,linux/arm64", "--channel", "stable"), "--mirror", layout, "--json"], { cwd: dir });
+    expect(mirrored.code, mirrored.stderr).toBe(0);
+    expect(JSON.parse(mirrored.stdout).digest).toBe(sha256File(archive));
+
+    // A second import writes no blob and leaves index.json's bytes as they were.
+    const before = readFileSync(join(layout, "index.json"));
+    const second = JSON.parse((await runCli("airgap", ["import", "--file", archive, "--oci-layout", layout, "--channel", "stable", "--json"], { cwd: dir })).stdout);
+    expect(second.blobsSent).toBe(0);
+    expect(readFileSync(join(layout, "index.json"))).toEqual(before);
+  }, 240_000);
+
+  it("a SIGKILL while blobs are written leaves index.json as it was and no partial file under a digest name; the next import completes", async () => {
+    const layout = join(tempDir("airgap-layout-kill-"), "layout");
+    mkdirSync(join(layout, "blobs", "sha256"), { recursive: true });
+    writeFileSync(join(layout, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(layout, "index.json"), '{"schemaVersion":2,"manifests":[]}');
+    const indexBefore = readFileSync(join(layout, "index.json"));
+    // This test holds the layout's writers' lock, so the import cannot reach index.json whenever the kill lands.
+    writeFileSync(`${layout}.lock`, `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`);
+    const { child, done } = spawnCli("airgap", ["import", "--file", archive, "--oci-layout", layout], { cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // The first byte-progress line after verification: blob files are being written.
+      const writing = stderr.indexOf("blob(s) and");
+      if (writing >= 0 && /\(\d+%\)/.test(stderr.slice(writing))) child.kill("SIGKILL");
+    });
+    const result = await done;
+    expect(result.signal, stderr).toBe("SIGKILL");
+    expect(readFileSync(join(layout, "index.json"))).toEqual(indexBefore);
+    expectBlobsMatchNames(layout);
+
+    rmSync(`${layout}.lock`);
+    const resumed = await runCli("airgap", ["import", "--file", archive, "--oci-layout", layout, "--json"], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
+    // Without --channel the channel's statement and its signatures stay out, as into a registry.
+    const carried = archiveIndex.manifests.filter((entry: any) => !refName(entry).startsWith("alga-appliance-channels:"));
+    expect(index.manifests).toEqual(expect.arrayContaining(carried));
+    expect(index.manifests).toHaveLength(carried.length);
+    expectBlobsMatchNames(layout);
+  }, 240_000);
+
+  it("usage: exactly one destination, and --plain-http only with --registry", async () => {
+    const both = await runCli("airgap", ["import", "--file", archive, "--registry", `${target.host}/x`, "--oci-layout", "somewhere"], { cwd: dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("give exactly one of --registry");
+    const plain = await runCli("airgap", ["import", "--file", archive, "--oci-layout", "somewhere", "--plain-http"], { cwd: dir });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain("--plain-http applies only with --registry");
+    expect(existsSync(join(dir, "somewhere"))).toBe(false);
+  }, 60_000);
+});
+
 describe("hostile archives are refused before any tag is written", () => {
   let valid: string;
   let entries: RawEntry[];
+  let hostileLayout: string;
   beforeAll(async () => {
+    hostileLayout = join(tempDir("airgap-hostile-layout-"), "layout");
     valid = join(tempDir("airgap-hostile-"), "valid.tar");
     const exported = await runCli("airgap", exportArgs(valid, "--platform", "linux/amd64,linux/arm64"), { cwd: dir });
     expect(exported.code, exported.stderr).toBe(0);
@@ -185,17 +309,29 @@ describe("hostile archives are refused before any tag is written", () => {
     const file = join(tempDir("airgap-hostile-"), `${name}.tar`);
     writeEntries(file, hostile, options);
     const namespace = `hostile-${name}`;
-    const result = await runCli("airgap", ["import", "--file", file, "--registry", `${target.host}/${namespace}`, "--plain-http", ...(options.key ? ["--verify-key", "keys/cosign.pub"] : [])], { cwd: dir });
+    const keys = options.key ? ["--verify-key", "keys/cosign.pub"] : [];
+    const layoutBefore = treeOf(hostileLayout);
+    const [result, intoLayout] = await Promise.all([
+      runCli("airgap", ["import", "--file", file, "--registry", `${target.host}/${namespace}`, "--plain-http", ...keys], { cwd: dir }),
+      runCli("airgap", ["import", "--file", file, "--oci-layout", hostileLayout, ...keys], { cwd: dir }),
+    ]);
     expect(result.stderr).toMatch(expected);
     expect(result.code).toBe(1);
+    // The same refusal into an OCI layout: not one of its files changed.
+    expect(intoLayout.stderr).toMatch(expected);
+    expect(intoLayout.code).toBe(1);
+    expect(treeOf(hostileLayout)).toEqual(layoutBefore);
     // Not one repository was written to: the registry's catalog holds nothing of this import.
     const catalog = (await (await fetch(`${target.url}/v2/_catalog?n=1000`)).json()) as { repositories: string[] };
     expect(catalog.repositories.filter((repository) => repository.startsWith(namespace))).toEqual([]);
   }
 
-  it("the valid archive itself imports (so each refusal below is for its one change)", async () => {
+  it("the valid archive itself imports (so each refusal below is for its one change), into a registry and into the layout the refusals then leave alone", async () => {
     const result = await runCli("airgap", ["import", "--file", valid, "--registry", `${target.host}/control`, "--plain-http", "--verify-key", "keys/cosign.pub"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
+    const layout = await runCli("airgap", ["import", "--file", valid, "--oci-layout", hostileLayout, "--verify-key", "keys/cosign.pub"], { cwd: dir });
+    expect(layout.code, layout.stderr).toBe(0);
+    expect(Object.keys(treeOf(hostileLayout))).toContain("index.json");
   }, 120_000);
 
   it("a symbolic link, a hard link, or a path outside the layout", async () => {
@@ -314,6 +450,21 @@ describe("deltas", () => {
       expect(JSON.parse(pulled.stdout).version).toBe("3.1.0");
       const imported = new RegistryClient({ registry: fresh.host, plainHttp: true });
       expect((await imported.repository(path).resolve("build-2"))?.digest).toBe(newDigest);
+
+      // The same into an OCI layout: refused where the base is missing (the layout is not even created), applied on top of it.
+      const layout = join(tempDir("airgap-delta-layout-"), "layout");
+      const refusedLayout = await runCli("airgap", ["import", "--file", join(out, "delta.tar"), "--oci-layout", layout], { cwd: dir });
+      expect(refusedLayout.code).toBe(1);
+      expect(refusedLayout.stderr).toContain("Import the 3.0.0 archive into it first");
+      expect(existsSync(layout)).toBe(false);
+      expect((await runCli("airgap", ["import", "--file", baseArchive, "--oci-layout", layout], { cwd: dir })).code).toBe(0);
+      const appliedLayout = await runCli("airgap", ["import", "--file", join(out, "delta.tar"), "--oci-layout", layout, "--verify-key", "keys/cosign.pub", "--channel", "stable"], { cwd: dir });
+      expect(appliedLayout.code, appliedLayout.stderr).toBe(0);
+      const layoutIndex = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
+      const named = (name: string) => layoutIndex.manifests.find((entry: any) => refName(entry) === name)?.digest;
+      expect(named(`${base}/nine-minds/pgbouncer:build-2`)).toBe(newDigest);
+      expect(named("alga-appliance-release:stable")).toBe(named("alga-appliance-release:3.1.0"));
+      expectBlobsMatchNames(layout);
     } finally {
       await fresh.stop();
     }

@@ -17,6 +17,9 @@ export interface ProxiedRequest {
   status?: number;
   /** Name of the fault applied, if any. */
   fault?: FaultKind;
+  /** Position of the request's arrival, and of its answer, on one counter: orders requests against answers. */
+  readonly arrived: number;
+  answered?: number;
 }
 
 export type FaultKind =
@@ -66,9 +69,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
   const holds: PendingHold[] = [];
+  let events = 0;
 
   const server = createServer((incoming, outgoing) => {
-    const record: ProxiedRequest = { method: incoming.method ?? "GET", path: incoming.url ?? "/" };
+    const record: ProxiedRequest = { method: incoming.method ?? "GET", path: incoming.url ?? "/", arrived: ++events };
     requests.push(record);
     const rule = rules.find(
       (candidate) =>
@@ -87,6 +91,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (rule?.fault === "hang") return;
       forward(incoming, Buffer.concat(chunks), (upstream, body) => {
         const answer = () => {
+          // Counted before a byte of the answer leaves, so nothing the client sends after it can count lower.
+          record.answered = ++events;
           record.status = upstream.statusCode;
           switch (rule?.fault) {
             case "reset-after":
