@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
-import { UsageError } from "../errors.js";
+import { UsageError, UserError } from "../errors.js";
 import { BOOTSTRAP_ARCHIVE_NAME, K3S_IMAGES_DIRECTORY } from "../iso/k3s-node.js";
 import { runCli, type CliOutput, type CliValues } from "./run.js";
 import { loadVerificationKeys } from "./signing-options.js";
@@ -112,7 +113,7 @@ async function bootstrapCommand({ values, output }: { values: CliValues<typeof B
       if (!values.release) throw new UsageError(`--release is required\n\n${BOOTSTRAP_HELP}`);
       if (!ReleaseVersion.safeParse(values.release).success) throw new UsageError(`--release "${values.release}" is not a release version (e.g. 1.0.0)`);
       if ((values.out === undefined) === (values.overlay === undefined)) throw new UsageError(`give exactly one of --overlay DIR and --out FILE.tar\n\n${BOOTSTRAP_HELP}`);
-      const out = values.out !== undefined ? resolve(values.out) : join(resolve(values.overlay!), K3S_IMAGES_DIRECTORY, BOOTSTRAP_ARCHIVE_NAME);
+      const out = values.out !== undefined ? refuseExistingOut(values.out) : join(resolve(values.overlay!), K3S_IMAGES_DIRECTORY, BOOTSTRAP_ARCHIVE_NAME);
       const { exportBootstrap } = await import("../airgap/export-bootstrap.js");
       const result = await exportBootstrap({
         releasesDir: resolve(values.releases ?? "releases"),
@@ -174,6 +175,13 @@ const EXPORT_OPTIONS = {
       timeout: { type: "string" },
 } as const;
 
+/** An existing --out is refused as every command refuses it (exit 1): an archive is never silently replaced. */
+function refuseExistingOut(file: string): string {
+  const path = resolve(file);
+  if (existsSync(path)) throw new UserError(`--out ${path} already exists; move it away or choose another --out`);
+  return path;
+}
+
 async function exportCommand({ values, output }: { values: CliValues<typeof EXPORT_OPTIONS>; output: CliOutput }): Promise<void> {
       const { DEFAULT_IMAGE_LAYER_CEILING, DEFAULT_PLATFORMS } = await import("../airgap/vocabulary.js");
       if (!values.release) throw new UsageError(`--release is required\n\n${EXPORT_HELP}`);
@@ -189,7 +197,7 @@ async function exportCommand({ values, output }: { values: CliValues<typeof EXPO
         releasesDir: resolve(values.releases ?? "releases"),
         version: values.release,
         store: storeOptions({ ...values, timeout: values.timeout ?? DEFAULT_AIRGAP_TIMEOUT }, output),
-        ...(values.out ? { out: resolve(values.out) } : { layoutOut: resolve(values["layout-out"]!) }),
+        ...(values.out ? { out: refuseExistingOut(values.out) } : { layoutOut: resolve(values["layout-out"]!) }),
         platforms,
         layerCeiling: ceiling,
         ...(values.mirror ? { mirror: resolve(values.mirror) } : {}),

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { readFileSync, statSync, truncateSync, copyFileSync, existsSync, writeFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { readFileSync, statSync, truncateSync, renameSync, existsSync, writeFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { parse, stringify } from "yaml";
 import { join } from "node:path";
@@ -109,8 +109,9 @@ describe("airgap export", () => {
     const whole = await runCli("airgap", [...exportArgs(out), "--json"], { cwd: dir });
     expect(whole.code, whole.stderr).toBe(0);
     const { digest, blobBytes } = JSON.parse(whole.stdout);
-    copyFileSync(out, `${out}.partial`);
-    truncateSync(`${out}.partial`, Math.floor(statSync(out).size * 0.6));
+    // An interrupted run leaves only FILE.tar.partial (the finished archive is renamed into place last).
+    renameSync(out, `${out}.partial`);
+    truncateSync(`${out}.partial`, Math.floor(statSync(`${out}.partial`).size * 0.6));
     const resumed = await runCli("airgap", [...exportArgs(out), "--json"], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const report = JSON.parse(resumed.stdout);
@@ -253,7 +254,7 @@ describe("airgap import --oci-layout", () => {
       stderr += chunk.toString();
       // The first byte-progress line after verification: blob files are being written.
       const writing = stderr.indexOf("blob(s) and");
-      if (writing >= 0 && /\(\d+%\)/.test(stderr.slice(writing))) child.kill("SIGKILL");
+      if (writing >= 0 && /\d+% \(/.test(stderr.slice(writing))) child.kill("SIGKILL");
     });
     const result = await done;
     expect(result.signal, stderr).toBe("SIGKILL");

@@ -16,7 +16,7 @@ const COMMANDS = Object.values(JSON.parse(readFileSync(join(PROJECT_ROOT, "packa
   .filter((name): name is string => name !== undefined);
 
 describe("exit codes", () => {
-  it("an existing output is refused with 1 by every command that refuses one (keygen, pull)", async () => {
+  it("an existing output is refused with 1 by every command that refuses one (keygen, pull, airgap export and bootstrap)", async () => {
     const out = tempDir();
     writeFileSync(join(out, "cosign.key"), "someone's key");
     const keygen = await runCli("keygen", ["--out", out], { env: { COSIGN_PASSWORD: "a passphrase" } });
@@ -27,6 +27,15 @@ describe("exit codes", () => {
     mkdirSync(pulled);
     const pull = await runCli("pull", ["--oci-layout", join(tempDir(), "oci-layout"), "--release", "1.0.0", "--out", pulled]);
     expect([pull.code, pull.stderr]).toEqual([1, expect.stringContaining("already exists")]);
+
+    // The archive commands: an existing --out tar is never replaced (refused before any store is read).
+    const archive = join(tempDir(), "release.tar");
+    writeFileSync(archive, "an earlier archive");
+    const exported = await runCli("airgap", ["export", "--release", "1.0.0", "--oci-layout", join(tempDir(), "oci-layout"), "--out", archive]);
+    expect([exported.code, exported.stderr]).toEqual([1, expect.stringContaining(`--out ${archive} already exists`)]);
+    const bootstrap = await runCli("airgap", ["bootstrap", "--release", "1.0.0-offline", "--out", archive]);
+    expect([bootstrap.code, bootstrap.stderr]).toEqual([1, expect.stringContaining(`--out ${archive} already exists`)]);
+    expect(readFileSync(archive, "utf8")).toBe("an earlier archive");
   });
 
   it("a key file that cannot be read is a failure (1), as a missing input file is", async () => {
