@@ -31,5 +31,6 @@ describe("commands run with V8's code cache", () => {
     expect(stderr).not.toMatch(/error/i);
     expect(treeFingerprint(join(checkout, "out-3"))).toEqual(treeFingerprint(join(checkout, "out-1")));
     expect(statSync(cache).size).toBeGreaterThan(100_000);
-  });
+    // A whole build and three synths: minutes on a loaded machine. A deadline, not a measurement.
+  }, 300_000);
 });

@@ -34,7 +34,8 @@ describe("npm run synth never runs code older than the sources", () => {
     const rendered = readFileSync(join(checkout, "out-3", "1.0-rc5", "config", "namespaces.yaml"), "utf8");
     expect(rendered).toContain("app.kubernetes.io/managed-by: edited-kit");
     expect(rendered).not.toContain("appliance-release-kit\n");
-  });
+    // Two whole builds and three synths: minutes on a loaded machine. A deadline, not a measurement.
+  }, 300_000);
 
   it("refuses a name that is not a command, naming the fix", async () => {
     const error = await run(process.execPath, [join(PROJECT_ROOT, "bin", "command.mjs"), "no-such-command"], { cwd: PROJECT_ROOT }).catch((failure: { code: number; stderr: string }) => failure);
