@@ -10,7 +10,7 @@ import { BodyTooLargeError, discard, readBodyWithin } from "./http-bodies.js";
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { MAX_MANIFEST_BYTES, MAX_UNSIZED_BLOB_BYTES } from "./limits.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
-import { RegistryNotFoundError } from "./registry-errors.js";
+import { RegistryError, RegistryNotFoundError } from "./registry-errors.js";
 import { assertRepositoryName, assertTag, isDigestReference } from "./registry-reference.js";
 import type { RegistryTransport } from "./registry-transport.js";
 import { TagConflictError } from "./tag-conflict-error.js";
@@ -41,6 +41,8 @@ export interface PushBlobOptions extends ContentPushBlobOptions {
 }
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(", ");
+/** How many times a manifest PUT answered DIGEST_INVALID is sent (the bytes are verified first: see pushManifest). */
+const MANIFEST_DIGEST_INVALID_ATTEMPTS = 3;
 
 export class RegistryRepository implements ContentRepository {
   readonly location: string;
@@ -192,12 +194,26 @@ export class RegistryRepository implements ContentRepository {
       const current = (await this.resolve(reference))?.digest ?? null;
       if (current !== options.ifTagIs && current !== digest) throw new TagConflictError(`${this.location}:${reference}`, options.ifTagIs, current, digest);
     }
-    const { response } = await this.transport.expect(
-      { method: "PUT", url: this.url(`manifests/${reference}`), scopes: this.pushScopes, headers: { "Content-Type": mediaType }, body: bytes },
-      // The spec says 201; registries in the wild also answer 200 or 202, and the digest check below holds for each.
-      [200, 201, 202],
-      { action: `pushing manifest ${reference} to ${this.location}`, repository: this.name, reference },
-    );
+    const put = () =>
+      this.transport.expect(
+        { method: "PUT", url: this.url(`manifests/${reference}`), scopes: this.pushScopes, headers: { "Content-Type": mediaType }, body: bytes },
+        // The spec says 201; registries in the wild also answer 200 or 202, and the digest check below holds for each.
+        [200, 201, 202],
+        { action: `pushing manifest ${reference} to ${this.location}`, repository: this.name, reference },
+      );
+    let answer;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        answer = await put();
+        break;
+      } catch (error) {
+        // The bytes were hashed above, so DIGEST_INVALID is not about them: distribution answers it when
+        // a blob link the manifest names is being written by a concurrent push as it reads it (the link
+        // file is rewritten in place). Asked again, it reads the finished link.
+        if (!(error instanceof RegistryError && error.code === "DIGEST_INVALID") || attempt === MANIFEST_DIGEST_INVALID_ATTEMPTS) throw error;
+      }
+    }
+    const { response } = answer;
     await discard(response);
     const stored = response.headers.get("docker-content-digest");
     if (stored !== null && stored.startsWith("sha256:") && stored !== digest) {
