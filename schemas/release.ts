@@ -52,6 +52,14 @@ const ServiceImageBuild = z
     base: ImageReference.refine((value) => value.includes("@sha256:"), {
       error: "must be pinned by digest (registry/repository:tag@sha256:…): the image is rebuilt bit for bit only on the same base",
     }).describe("The Node.js runtime base image (e.g. a distroless nodejs image), tag and digest; its entrypoint must run node."),
+    baseDefinition: z
+      .string()
+      .regex(/^[^/][^\0]*\.ya?ml$/, { error: "must be a relative path to a base definition file (.yaml), e.g. base/node22-debian12.yaml" })
+      .optional()
+      .describe(
+        "The definition file the kit assembles build.base from (releases/base/*.yaml, relative to this release file): lock and publish build it from its pinned " +
+          "npm and Debian inputs (the built base is kept in the kit's cache, by digest) instead of pulling it from a registry, and refuse when it builds another digest than base pins.",
+      ),
   })
   .describe(
     "The kit builds this image itself: from this base plus one application layer. statusService.image then names repository:tag only; " +

@@ -141,7 +141,10 @@ async function serviceCommand({ values, output }: { values: CliValues<typeof SER
     release.definition.statusService.image,
   );
   output.progress(`building the status image of ${release.definition.version} for ${platforms.map(formatPlatform).join(", ")}`);
-  const built = await buildStatusImage({ release, bundle: readServiceBundle(projectRoot()), platforms, epochSeconds: sourceDateEpoch(), deadline });
+  const { releaseBaseRepository } = await import("../distribution/kit-image-build.js");
+  // A base the kit assembles (build.baseDefinition) is read from its cache, else from its registry.
+  const baseRepository = release.definition.statusService.build ? await releaseBaseRepository(release, { progress: output.progress }, deadline) : undefined;
+  const built = await buildStatusImage({ release, bundle: readServiceBundle(projectRoot()), platforms, epochSeconds: sourceDateEpoch(), deadline, ...(baseRepository ? { baseRepository } : {}) });
   output.progress(`storing ${built.image.index.descriptor.digest} in ${target.repository.location}`);
   const pushed = await target.run(() =>
     pushStatusImage(target.repository, built, {

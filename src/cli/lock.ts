@@ -21,18 +21,19 @@ and writes releases/<version>.lock.yaml beside the release: reference, digest, m
 multi-platform image: the index digest and its platforms). synth then renders repo:tag@sha256:…
 and records the digests in the release manifest, without touching the network.
 A digest the release already pins is checked by digest and kept.
-The image the kit builds itself (statusService.build) is not looked up: lock builds it (base from
-its registry, or --base-layout; the service's bundle; SOURCE_DATE_EPOCH) and records the digest it
-built and what from (base and application layer digests); synth pins that digest and publish
-pushes exactly that image.
+The image the kit builds itself (statusService.build) is not looked up: lock builds it (its base from
+--base-layout, else assembled from build.baseDefinition, else from the base's registry; the service's
+bundle; SOURCE_DATE_EPOCH) and records the digest it built and what from (base and application layer
+digests); synth pins that digest and publish pushes exactly that image.
 
   --release V        version (releases/V.yaml) or path to a release file
   --check            write nothing; re-resolve every tag and exit 1 when one moved since the lock
                      (or is missing, refused, or not locked); exit 2 when the only problem is
                      that registries could not be reached (nothing is known to have moved)
   --offline          ask no registry: take the digests the release itself pins (all must be pinned);
-                     a kit-built image needs --base-layout
-  --base-layout DIR  read statusService.build.base from this OCI image layout (a mirror), not its registry
+                     a kit-built image needs build.baseDefinition or --base-layout
+  --base-layout DIR  read statusService.build.base from this OCI image layout (a mirror), not its
+                     definition or registry
   --concurrency N    requests in flight (default 8)
   --timeout D        overall deadline, e.g. 90s or 10m (env ARK_TIMEOUT; default ${DEFAULT_TIMEOUT})
   --releases DIR     release definitions (default: releases)
@@ -57,7 +58,7 @@ await runCli(
     const lockFile = lockFileFor(file);
     // Only a release whose status image the kit builds reads the service's bundle.
     const kitImage = loaded.definition.statusService.build
-      ? { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }
+      ? { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), progress: output.progress, ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }
       : undefined;
     if (values["base-layout"] && !kitImage) throw new UsageError(`--base-layout: ${basename(file)} has no statusService.build, so lock builds no image`);
 

@@ -17,7 +17,7 @@ import { statusImageTarget } from "../distribution/status-image-target.js";
 import { readServiceBundle } from "../distribution/status-service-image.js";
 import { projectRoot } from "../project-root.js";
 import type { LoadedRelease } from "../release/load-release.js";
-import { kitBuiltReference } from "../synth/kit-built-image.js";
+import { kitMadeImages } from "../synth/kit-built-image.js";
 import { sourceDateEpoch } from "../synth/source-date-epoch.js";
 import { runCli } from "./run.js";
 import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP, STATEMENT_HELP, statementTtl } from "./signing-options.js";
@@ -64,7 +64,8 @@ ${IDENTITY_HELP}
 ${SIGNATURE_FORMAT_HELP}
 ${STATEMENT_HELP}
   --base-layout DIR  build the status image on statusService.build.base read from this OCI image
-                     layout (a mirror) instead of its registry; only when the target lacks the image
+                     layout (a mirror) instead of assembling it (build.baseDefinition) or reading
+                     its registry; only when the target lacks the image
   --json             print the references and digests as JSON
   --help             show this help`;
 
@@ -121,7 +122,7 @@ await runCli(
     // Reading every rendered file for its images (~60 ms a release) is only needed for the pin check and the preflight.
     const referenceCache = new Map<string, ReturnType<typeof stagedReferences>>();
     // The image the kit builds is published here, so it is not looked up by the preflight.
-    const kitBuilt = (release: StagedRelease) => kitBuiltReference(loadedReleases.get(release.version)!.definition);
+    const kitMade = (release: StagedRelease) => kitMadeImages(loadedReleases.get(release.version)!.definition);
     const references = (release: StagedRelease) => {
       let found = referenceCache.get(release.version);
       if (!found) referenceCache.set(release.version, (found = stagedReferences(distDir, release)));
@@ -157,7 +158,7 @@ await runCli(
       });
       for (const release of staged) {
         output.progress(`preflight ${release.version}: checking ${references(release).length} reference(s)`);
-        const looked = references(release).filter((reference) => !(reference.kind === "image" && reference.reference === kitBuilt(release)));
+        const looked = references(release).filter((reference) => !(reference.kind === "image" && kitMade(release).has(reference.reference)));
         preflight.set(release.version, await preflightRelease(release.version, looked, { registries, progress: output.progress }));
       }
     }
@@ -182,7 +183,7 @@ await runCli(
       );
       const plan = await planKitImage(loaded, references(release), target, {
         inputs: () =>
-          (kitInputs ??= { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }),
+          (kitInputs ??= { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), progress: output.progress, ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }),
         registries: imageRegistries,
         ...(targetOptions.deadline ? { deadline: targetOptions.deadline } : {}),
         progress: output.progress,

@@ -2,7 +2,7 @@ import type { ReleaseLock } from "../../schemas/release-lock.js";
 import type { ReleaseReference } from "../synth/reference-collector.js";
 import { RegistryUnreachableError } from "../oci/registry-errors.js";
 import type { LoadedRelease } from "../release/load-release.js";
-import { kitBuiltReference, lockedBuild } from "../synth/kit-built-image.js";
+import { kitBuiltReference, kitMadeImages, lockedBuild } from "../synth/kit-built-image.js";
 import { buildKitImage, builtLockEntry, KitImageBuildError, type KitImageInputs } from "./kit-image-build.js";
 import { lookUpReferences, type ReferenceLookup, type ReferenceStatus } from "./look-up-references.js";
 import type { ReferenceRegistries } from "./reference-registries.js";
@@ -34,7 +34,9 @@ export async function checkLock(
   const drift: LockDrift[] = [];
   const ownImage = options.kitImage ? kitBuiltReference(options.kitImage.release.definition) : undefined;
   if (ownImage !== undefined) drift.push(...(await checkBuiltImage(lock, ownImage, options.kitImage!, options)));
-  const lookups = await lookUpReferences(references.filter((reference) => !(reference.kind === "image" && reference.reference === ownImage)), {
+  // What the kit makes itself is checked by making it (above), never asked of a registry.
+  const made = options.kitImage ? kitMadeImages(options.kitImage.release.definition) : new Set<string>();
+  const lookups = await lookUpReferences(references.filter((reference) => !(reference.kind === "image" && made.has(reference.reference))), {
     registries: options.registries,
     by: "tag",
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { ReleaseLock, type LockedReference } from "../../schemas/release-lock.js";
 import { UserError } from "../errors.js";
 import type { LoadedRelease } from "../release/load-release.js";
-import { kitBuiltReference } from "../synth/kit-built-image.js";
+import { kitAssembledBase, kitBuiltReference, kitMadeImages } from "../synth/kit-built-image.js";
 import { releaseReferences, type ReleaseReference } from "../synth/release-references.js";
 import { buildKitImage, builtLockEntry, type KitImageInputs } from "./kit-image-build.js";
 import { lookUpReferences, type ReferenceLookup } from "./look-up-references.js";
@@ -56,17 +56,21 @@ export async function lockRelease(loaded: LoadedRelease, options: LockOptions): 
   const ownImage = kitBuiltReference(definition);
   if (ownImage !== undefined) {
     if (!options.kitImage) throw new Error("lockRelease: a release whose status image the kit builds needs options.kitImage");
-    if (options.offline && !options.kitImage.baseLayout) {
+    if (options.offline && !options.kitImage.baseLayout && !definition.statusService.build!.baseDefinition) {
       throw new UserError(
         `${loaded.file}: statusService.build: --offline cannot read the base ${definition.statusService.build!.base} to build ${ownImage}; ` +
-          "give --base-layout DIR (an OCI image layout holding the base), or run npm run lock without --offline",
+          "give --base-layout DIR (an OCI image layout holding the base), name the definition the kit assembles it from (statusService.build.baseDefinition), or run npm run lock without --offline",
       );
     }
     options.progress?.(`building ${ownImage} on ${definition.statusService.build!.base}`);
     const built = await buildKitImage(loaded, options.kitImage, options.registries);
     entries.push({ kind: "image", entry: builtLockEntry(ownImage, built) });
+    // A base the kit assembles: the build above assembled it (or read it by digest) and matched the pin.
+    const assembled = kitAssembledBase(definition);
+    if (assembled) entries.push({ kind: "image", entry: { reference: assembled.reference, digest: assembled.digest, mediaType: built.base.descriptor.mediaType } });
   }
-  const lookedUp = references.filter((reference) => !(reference.kind === "image" && reference.reference === ownImage));
+  const made = kitMadeImages(definition);
+  const lookedUp = references.filter((reference) => !(reference.kind === "image" && made.has(reference.reference)));
   let lookups: ReferenceLookup[] = [];
   if (options.offline) {
     const unpinned = lookedUp.filter((reference) => !reference.pinned);

@@ -8,9 +8,12 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { KIT_NAME } from "../../schemas/names.js";
 import { NodeRuntimeBaseDefinition } from "../../schemas/node-runtime-base.js";
-import { buildRuntimeBase, type RuntimeBaseImage } from "../image/node-runtime-base.js";
+import { UserError } from "../errors.js";
+import { buildRuntimeBase, writeRuntimeBase, type RuntimeBaseImage } from "../image/node-runtime-base.js";
 import type { Platform } from "../image/platform.js";
 import type { Blob } from "../oci/build-artifact.js";
+import type { Deadline } from "../oci/deadline.js";
+import { openLayoutRepository } from "../oci/layout.js";
 import { NotFoundError } from "../oci/not-found-error.js";
 import type { ContentRepository, Descriptor, FetchedManifest } from "../oci/types.js";
 import { readYamlDocument } from "../release/read-yaml-document.js";
@@ -64,6 +67,38 @@ export async function resolveBase(definitionFile: string, options: ResolveBaseOp
     digest,
     repository: builtBaseRepository(`${definition.name} (built from ${definitionFile})`, definition.tag, image),
   };
+}
+
+/** Where built bases are kept between builds: an OCI image layout per base name. */
+const BUILT_BASES_DIR = "bases";
+
+/**
+ * The base a release pins (statusService.build.base) as assembled from its definition
+ * (statusService.build.baseDefinition), ready to build an image on. Assembling takes most of a
+ * minute of CPU (120 MB per platform, compressed bit for bit), so the result is kept in the kit's
+ * cache as an OCI image layout (<cache>/bases/<name>): a later build finds it by the pinned digest
+ * (the layout's tag must name exactly that digest, and every manifest and blob read from it is
+ * checked against its digest). A definition that assembles another digest than the release pins is
+ * refused, naming both, and nothing is kept.
+ */
+export async function pinnedRuntimeBase(
+  definitionFile: string,
+  pinned: { readonly digest: string; readonly field: string },
+  options: ResolveBaseOptions & { readonly deadline?: Deadline } = {},
+): Promise<ContentRepository> {
+  const definition = loadBaseDefinition(definitionFile);
+  const kept = openLayoutRepository(join(options.cacheDir ?? defaultCacheDir(), BUILT_BASES_DIR), definition.name, options.deadline ? { deadline: options.deadline } : {});
+  if ((await kept.resolve(definition.tag))?.digest === pinned.digest) return kept;
+  options.progress?.(`assembling the base ${definition.name}:${definition.tag} from ${definitionFile} (once: kept in ${kept.location})`);
+  const base = await resolveBase(definitionFile, options);
+  if (base.digest !== pinned.digest) {
+    throw new UserError(
+      `${pinned.field} pins ${pinned.digest}, but ${definitionFile} assembles ${base.digest}: ` +
+        "set the pin to the digest the definition builds (npm run image -- base --definition FILE prints it), or restore the definition the pin was taken from",
+    );
+  }
+  await kept.batch(() => writeRuntimeBase(kept, base.image, { tag: definition.tag }));
+  return base.repository;
 }
 
 function builtBaseRepository(location: string, tag: string, image: RuntimeBaseImage): ContentRepository {

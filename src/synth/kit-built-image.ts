@@ -15,6 +15,23 @@ export function kitBuiltReference(definition: ReleaseDefinition): string | undef
   return `${parts.registry}/${parts.repository}:${parts.tag}`;
 }
 
+/**
+ * The base the kit assembles itself from a definition file (statusService.build.baseDefinition):
+ * `registry/repository:tag` and the pinned digest. No registry holds it, so lock, lock --check and
+ * preflight never look it up; building the image assembles it and checks it against the pin.
+ */
+export function kitAssembledBase(definition: ReleaseDefinition): { reference: string; digest: string } | undefined {
+  const build = definition.statusService.build;
+  if (!build?.baseDefinition) return undefined;
+  const parts = parseImageReference(build.base)!;
+  return { reference: `${parts.registry}/${parts.repository}:${parts.tag}`, digest: parts.digest! };
+}
+
+/** The image references whose bytes the kit makes itself (the built image, an assembled base): never asked of a registry. */
+export function kitMadeImages(definition: ReleaseDefinition): ReadonlySet<string> {
+  return new Set([kitBuiltReference(definition), kitAssembledBase(definition)?.reference].filter((reference) => reference !== undefined));
+}
+
 /** The lock's entry for the kit-built image, only if the lock recorded it as built (not as looked up). */
 export function lockedBuild(lock: ReleaseLock, reference: string): (LockedReference & { built: NonNullable<LockedReference["built"]> }) | undefined {
   const entry = lock.images.find((image) => image.reference === reference);

@@ -1,11 +1,16 @@
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RELEASES_DIR } from "../support/rendered.js";
 import { startRegistry, type RunningRegistry } from "../support/registry-server.js";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 import { treeFingerprint } from "../support/tree.js";
+
+const run = promisify(execFile);
 
 /** A checkout-like directory with releases/ and a synthesized dist/. */
 async function synthesizedCheckout(): Promise<string> {
@@ -27,8 +32,23 @@ describe("npm run synth && npm run publish (the README's first command)", () => 
     expect(report.target).toBe(`oci-layout:${join(dir, "oci-layout")}`);
     expect(report.releases.map((r: any) => r.version)).toEqual(["1.0-rc5", "1.0.0-offline", "1.0.0"]);
     expect(existsSync(join(dir, "oci-layout", "alga-appliance-config", "index.json"))).toBe(true);
+    // Issue 19 point 3: 1.0.0's status image is the kit's own. Publish built it on the base the kit
+    // assembles from releases/base/ and pushed exactly the digest the lock records and the rendered
+    // Deployment pins (skopeo, not the kit, reads it back).
+    const lock = parse(readFileSync(join(RELEASES_DIR, "1.0.0.lock.yaml"), "utf8")) as { images: { reference: string; digest: string; built?: { base: string } }[] };
+    const built = lock.images.find((image) => image.reference === "ghcr.io/nine-minds/alga-appliance-status:1.0.0")!;
+    expect(built.built?.base).toBe("sha256:f0822d894201cb7e4326a14c7c6601a5b252f05ff0a1afa190353bd41f7e42f2");
+    expect(report.releases.find((r: any) => r.version === "1.0.0").statusImage).toMatchObject({ digest: built.digest, alreadyPresent: false });
+    expect(readFileSync(join(dir, "dist", "1.0.0", "config", "platform", "status-service.yaml"), "utf8")).toContain(`image: ghcr.io/nine-minds/alga-appliance-status:1.0.0@${built.digest}`);
+    const index = JSON.parse((await run("skopeo", ["inspect", "--raw", `oci:${join(dir, "oci-layout", "alga-appliance-status")}:1.0.0`])).stdout);
+    expect(index.manifests.map((m: any) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(["linux/amd64", "linux/arm64"]);
+    const arm64 = JSON.parse((await run("skopeo", ["inspect", "--override-os", "linux", "--override-arch", "arm64", `oci:${join(dir, "oci-layout", "alga-appliance-status")}:1.0.0`])).stdout);
+    expect(arm64).toMatchObject({ Digest: built.digest, Architecture: "arm64", Labels: { "org.opencontainers.image.version": "1.0.0" } });
+    const amd64 = JSON.parse(readFileSync(join(dir, "oci-layout", "alga-appliance-status", "blobs", "sha256", index.manifests[0].digest.slice("sha256:".length)), "utf8"));
+    expect(amd64.annotations["org.opencontainers.image.base.name"]).toBe("ghcr.io/nine-minds/alga-appliance-node:22.23.5-debian12@sha256:f0822d894201cb7e4326a14c7c6601a5b252f05ff0a1afa190353bd41f7e42f2");
 
     const again = await runCli("publish", [], { cwd: dir });
+    expect(again.stdout).toContain(`status image: alga-appliance-status:1.0.0@${built.digest} already there, uploaded nothing`);
     expect(again.stdout).toContain("1.0-rc5: already published, uploaded 0 blob(s), 0 bytes");
     // The offline default needs no network, and says that it did not check the images.
     expect(again.stdout).toContain("preflight: skipped (publishing into an OCI image layout");

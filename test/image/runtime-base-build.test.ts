@@ -10,14 +10,14 @@
  * cache this file fails, never skips).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gunzip } from "../../src/bundle/gzip.js";
 import { readTar, type TarReadEntry } from "../../src/bundle/tar-reader.js";
-import { resolveBase } from "../../src/distribution/runtime-base.js";
+import { defaultCacheDir, pinnedRuntimeBase, resolveBase } from "../../src/distribution/runtime-base.js";
 import { readBaseImage } from "../../src/image/base-image.js";
 import { containerdUnavailable, startContainerd, type RunningContainerd } from "../airgap/containerd.js";
 import { startLocalServer, type LocalServer } from "../support/local-server.js";
@@ -163,6 +163,40 @@ describe("npm run image -- base", () => {
     expect(base.platforms.map((p) => p.manifest.digest)).toEqual([EXPECTED.amd64]);
     expect((base.platforms[0]!.config["config"] as { Entrypoint: string[] }).Entrypoint).toEqual(["/nodejs/bin/node"]);
     await expect(resolved.repository.pushManifest(new Uint8Array(), "x", "t")).rejects.toThrow("is a built base: it is read, never written");
+  }, 900_000);
+
+  it("is assembled once for a release that pins it (build.baseDefinition) and kept in the cache; another digest than the pin is refused, keeping nothing", async () => {
+    const AMD64 = [{ os: "linux", architecture: "amd64" }];
+    const cacheDir = tempDir("ark-base-cache-");
+    symlinkSync(join(defaultCacheDir(), "inputs"), join(cacheDir, "inputs"));
+    const kept = join(cacheDir, "bases", "alga-appliance-node");
+    const pin = (digest: string) => ({ digest, field: "releases/9.9.9.yaml: statusService.build.base" });
+
+    // A pin the definition does not assemble (here: amd64 only is asked for, the pin is another digest): refused naming the field and both digests, nothing kept.
+    const other = `sha256:${"0".repeat(64)}`;
+    const refusal = await pinnedRuntimeBase(BASE_DEFINITION, pin(other), { platforms: AMD64, cacheDir }).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(refusal).toMatch(new RegExp(`^releases/9\\.9\\.9\\.yaml: statusService\\.build\\.base pins ${other}, but ${BASE_DEFINITION.replace(/[.]/g, "\\.")} assembles sha256:[0-9a-f]{64}: set the pin to the digest the definition builds`));
+    expect(existsSync(join(kept, "index.json"))).toBe(false);
+    const amd64Only = /assembles (sha256:[0-9a-f]{64})/.exec(refusal)![1]!;
+
+    // The right pin: assembled once and kept, tagged with the definition's tag.
+    const progress: string[] = [];
+    const first = await pinnedRuntimeBase(BASE_DEFINITION, pin(amd64Only), { platforms: AMD64, cacheDir, progress: (line) => progress.push(line) });
+    expect(progress.join("\n")).toContain(`assembling the base alga-appliance-node:${TAG}`);
+    expect((await first.resolve(EXPECTED.amd64))?.digest).toBe(EXPECTED.amd64);
+    expect(JSON.parse(readFileSync(join(kept, "index.json"), "utf8")).manifests).toContainEqual(
+      expect.objectContaining({ digest: amd64Only, annotations: { "org.opencontainers.image.ref.name": TAG } }),
+    );
+
+    // Found by its pin: nothing is assembled (no progress), and it is read from the kept layout.
+    progress.length = 0;
+    const again = await pinnedRuntimeBase(BASE_DEFINITION, pin(amd64Only), { platforms: AMD64, cacheDir, progress: (line) => progress.push(line) });
+    expect(progress).toEqual([]);
+    expect(again.location).toBe(kept);
+    expect((await again.resolve(EXPECTED.amd64))?.digest).toBe(EXPECTED.amd64);
   }, 900_000);
 
   it("runs node under containerd and runc (amd64), as nonroot, with ICU and the user database working", async () => {

@@ -20,13 +20,13 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
     releaseArtifact: "sha256:1728cca46a0deb07b70de4469ec2ff90fec51bc45d0f751a61b208cc84cfb5fa",
   },
   "1.0.0": {
-    configBundle: "sha256:be4b376cf3404b36e3b154ebc3ed9ae69c7662b840ebeb8d6a93649424be6c0f",
-    releaseArtifact: "sha256:25205657ccf883fbd06aa303c8cc3e7aa3ce22a302c114d76ab022f112964aef",
+    configBundle: "sha256:b90876d2cd6b1f0b6f038dcd168eed26faaf67c0cfd22d2a038fe2f53a019c67",
+    releaseArtifact: "sha256:a98be0ffa27365c06b81a854f219f454dee752f4f5e8d3fb6568d20468065dd5",
   },
   // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
   "1.0.0-offline": {
-    configBundle: "sha256:71e55c24d8830cf7ccc66e7a61cb355c697cd2dcd62817326a18a2813f134a1d",
-    releaseArtifact: "sha256:d38ba94c6982f70a2ce927e68cbec6bc85c8f601e243d744eb1cd662d46fa6a0",
+    configBundle: "sha256:2de94745ab772f67b26f40acc9cba5df0836352a61063361ee7229e935a4f1c2",
+    releaseArtifact: "sha256:c8582281990586b13c4e7ff3ba35b29f3545ddb6b08242ddc1f53058c24f0150",
   },
 };
 

@@ -46,6 +46,9 @@ async function offlineCheckout(edit: (release: any) => void = () => {}, file = "
   cpSync(join(RELEASES_DIR, "profiles"), join(releases, "profiles"), { recursive: true });
   cpSync(join(RELEASES_DIR, "iso"), join(releases, "iso"), { recursive: true });
   const release = parse(readFileSync(OFFLINE_EXAMPLE, "utf8"));
+  // These tests are about distribution: the status image is taken as built elsewhere (pinned), so
+  // locking builds no image (test/distribution/kit-built-image.test.ts covers a kit-built one).
+  release.statusService = { image: `${release.statusService.image}@sha256:${"c6d7e8f9".repeat(8)}` };
   edit(release);
   const path = join(releases, file);
   writeFileSync(path, stringify(release));
