@@ -1,15 +1,17 @@
 // Issue 18 point 8: the offline archive against skopeo, on a synthetic release in a local
-// docker-registry: the release's 8 image references, each a 2-platform index (linux/amd64,
-// linux/arm64), ~1 GiB in all with a shared base layer per platform. Ratios are per round,
+// docker-registry shaped like the shipped offline release: 10 image references, each a 2-platform
+// index (linux/amd64, linux/arm64) — six components, the control plane, the local registry
+// (distribution: offline), the status image the kit builds (lock builds it, publish pushes it) and
+// the base it is built on — ~1 GiB in all with a shared base layer per platform. Ratios are per round,
 // interleaved (airgap, then skopeo), medians printed; peak RSS of one export and one import.
 // Run alone with `npx tsx bench/airgap.bench.ts` (BENCH_AIRGAP_ROUNDS, default 2); npm run bench runs it too.
 import { spawn } from "node:child_process";
 import { createHash, randomFillSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "../src/oci/media-types.js";
 import { uploadRegistryBlobStream } from "../src/oci/registry-blob-stream.js";
 import { RegistryClient } from "../src/oci/registry-client.js";
@@ -21,7 +23,7 @@ import { ROOT } from "./start-up.cases.js";
 
 const MiB = 1024 * 1024;
 const BASE_LAYER = 192 * MiB;
-const APP_LAYER = 32 * MiB;
+const APP_LAYER = 40 * MiB;
 const PLATFORMS = [
   { os: "linux", architecture: "amd64" },
   { os: "linux", architecture: "arm64" },
@@ -52,21 +54,25 @@ async function pushRandomBlob(client: RegistryClient, repository: string, size: 
   return descriptor;
 }
 
-async function pushBigImage(client: RegistryClient, repository: string, tag: string, cache: Map<string, { digest: string; chunks: Buffer[] }>): Promise<void> {
+/** A 2-platform image: the shared base layer plus its own layer (none for the base itself); returns the index digest. */
+async function pushBigImage(client: RegistryClient, repository: string, tag: string, cache: Map<string, { digest: string; chunks: Buffer[] }>, options: { base?: boolean } = {}): Promise<string> {
   const manifests = [];
   for (const platform of PLATFORMS) {
     const base = await pushRandomBlob(client, repository, BASE_LAYER, "application/vnd.oci.image.layer.v1.tar+gzip", cache, `base-${platform.architecture}`);
-    const app = await pushRandomBlob(client, repository, APP_LAYER, "application/vnd.oci.image.layer.v1.tar+gzip", cache, `${repository}-${platform.architecture}`);
-    const configBytes = encoder.encode(JSON.stringify({ ...platform, rootfs: { type: "layers", diff_ids: [base.digest, app.digest] }, config: {} }));
+    const layers = options.base ? [base] : [base, await pushRandomBlob(client, repository, APP_LAYER, "application/vnd.oci.image.layer.v1.tar+gzip", cache, `${repository}-${platform.architecture}`)];
+    // The base is what the status image is built on: a config whose entrypoint runs node (the layers are random: nothing runs).
+    const runtime = options.base ? { Entrypoint: ["/nodejs/bin/node"], User: "65532" } : {};
+    const configBytes = encoder.encode(JSON.stringify({ ...platform, rootfs: { type: "layers", diff_ids: layers.map((layer) => layer.digest) }, config: runtime }));
     const repo = client.repository(repository);
     const config = { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${createHash("sha256").update(configBytes).digest("hex")}`, size: configBytes.byteLength };
     await repo.pushBlob(config, configBytes);
-    const manifest = encoder.encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_MANIFEST, config, layers: [base, app] }));
+    const manifest = encoder.encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_MANIFEST, config, layers }));
     const descriptor = await repo.pushManifest(manifest, OCI_IMAGE_MANIFEST, `sha256:${createHash("sha256").update(manifest).digest("hex")}`);
     manifests.push({ ...descriptor, platform });
   }
   const index = encoder.encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests }));
   await client.repository(repository).pushManifest(index, OCI_IMAGE_INDEX, tag);
+  return `sha256:${createHash("sha256").update(index).digest("hex")}`;
 }
 
 function run(command: string, args: string[], cwd = ROOT): Promise<{ ms: number; stdout: string }> {
@@ -98,9 +104,24 @@ export async function benchAirgap(rounds: number): Promise<void> {
     const { base, client } = await localRelease(work, source.host, { version: "9.0.0" });
     const cache = new Map<string, { digest: string; chunks: Buffer[] }>();
     const prefix = base.slice(base.indexOf("/") + 1);
-    const repositories = ["alga-core", "pgbouncer", "temporal", "temporal-worker", "workflow-worker", "email-service", "control-plane", "status-service"].map((name) => `${prefix}/nine-minds/${name}`);
+    const repositories = ["alga-core", "pgbouncer", "temporal", "temporal-worker", "workflow-worker", "email-service", "control-plane"].map((name) => `${prefix}/nine-minds/${name}`);
     for (const repository of repositories) await pushBigImage(client, repository, "build-1", cache);
+    const registryImage = await pushBigImage(client, `${prefix}/library/registry`, "3.0.0", cache);
+    const nodeBase = await pushBigImage(client, `${prefix}/nine-minds/node-base`, "22", cache, { base: true });
     cache.clear();
+    // The shipped offline release's shape: the status image is the kit's own (built by lock on the
+    // base, pushed by publish to where its reference points), and a local registry serves it all.
+    const file = join(work, "releases", "9.0.0.yaml");
+    const release = parse(readFileSync(file, "utf8"));
+    release.statusService = { image: `${source.host}/alga/alga-appliance-status:9.0.0`, build: { base: `${base}/nine-minds/node-base:22@${nodeBase}` } };
+    release.distribution = { mode: "offline", registry: { image: `${base}/library/registry:3.0.0@${registryImage}`, clusterIP: "10.43.0.50", port: 5000, hostPath: "/var/lib/alga-appliance/registry", namespace: "alga" } };
+    release.waivers.push({
+      policy: "restricted-pod-security",
+      object: "Deployment alga-appliance-registry/appliance-registry",
+      fields: ["spec.template.spec.volumes[0].hostPath"],
+      reason: "the local registry keeps its storage on the host, as in the shipped offline release",
+    });
+    writeFileSync(file, stringify(release));
     for (const args of [["lock", "--release", "9.0.0"], ["synth", "--release", "9.0.0"], ["publish", "--release", "9.0.0", "--registry", `${source.host}/alga`, "--plain-http", "--skip-preflight"]]) {
       await run(process.execPath, command(args[0]!, ...args.slice(1)), work);
     }

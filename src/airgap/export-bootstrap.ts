@@ -71,7 +71,7 @@ export async function exportBootstrap(options: ExportBootstrapOptions): Promise<
   if (distribution?.mode !== "offline") {
     throw new UserError(
       `${file}: distribution: the release is ${distribution?.mode ?? "online (no distribution setting)"}; bootstrap images are for an offline appliance: ` +
-        "set distribution: {mode: offline, registry: {image: docker.io/library/registry:2.8.x@sha256:…}}",
+        "set distribution: {mode: offline, registry: {image: docker.io/library/registry:3.0.0@sha256:…}}",
     );
   }
   // One name per image, even where two fields name the same image (an archive names a reference once).
