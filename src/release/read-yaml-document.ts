@@ -28,7 +28,9 @@ export function readYamlDocument<S extends z.ZodType>(file: string, schema: S, w
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new UserError(`${file}: the ${what} must be a YAML mapping of fields, not ${Array.isArray(data) ? "a list" : typeof data}`);
   }
-  const result = schema.safeParse(data);
+  // Without zod's JIT: it compiles a parser per object schema with new Function on first use, which
+  // pays off over thousands of parses; a release file, its profile and lock are parsed once each.
+  const result = schema.safeParse(data, { jitless: true });
   if (!result.success) {
     const lines = formatIssues(result.error.issues).map((line) => `  ${line}`);
     throw new UserError(`${file}: invalid ${what}:\n${lines.join("\n")}`, { file, issues: result.error.issues });
