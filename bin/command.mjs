@@ -1,11 +1,11 @@
-// Runs one command from build/, rebuilding first when any source is newer than the build, so a
-// command never runs code older than the checkout.  package.json: "<name>": "node bin/command.mjs <name>"
-// runs src/cli/<name>.ts.
+// Runs one command from build/, rebuilding first what is stale (the command, and the bundles it reads
+// at run time) when a source changed, so a command never runs code older than the checkout.
+// package.json: "<name>": "node bin/command.mjs <name>" runs src/cli/<name>.ts.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
-import { buildIsStale, projectRoot, readStamp } from "./build-stamp.mjs";
+import { projectRoot, staleCommands } from "./build-stamp.mjs";
 
 const name = process.argv[2];
 if (!name || name.startsWith("-")) {
@@ -16,24 +16,27 @@ if (!name || name.startsWith("-")) {
 process.argv.splice(2, 1);
 
 const root = projectRoot();
-// Read once (it lists every bundle's inputs, a few hundred kB): checked here, used below when current.
-let stamp = readStamp(root);
-const stale = buildIsStale(root, name, stamp);
-if (stale) {
+// The stamps read while checking (only this command's and those of the bundles it reads at run time).
+const stamps = new Map();
+const stale = staleCommands(root, name, stamps);
+if (stale.length > 0) {
   const { build, commandNames } = await import("./build.mjs");
   if (!commandNames(root).includes(name)) {
     process.stderr.write(`error: "${name}" is not a command: package.json has no script "node bin/command.mjs ${name}"\n`);
     process.exit(2);
   }
+  const names = stale.map((entry) => entry.command);
   try {
-    const { ms } = await build(root);
-    process.stderr.write(`rebuilt build/ (${stale}; ${Math.round(ms)} ms)\n`);
-    stamp = readStamp(root);
+    const { ms } = await build(root, names);
+    process.stderr.write(`rebuilt ${names.join(", ")} in build/ (${stale[0].reason}; ${Math.round(ms)} ms)\n`);
+    stamps.clear();
+    staleCommands(root, name, stamps);
   } catch (error) {
-    process.stderr.write(`error: ${stale} and it could not be rebuilt: ${error.message}\n`);
+    process.stderr.write(`error: ${stale[0].reason} and it could not be rebuilt: ${error.message}\n`);
     process.exit(1);
   }
 }
+const stamp = stamps.get(name);
 runWithCodeCache(join(root, "build", stamp.dir, `${name}.cjs`));
 
 /**
