@@ -5,10 +5,13 @@
 // bundle, what the bundle holds, every project file the build read (with size, mtime and SHA-256),
 // and the other commands' bundles it reads at run time. One file per command, replaced by rename, so
 // parallel builds of different commands never overwrite each other's record.
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+
+// Built-ins taken as CommonJS modules, not imported: the launcher loads this file before every
+// command, and an ES `import` of a built-in first builds its ESM facade. node:crypto only when a
+// source has to be hashed.
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { dirname, join } = process.getBuiltinModule("node:path");
+const { fileURLToPath } = process.getBuiltinModule("node:url");
 
 /** build/stamps/: one stamp per built command. */
 export const STAMP_DIR = "stamps";
@@ -44,7 +47,7 @@ export function writeStamp(root, command, stamp) {
 
 /** The SHA-256 of a file's bytes, hex. */
 export function fileSha256(path) {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
 /**

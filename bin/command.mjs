@@ -1,11 +1,14 @@
 // Runs one command from build/, rebuilding first what is stale (the command, and the bundles it reads
 // at run time) when a source changed, so a command never runs code older than the checkout.
 // package.json: "<name>": "node bin/command.mjs <name>" runs src/cli/<name>.ts.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import Module from "node:module";
-import { dirname, join } from "node:path";
-import vm from "node:vm";
 import { projectRoot, staleCommands } from "./build-stamp.mjs";
+
+// Built-ins taken as CommonJS modules: an ES `import` of each would build its ESM facade first
+// (~10 ms of every command's start on the 2-core machine).
+const { readFileSync, renameSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const Module = process.getBuiltinModule("node:module");
+const { dirname, join } = process.getBuiltinModule("node:path");
+const vm = process.getBuiltinModule("node:vm");
 
 const name = process.argv[2];
 if (!name || name.startsWith("-")) {
