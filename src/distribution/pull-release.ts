@@ -59,12 +59,16 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
   };
   refuseExisting();
   progress(`resolving ${options.reference}`);
-  // The store's check (a registry's /v2/ ping) and the first request of the resolution go out at
-  // once; the check's failure, the clearer message, wins.
-  const [checked, resolved] = await Promise.allSettled([store.check(), resolveRelease(store, options.reference)]);
-  if (checked.status === "rejected") throw checked.reason;
-  if (resolved.status === "rejected") throw resolved.reason;
-  const release = resolved.value;
+  // The store's check (a registry's /v2/ ping) only explains a failure: asked when the resolution
+  // fails, its message ("does not look like an OCI registry", "expects HTTPS") wins; a pull that
+  // works spends no request, connection or time on it.
+  let release: ResolvedRelease;
+  try {
+    release = await resolveRelease(store, options.reference);
+  } catch (error) {
+    await store.check();
+    throw error;
+  }
   if (options.verify) {
     progress("verifying signatures");
     await options.verify(release);
