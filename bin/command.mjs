@@ -28,16 +28,26 @@ if (stale.length > 0) {
     process.stderr.write(`error: "${name}" is not a command: package.json has no script "node bin/command.mjs ${name}"\n`);
     process.exit(2);
   }
-  const names = stale.map((entry) => entry.command);
+  const reason = stale[0].reason;
+  const rebuilt = [];
+  let ms = 0;
   try {
-    const { ms } = await build(root, names);
-    process.stderr.write(`rebuilt ${names.join(", ")} in build/ (${stale[0].reason}; ${Math.round(ms)} ms)\n`);
-    stamps.clear();
-    staleCommands(root, name, stamps);
+    // A command built for the first time says what it reads only once built: asked again, and
+    // built what it reads. A command already rebuilt here is not built again (a source edited while
+    // it was built is recorded as unknown: the next run rebuilds it).
+    for (let names = stale.map((entry) => entry.command); names.length > 0; ) {
+      ms += (await build(root, names)).ms;
+      rebuilt.push(...names);
+      stamps.clear();
+      names = staleCommands(root, name, stamps)
+        .map((entry) => entry.command)
+        .filter((command) => !rebuilt.includes(command));
+    }
   } catch (error) {
-    process.stderr.write(`error: ${stale[0].reason} and it could not be rebuilt: ${error.message}\n`);
+    process.stderr.write(`error: ${reason} and it could not be rebuilt: ${error.message}\n`);
     process.exit(1);
   }
+  process.stderr.write(`rebuilt ${rebuilt.join(", ")} in build/ (${reason}; ${Math.round(ms)} ms)\n`);
 }
 const stamp = stamps.get(name);
 runWithCodeCache(join(root, "build", stamp.dir, `${name}.cjs`));

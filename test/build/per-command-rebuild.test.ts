@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { appendFileSync, cpSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { appendFileSync, cpSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -78,6 +78,15 @@ describe("a stale command rebuilds what it needs, and only that", () => {
     // Nothing left stale for either.
     const again = await command(checkout, "publish", "--help");
     expect(again.stderr).not.toMatch(/rebuilt/);
+  }, 300_000);
+
+  it("builds a command never built before together with the bundle it reads at run time", async () => {
+    const checkout = checkoutWithBuild();
+    rmSync(join(checkout, "build", "stamps", "publish.json"));
+    rmSync(join(checkout, "build", "stamps", "status-service.json"));
+    const publish = await command(checkout, "publish", "--help");
+    expect(publish.stderr).toContain('rebuilt publish, status-service in build/ (build/ has no command "publish" yet');
+    expect(builtCommand(checkout, "status-service").bundled).toContain("src/cli/status-service.ts");
   }, 300_000);
 
   it("stays consistent when several processes rebuild at once", async () => {
