@@ -20,7 +20,7 @@ export const GOALS: readonly RatioGoal[] = [
   { label: "(cold publish − node -e 0) / skopeo copy of both", numerator: ["publish"], minus: ["floor"], denominator: ["skopeo-push-config", "skopeo-push-release"], max: 1 },
 ];
 
-/** A stale command's rebuild and run (`pull --help` after a source's mtime moved), in ms on an idle machine. */
+/** A stale command rebuilt and run (`pull --help` after the bytes of a source it is built from changed), in ms on an idle machine. */
 export const STALE_REBUILD_GOAL_MS = 1500;
 
 /** Pull's peak RSS goal, in MB. */

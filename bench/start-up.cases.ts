@@ -1,3 +1,4 @@
+import { cpSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { ProcessCase } from "./measure.js";
 
@@ -8,7 +9,7 @@ export function commandCase(id: string, label: string, command: string, args: (r
   return { id, label, command: process.execPath, args: (round) => [join(ROOT, "bin", "command.mjs"), command, ...args(round)], cwd: ROOT };
 }
 
-/** The process floor, synth of the shipped releases, the cdk8s template's runner, pull --help, and a stale command's rebuild. */
+/** The process floor, synth of the shipped releases, the cdk8s template's runner, pull --help, and pull --help after a source changed. */
 export function startUpCases(work: string): ProcessCase[] {
   const cdk8sApp = join(ROOT, "bench", "cdk8s-template-app");
   return [
@@ -23,13 +24,40 @@ export function startUpCases(work: string): ProcessCase[] {
       cwd: cdk8sApp,
     },
     commandCase("pull-help", "pull --help", "pull", () => ["--help"]),
+    ...staleCases(throwawayCheckout(work)),
+  ];
+}
+
+/**
+ * A copy of the checkout's sources with its current build/ (mtimes kept, so the copy's stamps hold)
+ * and node_modules linked: the stale rows edit sources there, never in the checkout, so a killed
+ * benchmark leaves the checkout as it was.
+ */
+function throwawayCheckout(work: string): string {
+  const checkout = join(work, "checkout");
+  mkdirSync(checkout);
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "cdk8s.yaml", "bin", "src", "constructs", "schemas", "releases", "iso", "build"]) {
+    cpSync(join(ROOT, entry), join(checkout, entry), { recursive: true, preserveTimestamps: true });
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(checkout, "node_modules"));
+  return checkout;
+}
+
+/**
+ * pull --help after a source it is built from changed: once with its mtime moved but its bytes the
+ * same (an editor's save, a checkout of the same content: the launcher hashes it and runs), once with
+ * its bytes changed (a line appended each round: the launcher rebuilds pull, then runs it).
+ */
+function staleCases(checkout: string): ProcessCase[] {
+  const pullHelp = 'exec "$0" bin/command.mjs pull --help';
+  return [
+    { id: "stale-touch", label: "pull --help after a source was touched, bytes unchanged", command: "sh", args: () => ["-c", `touch src/errors.ts && ${pullHelp}`, process.execPath], cwd: checkout },
     {
-      // A source's mtime moves (an editor's save without a change): the launcher rebuilds, then runs.
       id: "stale-rebuild",
-      label: "pull --help after a source changed (rebuild)",
+      label: "pull --help after a source's bytes changed (rebuild)",
       command: "sh",
-      args: () => ["-c", 'touch src/errors.ts && exec "$0" bin/command.mjs pull --help', process.execPath],
-      cwd: ROOT,
+      args: (round) => ["-c", `printf '// bench edit %s\\n' "$1" >> src/errors.ts && ${pullHelp}`, process.execPath, String(round)],
+      cwd: checkout,
     },
   ];
 }

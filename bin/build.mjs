@@ -2,15 +2,15 @@
 // reading a few files instead of tsx compiling hundreds of TypeScript and package files.
 //
 //   node bin/build.mjs             build (npm ci runs it through the `prepare` script)
-//   node bin/build.mjs --if-stale  build only when a source changed since the last build (the tests' setup)
+//   node bin/build.mjs --if-stale  build only the commands whose sources changed since their last build (the tests' setup)
 //
 // Plain JavaScript on purpose: it has to run before anything is built.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
-import { COMMAND_SCRIPT, STAMP_FILE, buildIsStale, projectRoot } from "./build-stamp.mjs";
+import { COMMAND_SCRIPT, STAMP_DIR, fileSha256, projectRoot, readStamp, staleCommands, writeStamp } from "./build-stamp.mjs";
 
 /** The commands to build: every package.json script of the form `node bin/command.mjs <name>`. */
 export function commandNames(root) {
@@ -229,11 +229,19 @@ function commandEntries(root, entryPaths) {
 }
 
 /**
- * Bundles src/cli/<name>.ts for every command into build/<hash>/<name>.cjs, npm packages included
- * (one file read instead of hundreds of module resolutions), then records every project source it
- * read with its size and mtime in build/stamp.json.
+ * Bundles read at run time by other commands, by the module that reads them: a command whose bundle
+ * holds the module depends on that command's bundle too (publish, lock and image build the status
+ * image from the status-service bundle), so the launcher rebuilds it with them when it is stale.
  */
-export async function build(root = projectRoot()) {
+const RUNTIME_BUNDLE_READERS = { "src/distribution/status-service-image.ts": "status-service" };
+
+/**
+ * Bundles src/cli/<name>.ts of the given commands (default: all) in one esbuild run, each into
+ * build/<content hash>/<name>.cjs, npm packages included (one file read instead of hundreds of module
+ * resolutions), then writes each command's stamp (build-stamp.mjs): every project file its bundle
+ * read, with size, mtime and SHA-256. Other commands' bundles and stamps are left as they are.
+ */
+export async function build(root = projectRoot(), commands = undefined) {
   let esbuild;
   try {
     esbuild = await import("esbuild");
@@ -242,15 +250,18 @@ export async function build(root = projectRoot()) {
   }
   const started = performance.now();
   const startedAt = Date.now();
-  const names = commandNames(root);
+  const allNames = commandNames(root);
+  const names = commands ? [...new Set(commands)].sort() : allNames;
+  for (const name of names) if (!allNames.includes(name)) throw new Error(`"${name}" is not a command: package.json has no script "node bin/command.mjs ${name}"`);
   const buildRoot = join(root, "build");
-  mkdirSync(buildRoot, { recursive: true });
-  const staging = join(buildRoot, `.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(join(buildRoot, STAMP_DIR), { recursive: true });
   const entries = Object.fromEntries(names.map((name) => [name, `src/cli/${name}.ts`]));
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: entries,
-    outdir: staging,
+    outdir: join(buildRoot, "out"),
+    // Written below, one content-named directory per command.
+    write: false,
     outExtension: { ".js": ".cjs" },
     bundle: true,
     // CommonJS, one file per command: bin/command.mjs compiles it with V8's code cache (vm.Script
@@ -274,73 +285,95 @@ export async function build(root = projectRoot()) {
     metafile: true,
     logLevel: "warning",
   });
-  // The output directory is named by its content: identical sources give the same directory, so two
-  // builds racing each other (parallel test workers) agree, and a running command's files never change.
-  const hash = createHash("sha256");
-  for (const file of readdirSync(staging).sort()) hash.update(file).update(readFileSync(join(staging, file)));
-  const outName = `v-${hash.digest("hex").slice(0, 16)}`;
-  const outDir = join(buildRoot, outName);
-  try {
-    renameSync(staging, outDir);
-  } catch (error) {
-    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
-    rmSync(staging, { recursive: true, force: true });
-  }
 
-  // What the build read from the project (packages are covered by npm's lock file, which npm ci rewrites).
-  const inputs = [
-    // Files only: packages are covered by the lock file, and the built-in shims are not files.
-    ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/") && !path.startsWith("builtin-dynamic-import:")),
-    ...precompiledSchemaFiles(root),
-    "package.json",
-    "node_modules/.package-lock.json",
-    relative(root, fileURLToPath(import.meta.url)),
-    "bin/build-stamp.mjs",
-  ];
-  // What each command's bundle holds (project files and packages): what its process can load.
-  const bundled = {};
-  for (const output of Object.values(result.metafile.outputs)) {
-    const name = Object.keys(entries).find((command) => entries[command] === output.entryPoint);
-    if (name) bundled[name] = Object.keys(output.inputs).sort();
-  }
-  const stamp = {
-    dir: outName,
-    commands: names,
-    bundled,
-    inputs: Object.fromEntries(
-      [...new Set(inputs)].sort().map((path) => {
-        const stats = statSync(join(root, path), { throwIfNoEntry: false });
-        // A file edited while the build ran may not be in it: recorded as unknown, so the next command rebuilds.
-        return [path, stats && stats.mtimeMs < startedAt ? [stats.mtimeMs, stats.size] : null];
-      }),
-    ),
+  const shared = ["package.json", "node_modules/.package-lock.json", relative(root, fileURLToPath(import.meta.url)), "bin/build-stamp.mjs"];
+  const hashes = new Map();
+  const record = (path) => {
+    // A file edited while the build ran may not be in it: recorded as unknown, so the next command rebuilds.
+    if (!hashes.has(path)) {
+      const stats = statSync(join(root, path), { throwIfNoEntry: false });
+      hashes.set(path, stats && stats.mtimeMs < startedAt ? [stats.mtimeMs, stats.size, fileSha256(join(root, path))] : null);
+    }
+    return hashes.get(path);
   };
-  const stampTemp = join(buildRoot, `.stamp-${process.pid}-${Date.now()}.json`);
-  writeFileSync(stampTemp, `${JSON.stringify(stamp, null, 1)}\n`);
-  renameSync(stampTemp, join(buildRoot, STAMP_FILE));
+  const dirs = [];
+  for (const name of names) {
+    const file = result.outputFiles.find((output) => output.path.endsWith(`${sep}${name}.cjs`));
+    const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint === entries[name]);
+    // The output directory is named by its content: identical sources give the same directory, so
+    // two builds racing each other (parallel test workers) agree, and a running command's files never change.
+    const outName = `v-${createHash("sha256").update(`${name}\0`).update(file.contents).digest("hex").slice(0, 16)}`;
+    const outDir = join(buildRoot, outName);
+    const staging = join(buildRoot, `.tmp-${process.pid}-${Date.now()}-${name}`);
+    mkdirSync(staging);
+    writeFileSync(join(staging, `${name}.cjs`), file.contents);
+    try {
+      renameSync(staging, outDir);
+    } catch (error) {
+      if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+      rmSync(staging, { recursive: true, force: true });
+      // Kept: fresh again, so no other build's clean-up takes it for an old one.
+      const now = new Date();
+      utimesSync(outDir, now, now);
+    }
+    dirs.push(outName);
+    // What the bundle holds (project files and packages): what its process can load.
+    const bundled = Object.keys(output.inputs).sort();
+    // What it read from the project (packages are covered by npm's lock file, which npm ci rewrites;
+    // the built-in shims are not files).
+    const projectFiles = bundled.filter((path) => !path.startsWith("node_modules/") && !path.startsWith("builtin-dynamic-import:"));
+    const schemas = PRECOMPILED_VALIDATORS.filter((validator) => projectFiles.some((path) => validator.module.test(`/${path}`))).flatMap((validator) =>
+      validator.schemas ? validator.schemas(root) : [validator.schema],
+    );
+    const reads = [...new Set(projectFiles.map((path) => RUNTIME_BUNDLE_READERS[path]).filter((reader) => reader && reader !== name))].sort();
+    const inputs = [...new Set([...projectFiles, ...schemas, ...shared])].sort();
+    writeStamp(root, name, { dir: outName, reads, bundled, inputs: Object.fromEntries(inputs.map((path) => [path, record(path)])) });
+  }
 
-  // Earlier builds are removed once ten minutes old (a command started from one may still be running).
-  for (const entry of readdirSync(buildRoot)) {
-    if (entry === outName || entry === STAMP_FILE || entry === VALIDATOR_CACHE) continue;
-    const path = join(buildRoot, entry);
+  // Earlier builds are removed once ten minutes old (a command started from one may still be
+  // running), unless a command's stamp still names them.
+  const current = new Set(dirs);
+  for (const name of allNames) {
+    const stamp = readStamp(root, name);
+    if (stamp) current.add(stamp.dir);
+  }
+  const removeIfOld = (path) => {
     const stats = statSync(path, { throwIfNoEntry: false });
     if (stats && Date.now() - stats.mtimeMs > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+  };
+  for (const entry of readdirSync(buildRoot)) {
+    if (current.has(entry) || entry === STAMP_DIR || entry === VALIDATOR_CACHE) continue;
+    removeIfOld(join(buildRoot, entry));
   }
-  // Validator code kept for schemas or options that have since changed.
-  for (const entry of existsSync(join(buildRoot, VALIDATOR_CACHE)) ? readdirSync(join(buildRoot, VALIDATOR_CACHE), { withFileTypes: true }) : []) {
-    const path = join(buildRoot, VALIDATOR_CACHE, entry.name);
-    if (!usedValidatorCode.has(path)) rmSync(path, { force: true });
+  // Stamps of commands package.json no longer has, and temporary files of killed builds.
+  for (const entry of readdirSync(join(buildRoot, STAMP_DIR))) {
+    if (!allNames.some((name) => entry === `${name}.json`)) removeIfOld(join(buildRoot, STAMP_DIR, entry));
   }
-  return { dir: outDir, commands: names, ms: performance.now() - started };
+  // Validator code kept for schemas or options that have since changed (only a full build saw them all).
+  if (!commands) {
+    for (const entry of existsSync(join(buildRoot, VALIDATOR_CACHE)) ? readdirSync(join(buildRoot, VALIDATOR_CACHE), { withFileTypes: true }) : []) {
+      const path = join(buildRoot, VALIDATOR_CACHE, entry.name);
+      if (!usedValidatorCode.has(path)) rmSync(path, { force: true });
+    }
+  }
+  return { commands: names, ms: performance.now() - started };
+}
+
+/** Every command whose build is stale, with the commands it reads at run time that are stale too. */
+export function staleBuild(root) {
+  const stamps = new Map();
+  const stale = new Map();
+  for (const name of commandNames(root)) for (const entry of staleCommands(root, name, stamps)) if (!stale.has(entry.command)) stale.set(entry.command, entry.reason);
+  return stale;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = projectRoot();
   const ifStale = process.argv.includes("--if-stale");
-  const reason = buildIsStale(root);
-  if (ifStale && !reason) process.exit(0);
+  const stale = ifStale ? staleBuild(root) : undefined;
+  if (stale?.size === 0) process.exit(0);
   try {
-    const { commands, ms } = await build(root);
+    const { commands, ms } = await build(root, stale && [...stale.keys()]);
     process.stderr.write(`built ${commands.length} commands into build/ (${Math.round(ms)} ms)\n`);
   } catch (error) {
     process.stderr.write(`error: ${error.message}\n`);

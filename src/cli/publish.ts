@@ -6,7 +6,7 @@ import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
 import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
-import { assertPublishable, publishRelease } from "../distribution/publish-release.js";
+import { assertPublishable, publishRelease, type PublishCheck } from "../distribution/publish-release.js";
 import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
 import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
@@ -146,9 +146,11 @@ await runCli(
       : !values.registry && !values.preflight
         ? "skipped (publishing into an OCI image layout, which needs no network; pass --preflight to check)"
         : undefined;
-    await store.check();
-    const checks = [];
-    for (const release of staged) checks.push(await assertPublishable(release, store));
+    // The store's check (a registry's /v2/ ping) goes out with the version-tag questions; its
+    // failure, the clearer message, wins, then the releases' refusals in their order.
+    const settled = await Promise.allSettled([store.check(), ...staged.map((release) => assertPublishable(release, store))]);
+    for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
+    const checks = settled.slice(1).map((outcome) => (outcome as PromiseFulfilledResult<PublishCheck>).value);
     const preflight = new Map<string, PreflightReport>();
     if (preflightReason === undefined) {
       // The environment's credentials belong to the publish target only; image registries get their own.

@@ -82,8 +82,9 @@ export async function publishRelease(staged: StagedRelease, store: ReleaseStore,
 async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, options: PublishOptions): Promise<PublishReport> {
   const progress = options.progress ?? (() => {});
   const dryRun = options.dryRun ?? false;
-  await store.check();
-  const { config: configState, release: releaseState } = options.checked ?? (await assertPublishable(staged, store));
+  // The store's check goes out with the version-tag questions; its failure, the clearer message, wins.
+  const [, publishable] = await inOrder<PublishCheck | void>([store.check(), options.checked ? Promise.resolve(options.checked) : assertPublishable(staged, store)]);
+  const { config: configState, release: releaseState } = publishable as PublishCheck;
   const alreadyPublished = configState === "same" && releaseState === "same";
   // Each channel's next statement is planned before anything is uploaded: a move back without
   // rollback is refused with nothing pushed.
@@ -130,11 +131,15 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
       // A version tag is written only where it is still absent (checked under the lock of a layout,
       // just before the PUT on a registry), then read back: a concurrent publish of other content
       // under the same version makes this one fail, naming the other digest, before any channel moves.
-      for (const { target, source, descriptor, state } of tags) {
-        if (state === "same") continue;
-        const { bytes } = await source.fetchManifest(descriptor.digest);
-        await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
-      }
+      // Both artifacts are complete by now, so the two tags go out at once (a failure is reported in
+      // this order, config bundle first, whichever came back first).
+      await inOrder(
+        tags.map(async ({ target, source, descriptor, state }) => {
+          if (state === "same") return;
+          const { bytes } = await source.fetchManifest(descriptor.digest);
+          await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
+        }),
+      );
       await inOrder(tags.map(({ target, descriptor }) => assertTagHolds(target, staged.version, descriptor.digest)));
     }
   }

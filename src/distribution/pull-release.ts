@@ -58,22 +58,35 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
     if (existsSync(outDir) && !options.replace) throw new UserError(`${outDir} already exists; remove it or pass --replace`);
   };
   refuseExisting();
-  await store.check();
   progress(`resolving ${options.reference}`);
-  const release = await resolveRelease(store, options.reference);
+  // The store's check (a registry's /v2/ ping) only explains a failure: asked when the resolution
+  // fails, its message ("does not look like an OCI registry", "expects HTTPS") wins; a pull that
+  // works spends no request, connection or time on it.
+  let release: ResolvedRelease;
+  try {
+    release = await resolveRelease(store, options.reference);
+  } catch (error) {
+    await store.check();
+    throw error;
+  }
   if (options.verify) {
     progress("verifying signatures");
     await options.verify(release);
   }
 
+  // The bundle's layer is fetched (and checked against its digest) while the staging directory is
+  // prepared; it is written nowhere until both are done.
+  progress(`fetching bundle ${release.bundleLayer.digest.slice(0, 19)} (${release.bundleLayer.size} bytes)`);
+  const fetching = store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
+  // Observed now, so that a failure while preparing the directory leaves no unhandled rejection.
+  fetching.catch(() => {});
   const createdParent = firstMissingAncestor(dirname(outDir));
   await mkdir(dirname(outDir), { recursive: true });
   for (const stale of await removeStaleStaging(outDir, STAGING_PURPOSE)) progress(`removed ${stale}, left by an interrupted pull`);
   const staging = await createStagingDirectory(outDir, STAGING_PURPOSE, createdParent);
   let placed = false;
   try {
-    progress(`fetching bundle ${release.bundleLayer.digest.slice(0, 19)} (${release.bundleLayer.size} bytes)`);
-    const layer = await store.config.fetchBlob(release.bundleLayer.digest, release.bundleLayer.size);
+    const layer = await fetching;
     progress("extracting");
     const extracted = await extractTarGz(layer, join(staging.path, "config"));
     await writeFile(join(staging.path, "release-manifest.json"), release.manifestBytes);

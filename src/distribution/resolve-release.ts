@@ -5,6 +5,7 @@ import { UserError } from "../errors.js";
 import { parseReleaseManifest } from "../manifest/validate-release-manifest.js";
 import { parseImageManifest } from "../oci/image-manifest.js";
 import { assertWithinCeiling, MAX_CONFIG_BYTES, MAX_LAYER_BYTES } from "../oci/limits.js";
+import { NotFoundError } from "../oci/not-found-error.js";
 import { FLUX_CONFIG_MEDIA_TYPE, FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { Descriptor, FetchedManifest, ImageManifest } from "../oci/types.js";
 import { isCosignTag } from "../signing/cosign-format.js";
@@ -26,12 +27,17 @@ export interface ResolvedRelease {
  */
 export async function resolveRelease(store: ReleaseStore, reference: string): Promise<ResolvedRelease> {
   const where = `${store.release.location}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
-  const descriptor = await store.release.resolve(reference);
-  if (!descriptor) {
+  // One GET of the reference, not a HEAD for the digest and a GET by it: by digest the bytes are
+  // checked against it; by tag the digest is the bytes' own (and the registry's claim must match), as
+  // a GET by the digest a HEAD answered would check them against that same claim.
+  let artifact: FetchedManifest;
+  try {
+    artifact = await store.release.fetchManifest(reference);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
     if (/^[a-zA-Z][a-zA-Z0-9._-]*$/.test(reference)) throw new UserError(`${where}: no such channel ${reference}${await knownChannels(store)} (list what is published with npm run channels)`);
     throw new UserError(`${where}: no such release (list what is published with npm run channels)`);
   }
-  const artifact = await store.release.fetchManifest(descriptor.digest);
   const image: ImageManifest = parseImageManifest(artifact.bytes, where);
   if (image.config.mediaType !== RELEASE_MANIFEST_MEDIA_TYPE) {
     throw new UserError(`${where}: not an appliance release (config media type ${image.config.mediaType}, expected ${RELEASE_MANIFEST_MEDIA_TYPE})`);

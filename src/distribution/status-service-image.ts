@@ -56,9 +56,11 @@ export function readServiceBundle(root: string): ServiceBundle {
       throw new UserError(`${join(root, file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ${fix}`);
     }
   };
-  const stamp = JSON.parse(read(join("build", "stamp.json"), "run npm run build").toString("utf8")) as { dir: string; bundled: Record<string, string[]> };
-  const inputs = stamp.bundled[STATUS_SERVICE_COMMAND];
-  if (!inputs) throw new UserError(`build/stamp.json lists no ${STATUS_SERVICE_COMMAND} bundle: run npm run build`);
+  // bin/build-stamp.mjs: one stamp per command (build/stamps/<name>.json), naming its bundle's directory.
+  const stampPath = join("build", "stamps", `${STATUS_SERVICE_COMMAND}.json`);
+  const stamp = JSON.parse(read(stampPath, "run npm run build").toString("utf8")) as { dir?: string; bundled?: string[] };
+  const inputs = stamp.bundled;
+  if (!stamp.dir || !Array.isArray(inputs)) throw new UserError(`${join(root, stampPath)} names no ${STATUS_SERVICE_COMMAND} bundle: run npm run build`);
   return {
     script: read(join("build", stamp.dir, `${STATUS_SERVICE_COMMAND}.cjs`), "run npm run build"),
     inputs,

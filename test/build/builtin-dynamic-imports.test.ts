@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { builtCommands } from "../support/built-commands.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
 
 // On Node 20, a script compiled from V8's code cache (how bin/command.mjs runs every command after
@@ -10,15 +10,14 @@ import { PROJECT_ROOT } from "../support/run-cli.js";
 // SDK in iso-publish imports node:http and node:async_hooks that way on some paths).
 describe("the built commands", () => {
   it("keep no dynamic import() of a Node built-in", () => {
-    const { dir } = JSON.parse(readFileSync(join(PROJECT_ROOT, "build", "stamp.json"), "utf8")) as { dir: string };
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-    const bundles = readdirSync(join(PROJECT_ROOT, "build", dir)).filter((file) => file.endsWith(".cjs"));
-    expect(bundles).toContain("iso-publish.cjs");
-    const found = bundles.flatMap((file) =>
-      [...readFileSync(join(PROJECT_ROOT, "build", dir, file), "utf8").matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)]
+    const bundles = builtCommands(PROJECT_ROOT);
+    expect(bundles.map((bundle) => bundle.command)).toContain("iso-publish");
+    const found = bundles.flatMap((bundle) =>
+      [...readFileSync(bundle.file, "utf8").matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)]
         .map((match) => match[1]!)
         .filter((specifier) => builtins.has(specifier))
-        .map((specifier) => `${file}: import("${specifier}")`),
+        .map((specifier) => `${bundle.command}: import("${specifier}")`),
     );
     expect(found).toEqual([]);
   });

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { builtCommand } from "../support/built-commands.js";
 import { copyCheckout } from "../support/checkout-copy.js";
 import { treeFingerprint } from "../support/tree.js";
 
@@ -16,8 +17,7 @@ describe("commands run with V8's code cache", () => {
   it("saves the cache on the first run, renders the same with it, and replaces a cache V8 rejects", async () => {
     const checkout = copyCheckout();
     await synth(checkout, "out-1");
-    const stamp = JSON.parse(readFileSync(join(checkout, "build", "stamp.json"), "utf8"));
-    const cache = join(checkout, "build", stamp.dir, `synth.cjs.${process.version}.cache`);
+    const cache = `${builtCommand(checkout, "synth").file}.${process.version}.cache`;
     expect(existsSync(cache)).toBe(true);
     const saved = statSync(cache).size;
     expect(saved).toBeGreaterThan(100_000);

@@ -16,7 +16,7 @@ describe("npm run synth never runs code older than the sources", () => {
   it("builds on first use, then renders an edit to a construct on the next run", async () => {
     const checkout = copyCheckout();
     const first = await npmSynth(checkout, "out-1");
-    expect(first.stderr).toMatch(/rebuilt build\/ \(build\/ has not been built yet/);
+    expect(first.stderr).toMatch(/rebuilt synth in build\/ \(build\/ has no command "synth" yet/);
     const namespaces = join(checkout, "out-1", "1.0-rc5", "config", "namespaces.yaml");
     expect(readFileSync(namespaces, "utf8")).toContain("app.kubernetes.io/managed-by: appliance-release-kit");
 
@@ -30,7 +30,7 @@ describe("npm run synth never runs code older than the sources", () => {
     expect(edit).not.toBe(source);
     writeFileSync(labels, edit);
     const edited = await npmSynth(checkout, "out-3");
-    expect(edited.stderr).toMatch(/rebuilt build\/ \(constructs\/labels\.ts changed since the last build/);
+    expect(edited.stderr).toMatch(/rebuilt synth in build\/ \(constructs\/labels\.ts changed since the last build/);
     const rendered = readFileSync(join(checkout, "out-3", "1.0-rc5", "config", "namespaces.yaml"), "utf8");
     expect(rendered).toContain("app.kubernetes.io/managed-by: edited-kit");
     expect(rendered).not.toContain("appliance-release-kit\n");

@@ -3,21 +3,21 @@
  * is deprecated"): packages under the Kubernetes models and client require Node's own `punycode`.
  * The build bundles the npm package of the same name in its place (bin/build.mjs, userlandPunycode).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { builtCommand, builtCommands } from "../support/built-commands.js";
 import { PROJECT_ROOT, runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 
 describe("the built commands", () => {
   it("load no deprecated punycode built-in", () => {
-    const { dir, bundled } = JSON.parse(readFileSync(join(PROJECT_ROOT, "build", "stamp.json"), "utf8")) as { dir: string; bundled: Record<string, string[]> };
-    const bundles = readdirSync(join(PROJECT_ROOT, "build", dir)).filter((file) => file.endsWith(".cjs"));
-    expect(bundles).toContain("synth.cjs");
-    const requiring = bundles.filter((file) => /\brequire\(\s*["'](node:)?punycode["']\s*\)/.test(readFileSync(join(PROJECT_ROOT, "build", dir, file), "utf8")));
+    const bundles = builtCommands(PROJECT_ROOT);
+    expect(bundles.map((bundle) => bundle.command)).toContain("synth");
+    const requiring = bundles.filter((bundle) => /\brequire\(\s*["'](node:)?punycode["']\s*\)/.test(readFileSync(bundle.file, "utf8"))).map((bundle) => bundle.command);
     expect(requiring).toEqual([]);
     // The packages that wanted it are still there, with the npm package beside them.
-    expect(bundled["synth"]).toContain("node_modules/punycode/punycode.js");
+    expect(builtCommand(PROJECT_ROOT, "synth").bundled).toContain("node_modules/punycode/punycode.js");
   });
 
   it(`print no deprecation warning on Node ${process.versions.node} (synth and diff)`, async () => {

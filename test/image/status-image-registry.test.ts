@@ -98,7 +98,7 @@ describe("npm run image into a registry", () => {
     const layout = tempDir("ark-image-layout-");
     // The copy's own launcher, so the copy's sources are bundled (rebuilt there: it has no build/).
     const copy = await runIn(checkout, ["image", "--service", "status", "--release", releaseFile, "--oci-layout", layout, "--json"], env({ TZ: "Pacific/Chatham" }), "umask 077;");
-    expect(copy.stderr).toMatch(/rebuilt build\//);
+    expect(copy.stderr).toMatch(/rebuilt image, status-service in build\//);
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout);
     expect(report.digest).toBe(built.digest);

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { builtCommand } from "../support/built-commands.js";
 import { importChain, importGraph } from "../support/import-graph.js";
 import { PROJECT_ROOT, runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -44,8 +45,7 @@ describe("a pull process", () => {
     expect(loaded.filter((path) => /\/node_modules\/(cdk8s|cdk8s-plus-31|constructs|kubernetes-models|@kubernetes-models)\//.test(path))).toEqual([]);
     // The command runs as one bundle (bin/build.mjs): what it holds is all the process can load
     // besides Node's built-ins. It holds the YAML writer and the OCI client, and no renderer.
-    const stamp = JSON.parse(readFileSync(join(PROJECT_ROOT, "build", "stamp.json"), "utf8")) as { bundled: Record<string, string[]> };
-    const bundled = stamp.bundled["pull"]!;
+    const { bundled } = builtCommand(PROJECT_ROOT, "pull");
     expect(bundled.some((path) => path.startsWith("node_modules/yaml/"))).toBe(true);
     expect(bundled).toContain("src/oci/registry-client.ts");
     expect(bundled.filter((path) => /^node_modules\/(cdk8s|cdk8s-plus-31|constructs|kubernetes-models|@kubernetes-models)\//.test(path) || RENDER_DIRECTORIES.test(path))).toEqual([]);

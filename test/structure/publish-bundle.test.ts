@@ -3,9 +3,8 @@
  * so its bundle holds no renderer: cdk8s, the constructs and the model packages stay with synth.
  * Without this, one import of the renderer from a checking module makes every publish parse them.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { builtCommand } from "../support/built-commands.js";
 import { importChain, importGraph } from "../support/import-graph.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
 
@@ -22,8 +21,7 @@ describe("npm run publish", () => {
   });
 
   it("is built into a bundle without them", () => {
-    const stamp = JSON.parse(readFileSync(join(PROJECT_ROOT, "build", "stamp.json"), "utf8")) as { bundled: Record<string, string[]> };
-    const bundled = stamp.bundled["publish"]!;
+    const { bundled } = builtCommand(PROJECT_ROOT, "publish");
     expect(bundled).toContain("src/distribution/staged-references.ts");
     expect(bundled.filter((path) => /^node_modules\/(cdk8s|cdk8s-plus-31|constructs|kubernetes-models|@kubernetes-models)\//.test(path) || RENDERER.test(path))).toEqual([]);
   });
