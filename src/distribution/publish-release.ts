@@ -131,15 +131,15 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
       // A version tag is written only where it is still absent (checked under the lock of a layout,
       // just before the PUT on a registry), then read back: a concurrent publish of other content
       // under the same version makes this one fail, naming the other digest, before any channel moves.
-      // Both artifacts are complete by now, so the two tags go out at once (a failure is reported in
-      // this order, config bundle first, whichever came back first).
-      await inOrder(
-        tags.map(async ({ target, source, descriptor, state }) => {
-          if (state === "same") return;
-          const { bytes } = await source.fetchManifest(descriptor.digest);
-          await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
-        }),
-      );
+      // One after the other, never at once: a registry has no compare-and-swap for tags, and a rival
+      // publish of other content is caught by the check before each PUT and the read-back below only
+      // if this publish's tags land in order (written together, a rival's tag could land after this
+      // publish had read both back: the concurrent-writers race test caught it).
+      for (const { target, source, descriptor, state } of tags) {
+        if (state === "same") continue;
+        const { bytes } = await source.fetchManifest(descriptor.digest);
+        await target.pushManifest(bytes, descriptor.mediaType, staged.version, { ifTagIs: null });
+      }
       await inOrder(tags.map(({ target, descriptor }) => assertTagHolds(target, staged.version, descriptor.digest)));
     }
   }
