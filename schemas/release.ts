@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ChartVersion, Digest, DnsLabel, ImageReference, OciUrl, ReleaseVersion } from "./common.js";
+import { ChartVersion, Digest, DnsLabel, ImageReference, OciUrl, parseImageReference, ReleaseVersion } from "./common.js";
 import { COMPONENT_NAMES, type ComponentName } from "./components.js";
 import { APPLIANCE_STATE_DIRECTORY } from "./names.js";
 
@@ -152,6 +152,19 @@ export const ReleaseDefinition = z
     components: z.strictObject(componentShape).describe("Every Helm release of the appliance."),
     waivers: z.array(PolicyWaiver).optional().describe("Policy checks this release knowingly breaks, each with its reason."),
     distribution: Distribution.optional(),
+  })
+  .superRefine((release, context) => {
+    // The kit tags the image it builds with the release version (npm run image, publish), so a
+    // reference naming another tag would point at a tag that holds another build, or none.
+    if (!release.statusService.build) return;
+    const tag = parseImageReference(release.statusService.image)?.tag;
+    if (tag !== undefined && tag !== release.version) {
+      context.addIssue({
+        code: "custom",
+        path: ["statusService", "image"],
+        message: `the kit tags the image it builds with the release version, so the tag must be "${release.version}", not "${tag}" (write ${release.statusService.image.replace(/:[^:/@]+(@.*)?$/, "")}:${release.version})`,
+      });
+    }
   })
   .describe("An Alga PSA appliance release definition.");
 export type ReleaseDefinition = z.infer<typeof ReleaseDefinition>;

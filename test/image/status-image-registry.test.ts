@@ -163,7 +163,7 @@ describe("the base in the release's lock", () => {
     expect(locked.code, locked.stderr + locked.stdout).toBe(0);
     const lock = readFileSync(file.replace(/\.yaml$/, ".lock.yaml"), "utf8");
     expect(lock).toContain(`- reference: ${base.reference.replace(/@sha256:.*/, "")}\n    digest: ${base.index.digest}`);
-    const status = JSON.parse(locked.stdout).lock.images.find((entry: { reference: string }) => entry.reference === "ghcr.io/nine-minds/alga-appliance-status:1.0.0");
+    const status = JSON.parse(locked.stdout).lock.images.find((entry: { reference: string }) => entry.reference === "ghcr.io/nine-minds/alga-appliance-status:1.0.2");
     expect(status).toMatchObject({ mediaType: "application/vnd.oci.image.index.v1+json", platforms: ["linux/amd64", "linux/arm64"], built: { base: base.index.digest } });
   }, 120_000);
 });

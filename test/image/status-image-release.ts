@@ -12,7 +12,7 @@ export function releaseBuildingOn(base: string, version = "1.0.0"): string {
   cpSync(join(RELEASES_DIR, "profiles"), join(dir, "profiles"), { recursive: true });
   const text = readFileSync(join(RELEASES_DIR, "1.0.0.yaml"), "utf8")
     .replace(/^version: .*$/m, `version: ${version}`)
-    .replace(/^statusService:\n(?: {2}#[^\n]*\n)* {2}image: ([^\n]*)\n(?: {2}build:\n(?: {4}[^\n]*\n)+)?/m, (_all, image: string) => `statusService:\n  image: ${image.replace(/@sha256:.*$/, "")}\n  build:\n    base: ${base}\n`);
+    .replace(/^statusService:\n(?: {2}#[^\n]*\n)* {2}image: ([^\n]*)\n(?: {2}build:\n(?: {4}[^\n]*\n)+)?/m, (_all, image: string) => `statusService:\n  image: ${image.replace(/:[^:/@]+(@sha256:.*)?$/, "")}:${version}\n  build:\n    base: ${base}\n`);
   if (!text.includes(base)) throw new Error("releases/1.0.0.yaml has no statusService block to put the base into");
   const file = join(dir, `${version}.yaml`);
   writeFileSync(file, text);

@@ -64,6 +64,17 @@ describe("bad release files", () => {
     expect(message).toContain("version: must be a valid OCI tag");
   });
 
+  it("a kit-built status image whose tag is not the release version is refused with the fix (the kit tags what it builds with the version)", () => {
+    const kitBuilt = rc5.replace(
+      "  image: ghcr.io/nine-minds/alga-appliance-status:1.0-rc5\n",
+      `  image: ghcr.io/nine-minds/alga-appliance-status:1.0.0\n  build:\n    base: ghcr.io/example/node:22@sha256:${"a".repeat(64)}\n`,
+    );
+    expect(kitBuilt).toContain("build:");
+    const message = failure("1.0-rc5.yaml", kitBuilt);
+    expect(message).toContain('statusService.image: the kit tags the image it builds with the release version, so the tag must be "1.0-rc5", not "1.0.0"');
+    expect(message).toContain("(write ghcr.io/nine-minds/alga-appliance-status:1.0-rc5)");
+  });
+
   it("a version that does not match the file name is refused", () => {
     expect(failure("1.0-rc6.yaml", rc5)).toContain('version: "1.0-rc5" does not match the file name');
   });

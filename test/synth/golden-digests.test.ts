@@ -20,13 +20,13 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
     releaseArtifact: "sha256:1728cca46a0deb07b70de4469ec2ff90fec51bc45d0f751a61b208cc84cfb5fa",
   },
   "1.0.0": {
-    configBundle: "sha256:b90876d2cd6b1f0b6f038dcd168eed26faaf67c0cfd22d2a038fe2f53a019c67",
-    releaseArtifact: "sha256:a98be0ffa27365c06b81a854f219f454dee752f4f5e8d3fb6568d20468065dd5",
+    configBundle: "sha256:f22447f191549767e92a405782788e7aae8628b1c9c2ddf88053f770ea002104",
+    releaseArtifact: "sha256:f3aea2dc5e81b6e7c9c6b9d3c2af9b7c1881a47629760c2ac8e83a323514e8bc",
   },
   // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
   "1.0.0-offline": {
-    configBundle: "sha256:2de94745ab772f67b26f40acc9cba5df0836352a61063361ee7229e935a4f1c2",
-    releaseArtifact: "sha256:c8582281990586b13c4e7ff3ba35b29f3545ddb6b08242ddc1f53058c24f0150",
+    configBundle: "sha256:3f6f093edbee1926d88deaac5d0b5b2aafb4cf13c0699f8f24a8c4a43e9594bf",
+    releaseArtifact: "sha256:e4c4270dbb2c1856fee49b4fc6d3e126f39fa40e2cc864469e66d5e7fd3b8f49",
   },
 };
 
