@@ -127,9 +127,19 @@ export function composeRelease(release: ReleaseDefinition, profile: ValuesProfil
 export function composeFluxSource(release: ReleaseDefinition, bundleDigest: string): RenderedFile[] {
   const offline = offlineDistribution(release);
   if (!offline) return [];
+  return renderFluxSource({ url: localConfigBundleUrl(offline), digest: bundleDigest, insecure: true });
+}
+
+/**
+ * `flux/source.yaml` as synth renders it: the config bundle's OCIRepository at `url`, pinned to
+ * `digest`, and the root Kustomization applying it. pull writes the same objects without cdk8s
+ * (src/distribution/flux-source-document.ts); test/distribution/flux-source-document.test.ts holds
+ * the two to the same bytes.
+ */
+export function renderFluxSource(input: { url: string; digest: string; insecure: boolean }): RenderedFile[] {
   const charts = new ChartFiles();
   charts.file("flux/source.yaml", (scope) => {
-    const source = new ConfigBundleSource(scope, "Source", { url: localConfigBundleUrl(offline), digest: bundleDigest, insecure: true });
+    const source = new ConfigBundleSource(scope, "Source", input);
     new FluxTier(scope, "Root", {
       name: APPLIANCE_NAME,
       path: "./",
