@@ -88,7 +88,7 @@ function run(command: string, args: string[], cwd = ROOT): Promise<{ ms: number;
   });
 }
 
-const command = (name: string, ...args: string[]) => [join(ROOT, "bin", "command.mjs"), name, ...args];
+const command = (name: string, ...args: string[]) => [join(ROOT, "bin", "command.cjs"), name, ...args];
 
 export async function benchAirgap(rounds: number): Promise<void> {
   console.log(`\nairgap (issue 18 point 8): ${rounds} interleaved round(s), load average ${load()}`);

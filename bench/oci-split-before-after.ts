@@ -21,7 +21,7 @@ try {
   await prepareRegistry(dist, registry.host);
   const cases: ProcessCase[] = [];
   for (const [side, root] of [["before", before], ["after", ROOT]] as const) {
-    const run = (command: string, args: (round: number) => string[]): ProcessCase["args"] => (round) => [join(root, "bin", "command.mjs"), command, ...args(round)];
+    const run = (command: string, args: (round: number) => string[]): ProcessCase["args"] => (round) => [join(root, "bin", "command.cjs"), command, ...args(round)];
     cases.push(
       { id: `pull-${side}`, label: `pull --channel stable (${side})`, command: process.execPath, cwd: root, args: run("pull", (round) => ["--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, `pull-${side}-${round}`)]) },
       { id: `publish-${side}`, label: `cold publish (${side})`, command: process.execPath, cwd: root, args: run("publish", (round) => ["--release", BENCH_RELEASE, "--dist", dist, "--registry", `${registry.host}/cold-${side}-${round}`, "--plain-http", "--skip-preflight"]) },

@@ -44,7 +44,7 @@ export function registryCases(work: string, dist: string, registryHost: string, 
  */
 export async function prepareRegistry(dist: string, registryHost: string): Promise<void> {
   // Asynchronous: the registry is a child of this process and stalls if its log pipe is not read.
-  const command = (...args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, "bin", "command.mjs"), ...args], { cwd: ROOT });
+  const command = (...args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, "bin", "command.cjs"), ...args], { cwd: ROOT });
   await command("synth", "--out", dist);
   await command("publish", "--release", BENCH_RELEASE, "--dist", dist, "--registry", `${registryHost}/bench`, "--plain-http", "--channel", "stable", "--skip-preflight", "--allow-unpinned");
 }

@@ -43,7 +43,7 @@ try {
   else if ("skipped" in checkout) console.log(`${checkout.skipped}: pull before/after issue 7 point 13 is skipped`);
 
   const samples = await interleavedRounds(cases, rounds, (round, note) => process.stderr.write(`round ${round} ${note ?? "done"} (load ${load()})\n`));
-  const pullRss = await peakRssMb([join(ROOT, "bin", "command.mjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
+  const pullRss = await peakRssMb([join(ROOT, "bin", "command.cjs"), "pull", "--registry", `${registry.host}/bench`, "--plain-http", "--channel", "stable", "--out", join(work, "pull-rss")], ROOT);
   printProcesses(cases, samples);
   printGoals(samples, pullRss);
   if (before) {

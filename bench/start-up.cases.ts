@@ -4,9 +4,9 @@ import type { ProcessCase } from "./measure.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 
-/** A command as its npm script starts it (`node bin/command.mjs <name>`), npm's own start-up excluded. */
+/** A command as its npm script starts it (`node bin/command.cjs <name>`), npm's own start-up excluded. */
 export function commandCase(id: string, label: string, command: string, args: (round: number) => string[]): ProcessCase {
-  return { id, label, command: process.execPath, args: (round) => [join(ROOT, "bin", "command.mjs"), command, ...args(round)], cwd: ROOT };
+  return { id, label, command: process.execPath, args: (round) => [join(ROOT, "bin", "command.cjs"), command, ...args(round)], cwd: ROOT };
 }
 
 /** The process floor, synth of the shipped releases, the cdk8s template's runner, pull --help, and pull --help after a source changed. */
@@ -49,7 +49,7 @@ function throwawayCheckout(work: string): string {
  * its bytes changed (a line appended each round: the launcher rebuilds pull, then runs it).
  */
 function staleCases(checkout: string): ProcessCase[] {
-  const pullHelp = 'exec "$0" bin/command.mjs pull --help';
+  const pullHelp = 'exec "$0" bin/command.cjs pull --help';
   return [
     { id: "stale-touch", label: "pull --help after a source was touched, bytes unchanged", command: "sh", args: () => ["-c", `touch src/errors.ts && ${pullHelp}`, process.execPath], cwd: checkout },
     {

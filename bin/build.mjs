@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, join, relative, sep } from "node:path";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
-import { COMMAND_SCRIPT, STAMP_DIR, fileSha256, projectRoot, readStamp, staleCommands, writeStamp } from "./build-stamp.mjs";
+import { COMMAND_SCRIPT, STAMP_DIR, fileSha256, projectRoot, readStamp, staleCommands, writeStamp } from "./build-stamp.cjs";
 
-/** The commands to build: every package.json script of the form `node bin/command.mjs <name>`. */
+/** The commands to build: every package.json script of the form `node bin/command.cjs <name>`. */
 export function commandNames(root) {
   const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts ?? {};
   const names = new Set();
@@ -238,7 +238,7 @@ const RUNTIME_BUNDLE_READERS = { "src/distribution/status-service-image.ts": "st
 /**
  * Bundles src/cli/<name>.ts of the given commands (default: all) in one esbuild run, each into
  * build/<content hash>/<name>.cjs, npm packages included (one file read instead of hundreds of module
- * resolutions), then writes each command's stamp (build-stamp.mjs): every project file its bundle
+ * resolutions), then writes each command's stamp (build-stamp.cjs): every project file its bundle
  * read, with size, mtime and SHA-256. Other commands' bundles and stamps are left as they are.
  */
 export async function build(root = projectRoot(), commands = undefined) {
@@ -252,7 +252,7 @@ export async function build(root = projectRoot(), commands = undefined) {
   const startedAt = Date.now();
   const allNames = commandNames(root);
   const names = commands ? [...new Set(commands)].sort() : allNames;
-  for (const name of names) if (!allNames.includes(name)) throw new Error(`"${name}" is not a command: package.json has no script "node bin/command.mjs ${name}"`);
+  for (const name of names) if (!allNames.includes(name)) throw new Error(`"${name}" is not a command: package.json has no script "node bin/command.cjs ${name}"`);
   const buildRoot = join(root, "build");
   mkdirSync(join(buildRoot, STAMP_DIR), { recursive: true });
   const entries = Object.fromEntries(names.map((name) => [name, `src/cli/${name}.ts`]));
@@ -264,7 +264,7 @@ export async function build(root = projectRoot(), commands = undefined) {
     write: false,
     outExtension: { ".js": ".cjs" },
     bundle: true,
-    // CommonJS, one file per command: bin/command.mjs compiles it with V8's code cache (vm.Script
+    // CommonJS, one file per command: bin/command.cjs compiles it with V8's code cache (vm.Script
     // cachedData), which Node 20 offers for scripts but not for ES modules.
     format: "cjs",
     platform: "node",
@@ -286,7 +286,7 @@ export async function build(root = projectRoot(), commands = undefined) {
     logLevel: "warning",
   });
 
-  const shared = ["package.json", "node_modules/.package-lock.json", relative(root, fileURLToPath(import.meta.url)), "bin/build-stamp.mjs"];
+  const shared = ["package.json", "node_modules/.package-lock.json", relative(root, fileURLToPath(import.meta.url)), "bin/build-stamp.cjs"];
   const hashes = new Map();
   const record = (path) => {
     // A file edited while the build ran may not be in it: recorded as unknown, so the next command rebuilds.

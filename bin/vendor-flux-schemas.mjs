@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { projectRoot } from "./build-stamp.mjs";
+import { projectRoot } from "./build-stamp.cjs";
 
 /** The Flux kinds the kit renders, as `apiVersion/kind` (src/synth/upstream-schemas.ts validates them). */
 const KINDS = [

@@ -10,16 +10,14 @@
  *   XFL 02 (pako writes it for level 9) | OS ff (255, "unknown")
  *
  * OS 255 is what Go's compress/gzip writes by default and says nothing about the build host.
- *
- * Decompression may use node:zlib: any correct inflater yields the same bytes.
+
+ * Decompression is in gunzip.ts: any correct inflater yields the same bytes, so it uses node:zlib
+ * (and the appliance side, which only reads bundles, loads no pako).
  */
 import { gzip, type DeflateFunctionOptions } from "pako";
-import { gunzipSync } from "node:zlib";
 
 /** The OS byte (offset 9) of every member written here. */
 export const GZIP_OS_UNKNOWN = 255;
-/** Default cap on decompressed size: far above any config bundle, far below a gzip bomb. */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
 
 /** pako's gzip header option (deflateSetHeader), which its type definitions leave out. */
 interface GzipHeader {
@@ -50,46 +48,4 @@ export function deterministicGzip(data: Uint8Array, gzipOptions: DeterministicGz
     header: { os: GZIP_OS_UNKNOWN, time: 0, text: false },
   };
   return gzip(data, options);
-}
-
-/** The input is not gzip data, or is corrupt. */
-export class GzipFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "GzipFormatError";
-  }
-}
-
-export interface GunzipOptions {
-  /** Refuse data that decompresses to more than this many bytes. Default 256 MiB. */
-  readonly maxBytes?: number;
-}
-
-/** Raised when compressed input would expand beyond the allowed size. */
-export class DecompressedSizeLimitError extends Error {
-  constructor(readonly maxBytes: number) {
-    super(`gzip data decompresses to more than ${maxBytes} bytes; refusing it (raise maxBytes if this is expected)`);
-    this.name = "DecompressedSizeLimitError";
-  }
-}
-
-/** Decompresses gzip data, stopping as soon as the output would exceed `maxBytes`. */
-export function gunzip(data: Uint8Array, options: GunzipOptions = {}): Uint8Array {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new Error(`maxBytes ${maxBytes} must be a non-negative integer`);
-  if (data.byteLength < 18 || data[0] !== 0x1f || data[1] !== 0x8b) {
-    throw new GzipFormatError("data is not gzip-compressed (missing the 1f 8b magic bytes or too short)");
-  }
-  try {
-    // zlib needs room for one byte past the limit to tell "exactly maxBytes" from "more".
-    const out = gunzipSync(data, { maxOutputLength: Math.max(1, maxBytes + 1) });
-    if (out.byteLength > maxBytes) throw new DecompressedSizeLimitError(maxBytes);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (error) {
-    if (error instanceof DecompressedSizeLimitError) throw error;
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new DecompressedSizeLimitError(maxBytes);
-    }
-    throw new GzipFormatError(`invalid gzip data: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }

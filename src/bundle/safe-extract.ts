@@ -6,7 +6,7 @@
  */
 import { chmod, lstat, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzip } from "./gzip.js";
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzip } from "./gunzip.js";
 import { moveIntoPlace } from "../fs/move-into-place.js";
 import { readTar, TarFormatError, type TarReadEntry } from "./tar-reader.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ReleaseManifest } from "../../schemas/release-manifest.js";
-import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "../bundle/gzip.js";
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "../bundle/gunzip.js";
 import { DEFAULT_MAX_ENTRIES, extractTarGz } from "../bundle/safe-extract.js";
 import { MAX_CONFIG_BYTES } from "../oci/limits.js";
 import { UserError } from "../errors.js";

@@ -1,11 +1,12 @@
 /**
  * The two Flux objects a pull writes to `flux/source.yaml`: the bundle's OCIRepository pinned by
- * digest and the root Kustomization applying it. Plain objects serialized with `yaml`, so the
- * appliance side loads no cdk8s, constructs or model validators (issue 7, point 13). synth renders
+ * digest and the root Kustomization applying it. Plain objects written by synth's YAML writer
+ * (src/bundle/plain-yaml.ts), so the appliance side loads no cdk8s, constructs or model validators
+ * (issue 7, point 13). synth renders
  * the same objects from the ConfigBundleSource and FluxTier constructs; a test keeps the two equal.
  */
-import { stringify } from "yaml";
 import { APPLIANCE_NAME, FLUX_NAMESPACE, KIT_NAME } from "../../schemas/names.js";
+import { stringifyPlainYaml } from "../bundle/plain-yaml.js";
 import { FLUX_CONTENT_MEDIA_TYPE } from "../oci/media-types.js";
 import type { KubernetesObject } from "../policy/rendered-file.js";
 
@@ -62,6 +63,13 @@ export function fluxSourceObjects(input: FluxSourceInput): KubernetesObject[] {
 
 /** YAML text of `flux/source.yaml`: `header`, then one document per object, keys sorted as synth writes them. */
 export function fluxSourceYaml(objects: readonly KubernetesObject[], header: string): string {
-  const documents = objects.map((object) => stringify(object, { aliasDuplicateObjects: false, lineWidth: 0, indent: 2, sortMapEntries: true }));
-  return `${header}\n${documents.join("---\n")}`;
+  return `${header}\n${objects.map((object) => stringifyPlainYaml(sortedKeys(object))).join("---\n")}`;
+}
+
+/** `value` with the keys of every mapping in code-unit order, as synth's objects come out of cdk8s. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, entry]) => [key, sortedKeys(entry)]));
 }

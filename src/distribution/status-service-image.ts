@@ -56,7 +56,7 @@ export function readServiceBundle(root: string): ServiceBundle {
       throw new UserError(`${join(root, file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ${fix}`);
     }
   };
-  // bin/build-stamp.mjs: one stamp per command (build/stamps/<name>.json), naming its bundle's directory.
+  // bin/build-stamp.cjs: one stamp per command (build/stamps/<name>.json), naming its bundle's directory.
   const stampPath = join("build", "stamps", `${STATUS_SERVICE_COMMAND}.json`);
   const stamp = JSON.parse(read(stampPath, "run npm run build").toString("utf8")) as { dir?: string; bundled?: string[] };
   const inputs = stamp.bundled;

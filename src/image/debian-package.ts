@@ -6,7 +6,7 @@
  * The package's bytes must already be verified against their pin (pinned-input.ts).
  */
 import { spawn } from "node:child_process";
-import { gunzip } from "../bundle/gzip.js";
+import { gunzip } from "../bundle/gunzip.js";
 import { readTar, type TarReadEntry } from "../bundle/tar-reader.js";
 import { UserError } from "../errors.js";
 

@@ -17,7 +17,8 @@
  * The result depends on the definition alone: no clock, no host file, no SOURCE_DATE_EPOCH (a base
  * is shared by releases; its digest must not move with a checkout's commit time).
  */
-import { deterministicGzip, gunzip } from "../bundle/gzip.js";
+import { gunzip } from "../bundle/gunzip.js";
+import { deterministicGzip } from "../bundle/gzip.js";
 import { readTar } from "../bundle/tar-reader.js";
 import { createDeterministicTar, type TarEntry } from "../bundle/tar-writer.js";
 import { UserError } from "../errors.js";

@@ -51,7 +51,7 @@ let httpsModule: { request: typeof httpRequest; agent: HttpAgent } | undefined;
 /**
  * node:https (and TLS) load only for an https URL: a pull from a plain-HTTP local registry does not
  * pay for them. Through require, not import(): the built commands are CommonJS scripts run by
- * bin/command.mjs, where a dynamic import of a built-in has no loader on Node 20.
+ * bin/command.cjs, where a dynamic import of a built-in has no loader on Node 20.
  */
 function https(): { request: typeof httpRequest; agent: HttpAgent } {
   if (!httpsModule) {

@@ -1,4 +1,4 @@
-import { stringifyPlainYaml } from "./plain-yaml.js";
+import { stringifyPlainYaml } from "../bundle/plain-yaml.js";
 import type { RenderedFile } from "./rendered-file.js";
 
 /** The header of a file synth renders from `origin`. */
@@ -8,7 +8,7 @@ export function synthHeader(origin: string): string {
 
 /**
  * YAML text of one rendered file: a comment header, then one document per object. No anchors or
- * aliases and no line folding (plain-yaml.ts): output must be plain, diffable and stable.
+ * aliases and no line folding (src/bundle/plain-yaml.ts): output must be plain, diffable and stable.
  */
 export function serializeFile(file: RenderedFile, header: string): string {
   return `${header}\n${file.objects.map(stringifyPlainYaml).join("---\n")}`;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { builtCommands } from "../support/built-commands.js";
 import { PROJECT_ROOT } from "../support/run-cli.js";
 
-// On Node 20, a script compiled from V8's code cache (how bin/command.mjs runs every command after
+// On Node 20, a script compiled from V8's code cache (how bin/command.cjs runs every command after
 // its first run) cannot run `import()`: "A dynamic import callback was not specified". Imports of
 // bundled modules become `require` calls; the build must do the same for Node's built-ins (the AWS
 // SDK in iso-publish imports node:http and node:async_hooks that way on some paths).

@@ -9,15 +9,27 @@ import { treeFingerprint } from "../support/tree.js";
 
 const run = promisify(execFile);
 
+function synthWith(checkout: string, args: string[]) {
+  return run(process.execPath, [join(checkout, "bin", "command.cjs"), "synth", ...args], { cwd: checkout });
+}
+
 function synth(checkout: string, out: string) {
-  return run(process.execPath, [join(checkout, "bin", "command.mjs"), "synth", "--out", out], { cwd: checkout });
+  return synthWith(checkout, ["--out", out]);
 }
 
 describe("commands run with V8's code cache", () => {
   it("saves the cache on the first run, renders the same with it, and replaces a cache V8 rejects", async () => {
     const checkout = copyCheckout();
-    await synth(checkout, "out-1");
+    // --help and a refused command line compile a fraction of the command: neither saves the cache,
+    // or every later run would compile the rest again.
+    await synthWith(checkout, ["--help"]);
     const cache = `${builtCommand(checkout, "synth").file}.${process.version}.cache`;
+    expect(existsSync(cache)).toBe(false);
+    const refused = await synthWith(checkout, ["--no-such-flag"]).catch((failure: { code: number }) => failure);
+    expect((refused as { code: number }).code).toBe(2);
+    expect(existsSync(cache)).toBe(false);
+
+    await synth(checkout, "out-1");
     expect(existsSync(cache)).toBe(true);
     const saved = statSync(cache).size;
     expect(saved).toBeGreaterThan(100_000);

@@ -38,8 +38,8 @@ describe("npm run synth never runs code older than the sources", () => {
   }, 300_000);
 
   it("refuses a name that is not a command, naming the fix", async () => {
-    const error = await run(process.execPath, [join(PROJECT_ROOT, "bin", "command.mjs"), "no-such-command"], { cwd: PROJECT_ROOT }).catch((failure: { code: number; stderr: string }) => failure);
+    const error = await run(process.execPath, [join(PROJECT_ROOT, "bin", "command.cjs"), "no-such-command"], { cwd: PROJECT_ROOT }).catch((failure: { code: number; stderr: string }) => failure);
     expect(error).toMatchObject({ code: 2 });
-    expect((error as { stderr: string }).stderr).toContain('package.json has no script "node bin/command.mjs no-such-command"');
+    expect((error as { stderr: string }).stderr).toContain('package.json has no script "node bin/command.cjs no-such-command"');
   });
 });

@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from "../support/run-cli.js";
 const run = promisify(execFile);
 
 function command(checkout: string, name: string, ...args: string[]) {
-  return run(process.execPath, [join(checkout, "bin", "command.mjs"), name, ...args], { cwd: checkout });
+  return run(process.execPath, [join(checkout, "bin", "command.cjs"), name, ...args], { cwd: checkout });
 }
 
 function stampText(checkout: string, name: string): string {
@@ -28,9 +28,9 @@ function checkoutWithBuild(): string {
   return checkout;
 }
 
-/** A project file one command's bundle holds and the other's does not. */
-function onlyIn(checkout: string, holder: string, other: string): string {
-  const others = new Set(builtCommand(checkout, other).bundled);
+/** A project file one command's bundle holds and the others' do not. */
+function onlyIn(checkout: string, holder: string, ...other: string[]): string {
+  const others = new Set(other.flatMap((name) => builtCommand(checkout, name).bundled));
   const file = builtCommand(checkout, holder).bundled.find((path) => path.startsWith("src/") && !others.has(path));
   expect(file, `a source only ${holder} is built from`).toBeDefined();
   return file!;
@@ -57,7 +57,8 @@ describe("a stale command rebuilds what it needs, and only that", () => {
   it("rebuilds only the command whose source changed, and the bundle a publish reads at run time", async () => {
     const checkout = checkoutWithBuild();
     const synthStamp = stampText(checkout, "synth");
-    const pullFile = onlyIn(checkout, "pull", "synth");
+    // Not in publish either: publish runs next and must find only the status service stale.
+    const pullFile = onlyIn(checkout, "pull", "synth", "publish");
     appendFileSync(join(checkout, pullFile), "\n// edited\n");
     const pull = await command(checkout, "pull", "--help");
     expect(pull.stderr).toContain(`rebuilt pull in build/ (${pullFile} changed since the last build`);

@@ -1,12 +1,7 @@
 import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import {
-  DecompressedSizeLimitError,
-  DEFAULT_MAX_DECOMPRESSED_BYTES,
-  deterministicGzip,
-  GZIP_OS_UNKNOWN,
-  gunzip,
-} from "../../src/bundle/gzip.js";
+import { DecompressedSizeLimitError, DEFAULT_MAX_DECOMPRESSED_BYTES, gunzip } from "../../src/bundle/gunzip.js";
+import { deterministicGzip, GZIP_OS_UNKNOWN } from "../../src/bundle/gzip.js";
 import { sha256Digest } from "../../src/oci/digest.js";
 
 const encoder = new TextEncoder();

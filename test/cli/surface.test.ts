@@ -12,7 +12,7 @@ import { PROJECT_ROOT, runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const COMMANDS = Object.values(JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).scripts as Record<string, string>)
-  .map((script) => /^node bin\/command\.mjs (\S+)$/.exec(script)?.[1])
+  .map((script) => /^node bin\/command\.cjs (\S+)$/.exec(script)?.[1])
   .filter((name): name is string => name !== undefined);
 
 describe("exit codes", () => {

@@ -15,7 +15,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gunzip } from "../../src/bundle/gzip.js";
+import { gunzip } from "../../src/bundle/gunzip.js";
 import { readTar, type TarReadEntry } from "../../src/bundle/tar-reader.js";
 import { defaultCacheDir, pinnedRuntimeBase, resolveBase } from "../../src/distribution/runtime-base.js";
 import { readBaseImage } from "../../src/image/base-image.js";

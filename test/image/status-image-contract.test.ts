@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { gunzip } from "../../src/bundle/gzip.js";
+import { gunzip } from "../../src/bundle/gunzip.js";
 import { readTar } from "../../src/bundle/tar-reader.js";
 import { buildStatusImage, readServiceBundle, type BuiltStatusImage } from "../../src/distribution/status-service-image.js";
 import { loadRelease } from "../../src/release/load-release.js";

@@ -46,10 +46,10 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-/** Runs `node <checkout>/bin/command.mjs …` from that checkout, after `shellPrefix` (e.g. a umask). */
+/** Runs `node <checkout>/bin/command.cjs …` from that checkout, after `shellPrefix` (e.g. a umask). */
 async function runIn(checkout: string, argv: string[], environment: NodeJS.ProcessEnv, shellPrefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("sh", ["-c", `${shellPrefix} exec "$0" "$@"`, process.execPath, join(checkout, "bin", "command.mjs"), ...argv], {
+    const { stdout, stderr } = await run("sh", ["-c", `${shellPrefix} exec "$0" "$@"`, process.execPath, join(checkout, "bin", "command.cjs"), ...argv], {
       cwd: checkout,
       env: { ...process.env, ...environment },
       maxBuffer: 16 * 1024 * 1024,

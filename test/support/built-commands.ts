@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** One command as build/ holds it (bin/build-stamp.mjs: build/stamps/<name>.json). */
+/** One command as build/ holds it (bin/build-stamp.cjs: build/stamps/<name>.json). */
 export interface BuiltCommand {
   readonly command: string;
   /** The bundle: build/<dir>/<command>.cjs. */

@@ -81,6 +81,10 @@ function importSpecifiers(file: string, options: { types: boolean } = { types: f
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [argument] = node.arguments;
       if (argument && ts.isStringLiteral(argument)) found.push(argument.text);
+    } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && file.endsWith(".cjs")) {
+      // bin/'s CommonJS files (the launcher) load with require.
+      const [argument] = node.arguments;
+      if (argument && ts.isStringLiteral(argument)) found.push(argument.text);
     }
     ts.forEachChild(node, visit);
   };
@@ -88,10 +92,10 @@ function importSpecifiers(file: string, options: { types: boolean } = { types: f
   return found;
 }
 
-/** `./x.js` is written for `./x.ts`; bin/ holds plain `.mjs`. */
+/** `./x.js` is written for `./x.ts`; bin/ holds plain `.mjs` and `.cjs`. */
 function resolveSource(path: string): string {
   for (const candidate of [path.replace(/\.js$/, ".ts"), path, `${path}.ts`, join(path, "index.ts")]) {
-    if (existsSync(candidate) && /\.(ts|mjs|json)$/.test(candidate)) return candidate;
+    if (existsSync(candidate) && /\.(ts|mjs|cjs|json)$/.test(candidate)) return candidate;
   }
   throw new Error(`cannot resolve ${path}`);
 }

@@ -17,7 +17,7 @@ import { stringifyString } from "yaml/util";
  *
  * Anything else (undefined in an array, a number that is not finite, Maps, class instances, objects
  * with toJSON, keys longer than 1024 characters, a scalar at the top) is handed to yaml's
- * `stringify` whole. test/synth/plain-yaml.test.ts holds both writers to the same bytes.
+ * `stringify` whole. test/bundle/plain-yaml.test.ts holds both writers to the same bytes.
  */
 export function stringifyPlainYaml(value: unknown): string {
   if (isPlainObject(value) || Array.isArray(value)) {

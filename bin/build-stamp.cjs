@@ -6,30 +6,29 @@
 // and the other commands' bundles it reads at run time. One file per command, replaced by rename, so
 // parallel builds of different commands never overwrite each other's record.
 
-// Built-ins taken as CommonJS modules, not imported: the launcher loads this file before every
-// command, and an ES `import` of a built-in first builds its ESM facade. node:crypto only when a
-// source has to be hashed.
-const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
-const { dirname, join } = process.getBuiltinModule("node:path");
-const { fileURLToPath } = process.getBuiltinModule("node:url");
+// CommonJS, as the launcher is: it loads this file before every command, and an ES module would
+// start Node's ESM loader first (~8 ms). node:crypto only when a source has to be hashed.
+"use strict";
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { dirname, join } = require("node:path");
 
 /** build/stamps/: one stamp per built command. */
-export const STAMP_DIR = "stamps";
+const STAMP_DIR = "stamps";
 
-/** A package.json script that runs a built command: `node bin/command.mjs <name>`. */
-export const COMMAND_SCRIPT = /^node bin\/command\.mjs ([a-z][a-z0-9-]*)$/;
+/** A package.json script that runs a built command: `node bin/command.cjs <name>`. */
+const COMMAND_SCRIPT = /^node bin\/command\.cjs ([a-z][a-z0-9-]*)$/;
 
 /** The checkout: the directory above bin/. */
-export function projectRoot() {
-  return dirname(dirname(fileURLToPath(import.meta.url)));
+function projectRoot() {
+  return dirname(__dirname);
 }
 
-export function stampFile(root, command) {
+function stampFile(root, command) {
   return join(root, "build", STAMP_DIR, `${command}.json`);
 }
 
 /** build/stamps/<command>.json, or undefined when the command was never built (or the stamp is unreadable). */
-export function readStamp(root, command) {
+function readStamp(root, command) {
   try {
     return JSON.parse(readFileSync(stampFile(root, command), "utf8"));
   } catch {
@@ -38,7 +37,7 @@ export function readStamp(root, command) {
 }
 
 /** Writes a stamp whole or not at all (a temporary file renamed over it): a killed build leaves the old one. */
-export function writeStamp(root, command, stamp) {
+function writeStamp(root, command, stamp) {
   const file = stampFile(root, command);
   const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
   writeFileSync(temp, `${JSON.stringify(stamp, null, 1)}\n`);
@@ -46,8 +45,8 @@ export function writeStamp(root, command, stamp) {
 }
 
 /** The SHA-256 of a file's bytes, hex. */
-export function fileSha256(path) {
-  return process.getBuiltinModule("node:crypto").createHash("sha256").update(readFileSync(path)).digest("hex");
+function fileSha256(path) {
+  return require("node:crypto").createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
 /**
@@ -87,7 +86,7 @@ function ownStaleness(root, command, stamp) {
  * run time (a stamp's `reads`, e.g. publish builds the status image from the status-service bundle)
  * that is stale in turn. `stamps`: stamps already read, by command (filled in as a cache).
  */
-export function staleCommands(root, command, stamps = new Map()) {
+function staleCommands(root, command, stamps = new Map()) {
   const stale = [];
   const seen = new Set();
   const visit = (name) => {
@@ -102,3 +101,5 @@ export function staleCommands(root, command, stamps = new Map()) {
   visit(command);
   return stale;
 }
+
+module.exports = { COMMAND_SCRIPT, STAMP_DIR, fileSha256, projectRoot, readStamp, staleCommands, writeStamp };

@@ -1,5 +1,5 @@
 /**
- * Issue 17, point 7: synth writes YAML with its own block-layout writer (src/synth/plain-yaml.ts)
+ * Issue 17, point 7: synth writes YAML with its own block-layout writer (src/bundle/plain-yaml.ts)
  * instead of building yaml's node tree. Its output must be the bytes the pinned yaml package writes,
  * for the rendered releases and for any value, or the published digests would move.
  */
@@ -11,7 +11,7 @@ import { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import { loadRelease } from "../../src/release/load-release.js";
 import { readYamlDocument } from "../../src/release/read-yaml-document.js";
 import { composeFluxSource, composeRelease, composeVendor } from "../../src/synth/compose-release.js";
-import { stringifyPlainYaml } from "../../src/synth/plain-yaml.js";
+import { stringifyPlainYaml } from "../../src/bundle/plain-yaml.js";
 import { RELEASES_DIR, allObjects } from "../support/rendered.js";
 
 /** What synth wrote with before: yaml's own stringify with synth's options. */
