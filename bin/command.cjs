@@ -68,6 +68,10 @@ async function main() {
     process.stderr.write(`rebuilt ${rebuilt.join(", ")} in build/ (${reason}; ${Math.round(ms)} ms)\n`);
   }
   if (SHORT_BURST_COMMANDS.has(name)) require("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
+  // When the command has nothing left to do, exit at once: the 'exit' handlers run, output is
+  // written (stdout and stderr are synchronous for files, pipes and terminals), and Node's teardown
+  // of the environment and the heap, ~20 ms on the 2-core VM, is skipped.
+  process.once("beforeExit", (code) => process.exit(code));
   runWithCodeCache(join(root, "build", stamps.get(name).dir, `${name}.cjs`));
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ChartVersion, Digest, DnsLabel, HelmValues, ImageReference, OciUrl, ReleaseVersion } from "./common.js";
 import { COMPONENT_NAMES, type ComponentName } from "./components.js";
-import { PolicyWaiver } from "./release.js";
+import { PolicyWaiver } from "./policy-waiver.js";
 
 /** Media type of the release manifest when it is the config blob of the release artifact. */
 export const RELEASE_MANIFEST_MEDIA_TYPE = "application/vnd.nineminds.alga-appliance.release.v1+json";

@@ -6,7 +6,7 @@ import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
 import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
-import { assertPublishable, publishRelease, type PublishCheck } from "../distribution/publish-release.js";
+import { assertPublishable, lookUpVersionTags, publishRelease, type PublishCheck } from "../distribution/publish-release.js";
 import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
 import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
@@ -104,6 +104,13 @@ await runCli(
     const signingKey = signKeyFile ? await loadSigningKey(signKeyFile, "--sign-key") : undefined;
     const signer = signingKey ? releaseSigner(store, signingKey, { formats, ...(values.identity ? { identity: values.identity } : {}) }) : undefined;
     if (values["skip-preflight"] && values.preflight) throw new UsageError("give either --skip-preflight or --preflight, not both");
+    // The store is asked now (a registry's /v2/ ping, each release's version tags) and its answers
+    // are read after the local checks below: the registry answers while the staged releases are
+    // opened and their files read. One turn of the event loop sends the requests.
+    const storeCheck = store.check();
+    storeCheck.catch(() => {});
+    const tagLookups = new Map(versions.map((version) => [version, lookUpVersionTags(store, version)]));
+    await new Promise((resolve) => setImmediate(resolve));
     // Every release is opened and checked (pins, the target's version tags, preflight) before
     // anything is uploaded, so one refused release does not leave the others half published.
     const distDir = resolve(values.dist ?? "dist");
@@ -148,7 +155,7 @@ await runCli(
         : undefined;
     // The store's check (a registry's /v2/ ping) goes out with the version-tag questions; its
     // failure, the clearer message, wins, then the releases' refusals in their order.
-    const settled = await Promise.allSettled([store.check(), ...staged.map((release) => assertPublishable(release, store))]);
+    const settled = await Promise.allSettled([storeCheck, ...staged.map((release) => assertPublishable(release, store, tagLookups.get(release.version)))]);
     for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
     const checks = settled.slice(1).map((outcome) => (outcome as PromiseFulfilledResult<PublishCheck>).value);
     const preflight = new Map<string, PreflightReport>();

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
+import { parseImageManifest } from "../oci/image-manifest.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
 import { planStatement, writeStatement, type StatementPlan, type WrittenStatement } from "./channel-statements.js";
 import type { ArtifactSignature, ArtifactSigner } from "./release-signatures.js";
@@ -43,8 +44,8 @@ export interface PublishReport {
 }
 
 /** Version tags never move: the same digest means published, another digest means refused. */
-async function versionState(repository: ContentRepository, version: string, expected: Descriptor, what: string): Promise<"absent" | "same"> {
-  const existing = await repository.resolve(version);
+async function versionState(repository: ContentRepository, version: string, expected: Descriptor, what: string, lookup?: Promise<Descriptor | undefined>): Promise<"absent" | "same"> {
+  const existing = await (lookup ?? repository.resolve(version));
   if (!existing) return "absent";
   if (existing.digest === expected.digest) return "same";
   throw new UserError(
@@ -53,12 +54,33 @@ async function versionState(repository: ContentRepository, version: string, expe
   );
 }
 
+/** What the store's two version tags of one release name, asked for ahead of time by {@link lookUpVersionTags}. */
+export interface VersionTagLookups {
+  readonly config: Promise<Descriptor | undefined>;
+  readonly release: Promise<Descriptor | undefined>;
+}
+
+/**
+ * Asks the store for a version's two tags now, so that the answers arrive while the caller does
+ * local work; read them with {@link assertPublishable}. A failure is held until then (never an
+ * unhandled rejection), so local refusals are still reported first.
+ */
+export function lookUpVersionTags(store: ReleaseStore, version: string): VersionTagLookups {
+  return { config: held(store.config.resolve(version)), release: held(store.release.resolve(version)) };
+}
+
+/** `promise`, with its rejection marked handled: it still rejects for whoever awaits it later. */
+function held<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */
-export async function assertPublishable(staged: StagedRelease, store: ReleaseStore): Promise<PublishCheck> {
+export async function assertPublishable(staged: StagedRelease, store: ReleaseStore, lookups?: VersionTagLookups): Promise<PublishCheck> {
   // Two independent questions, asked at once; a refusal of the config bundle is reported first, as before.
   const [config, release] = await inOrder([
-    versionState(store.config, staged.version, staged.bundle, "config bundle"),
-    versionState(store.release, staged.version, staged.releaseArtifact, "release manifest"),
+    versionState(store.config, staged.version, staged.bundle, "config bundle", lookups?.config),
+    versionState(store.release, staged.version, staged.releaseArtifact, "release manifest", lookups?.release),
   ]);
   return { config: config!, release: release! };
 }
@@ -68,6 +90,43 @@ async function inOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(promises);
   for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
   return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+}
+
+type ArtifactCopy = (
+  source: ContentRepository,
+  target: ContentRepository,
+  digest: string,
+  what: string,
+  more?: Omit<CopyOptions, "onStep" | "dryRun" | "blobConcurrency">,
+) => Promise<{ readonly blobs: readonly Descriptor[] }>;
+
+/**
+ * The bundle and the release artifact copied to a registry at the same time, in the order that
+ * matters: a blob both share (the empty JSON) is mounted from the bundle's repository once the
+ * bundle's copy has stored it, and the release manifest is written only after the bundle's
+ * manifest (a failed bundle fails the release copy before its manifest). Half the round trips of
+ * one copy after the other.
+ */
+async function copyBothAtOnce(staged: StagedRelease, store: ReleaseStore, configRepositoryName: string, copy: ArtifactCopy): Promise<void> {
+  const bundleManifest = parseImageManifest((await staged.config.fetchManifest(staged.bundle.digest)).bytes, `${staged.config.location}@${staged.bundle.digest}`);
+  const bundleBlobs = new Set([bundleManifest.config, ...bundleManifest.layers].map((blob) => blob.digest));
+  const arrived = new Map<string, () => void>();
+  const stored = new Map([...bundleBlobs].map((digest) => [digest, new Promise<void>((resolve) => arrived.set(digest, resolve))]));
+  const bundleCopy = copy(staged.config, store.config, staged.bundle.digest, "config bundle", {
+    onBlobStored: (digest) => arrived.get(digest)?.(),
+  });
+  // However the bundle's copy ends, nothing waits for its blobs any longer (a mount then fails and the blob is uploaded).
+  const releaseWaiters = () => {
+    for (const resolve of arrived.values()) resolve();
+  };
+  bundleCopy.then(releaseWaiters, releaseWaiters);
+  const releaseCopy = copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", {
+    mountFrom: { repository: configRepositoryName, digests: bundleBlobs, stored: (digest) => stored.get(digest) ?? Promise.resolve() },
+    beforeManifest: async () => {
+      await bundleCopy;
+    },
+  });
+  await inOrder<unknown>([bundleCopy, releaseCopy]);
 }
 
 /**
@@ -95,9 +154,9 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
   let blobsMounted = 0;
   let blobsSkipped = 0;
   let bytesUploaded = 0;
-  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, mountFrom?: CopyOptions["mountFrom"]) => {
+  const copy = async (source: ContentRepository, target: ContentRepository, digest: string, what: string, more: Omit<CopyOptions, "onStep" | "dryRun" | "blobConcurrency"> = {}) => {
     const onStep: CopyOptions["onStep"] = (step) => progress(`${dryRun ? "would upload" : "uploading"} ${what} ${step.kind} ${step.digest.slice(0, 19)} (${step.size} bytes)`);
-    const report = await copyArtifact(source, target, digest, { onStep, dryRun, blobConcurrency: store.blobConcurrency, ...(mountFrom ? { mountFrom } : {}) });
+    const report = await copyArtifact(source, target, digest, { onStep, dryRun, blobConcurrency: store.blobConcurrency, ...more });
     blobsUploaded += report.blobsUploaded;
     blobsMounted += report.blobsMounted;
     blobsSkipped += report.blobsSkipped;
@@ -106,11 +165,15 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
   };
 
   if (!alreadyPublished) {
-    const bundle = await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
-    // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent;
-    // only those are tried, since the bundle's repository is known to hold exactly the bundle's blobs.
-    const mountFrom = store.configRepositoryName ? { repository: store.configRepositoryName, digests: new Set(bundle.blobs.map((blob) => blob.digest)) } : undefined;
-    await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", mountFrom);
+    if (store.blobConcurrency > 1 && store.configRepositoryName) {
+      await copyBothAtOnce(staged, store, store.configRepositoryName, copy);
+    } else {
+      const bundle = await copy(staged.config, store.config, staged.bundle.digest, "config bundle");
+      // Blobs both artifacts share (the empty JSON) are mounted from the bundle's repository, not re-sent;
+      // only those are tried, since the bundle's repository is known to hold exactly the bundle's blobs.
+      const mountFrom = store.configRepositoryName ? { repository: store.configRepositoryName, digests: new Set(bundle.blobs.map((blob) => blob.digest)) } : undefined;
+      await copy(staged.release, store.release, staged.releaseArtifact.digest, "release manifest", mountFrom ? { mountFrom } : {});
+    }
   }
 
   // Signatures go in before any tag names the artifacts, so a tag never points at something unsigned.

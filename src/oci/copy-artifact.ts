@@ -23,7 +23,22 @@ export interface CopyOptions {
    * tried for those, since a refused mount costs a POST and a DELETE for nothing. Ignored by
    * targets that cannot mount.
    */
-  readonly mountFrom?: { readonly repository: string; readonly digests: ReadonlySet<string> };
+  readonly mountFrom?: {
+    readonly repository: string;
+    readonly digests: ReadonlySet<string>;
+    /**
+     * For a source repository still being written: settles once `digest` is stored there (or its
+     * copy ended without it), and the mount is tried only then.
+     */
+    readonly stored?: (digest: string) => Promise<void>;
+  };
+  /** Called once each blob is in the target (uploaded, mounted or found there). */
+  readonly onBlobStored?: (digest: string) => void;
+  /**
+   * Awaited after the blobs and before the manifest is written: a copy that must not store its
+   * manifest before another copy's (which it may depend on) waits for it here, and fails with it.
+   */
+  readonly beforeManifest?: () => Promise<void>;
   /**
    * How many of the artifact's blobs may be checked and uploaded at once (default 1). A registry
    * takes independent blobs in parallel, each an exchange of a few round trips; a layout target
@@ -67,9 +82,12 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
       return;
     }
     const mountable = options.mountFrom?.digests.has(blob.digest) === true;
-    if (!options.dryRun && mountable && canMount(target) && (await tryMount(target, blob, options.mountFrom!.repository))) {
-      blobsMounted++;
-      return;
+    if (!options.dryRun && mountable && canMount(target)) {
+      await options.mountFrom!.stored?.(blob.digest);
+      if (await tryMount(target, blob, options.mountFrom!.repository)) {
+        blobsMounted++;
+        return;
+      }
     }
     options.onStep?.({ kind: "blob", digest: blob.digest, size: blob.size });
     blobsUploaded++;
@@ -77,23 +95,44 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
     // Just found absent: the target need not ask again before uploading.
     if (!options.dryRun) await target.pushBlob(blob, await source.fetchBlob(blob.digest, blob.size), { knownAbsent: true });
   };
+  const copyAndReport = async (blob: Descriptor) => {
+    await copyBlob(blob);
+    options.onBlobStored?.(blob.digest);
+  };
   // Every blob is in place before the manifest goes up (the target refuses it otherwise); blobs
   // are independent of each other, so up to blobConcurrency of them travel at once. The first
   // failure fails the copy once the blobs under way have settled.
   const blobs = [manifest.config, ...manifest.layers];
   const concurrency = Math.max(1, Math.floor(options.blobConcurrency ?? 1));
+  // A target that takes requests in parallel is asked for the manifest alongside the blobs (one
+  // round trip less): the answer is only used once every blob is in place.
+  const manifestLookup = concurrency > 1 ? settle(target.resolve(digest)) : undefined;
   let next = 0;
   const worker = async () => {
-    while (next < blobs.length) await copyBlob(blobs[next++]!);
+    while (next < blobs.length) await copyAndReport(blobs[next++]!);
   };
   const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, blobs.length) }, worker));
   const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (failed) throw failed.reason;
-  const existing = await target.resolve(digest);
+  const existing = manifestLookup ? unsettle(await manifestLookup) : await target.resolve(digest);
+  await options.beforeManifest?.();
   if (!existing) {
     options.onStep?.({ kind: "manifest", digest, size: fetched.bytes.byteLength });
     bytesUploaded += fetched.bytes.byteLength;
     if (!options.dryRun) await target.pushManifest(fetched.bytes, fetched.descriptor.mediaType, digest);
   }
   return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded, blobs: [manifest.config, ...manifest.layers] };
+}
+
+/** A promise that never rejects (no unhandled rejection while other work runs), unwrapped by {@link unsettle}. */
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: "fulfilled", value }),
+    (reason: unknown) => ({ status: "rejected", reason }),
+  );
+}
+
+function unsettle<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === "rejected") throw outcome.reason;
+  return outcome.value;
 }

@@ -1,4 +1,4 @@
-import type { PolicyWaiver } from "../../schemas/release.js";
+import type { PolicyWaiver } from "../../schemas/policy-waiver.js";
 import { UserError } from "../errors.js";
 import type { RenderedFile } from "./rendered-file.js";
 import { gaFluxApis } from "./ga-flux-apis.js";

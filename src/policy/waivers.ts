@@ -1,4 +1,4 @@
-import type { PolicyWaiver } from "../../schemas/release.js";
+import type { PolicyWaiver } from "../../schemas/policy-waiver.js";
 import type { PolicyFinding } from "./index.js";
 
 /** A waiver together with the violations it covered. */

@@ -56,6 +56,36 @@ describe("a cold publish through the CLI", () => {
     // The channel statement's current tag: read when planned, checked just before the PUT, read back.
     expect(count("HEAD", /\/alga-appliance-channels\/manifests\/stable$/)).toBe(3);
     expect(count("PUT", /\/alga-appliance-channels\/manifests\/stable$/)).toBe(1);
+
+    // The two artifacts travel at once, in the order that matters: the shared blob is mounted only
+    // after the bundle's repository has answered for it, the release manifest only after the
+    // bundle's manifest is stored.
+    const at = (method: string, path: RegExp) => proxy.requests.find((request) => request.method === method && path.test(request.path))!;
+    const bundleManifest = at("PUT", /\/counted\/alga-appliance-config\/manifests\/sha256:/);
+    const releaseManifest = at("PUT", /\/counted\/alga-appliance-release\/manifests\/sha256:/);
+    expect(releaseManifest.arrived).toBeGreaterThan(bundleManifest.answered!);
+    const mount = at("POST", /\/counted\/alga-appliance-release\/blobs\/uploads\/\?mount=/);
+    const mounted = new URLSearchParams(mount.path.split("?")[1]).get("mount")!;
+    const bundleUploads = proxy.requests.filter((request) => request.method === "PUT" && request.path.startsWith("/v2/counted/alga-appliance-config/blobs/uploads/"));
+    const sharedUpload = bundleUploads.find((request) => new URLSearchParams(request.path.split("?")[1]).get("digest") === mounted)!;
+    expect(mount.arrived).toBeGreaterThan(sharedUpload.answered!);
+    // And the release's own blob did not wait for the bundle: it went up before the bundle's manifest.
+    const releaseUpload = proxy.requests.find((request) => request.method === "PUT" && request.path.startsWith("/v2/counted/alga-appliance-release/blobs/uploads/"))!;
+    expect(releaseUpload.arrived).toBeLessThan(bundleManifest.answered!);
+  }, 60_000);
+
+  it("a bundle manifest the registry does not store leaves the release manifest and every tag unwritten", async () => {
+    proxy.addRule({ method: "PUT", path: /\/refused\/alga-appliance-config\/manifests\/sha256:/, fault: "reset-before", times: 100 });
+    try {
+      const result = await runCli("publish", ["--dist", dist, "--release", "1.0-rc5", "--registry", `${proxy.host}/refused`, "--plain-http", "--channel", "stable", "--skip-preflight", "--allow-unpinned"]);
+      expect(result.code, result.stderr).toBe(1);
+    } finally {
+      proxy.clearRules();
+    }
+    const written = proxy.requests.filter((request) => request.method === "PUT" && request.path.startsWith("/v2/refused/") && request.status !== undefined);
+    expect(written.some((request) => /\/manifests\//.test(request.path))).toBe(false);
+    // The release's blobs may have gone up meanwhile: blobs are not reachable from any tag.
+    expect(written.every((request) => /\/blobs\/uploads\//.test(request.path))).toBe(true);
   }, 60_000);
 });
 

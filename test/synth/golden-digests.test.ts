@@ -20,13 +20,13 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
     releaseArtifact: "sha256:1728cca46a0deb07b70de4469ec2ff90fec51bc45d0f751a61b208cc84cfb5fa",
   },
   "1.0.0": {
-    configBundle: "sha256:f22447f191549767e92a405782788e7aae8628b1c9c2ddf88053f770ea002104",
-    releaseArtifact: "sha256:f3aea2dc5e81b6e7c9c6b9d3c2af9b7c1881a47629760c2ac8e83a323514e8bc",
+    configBundle: "sha256:bdb289a4bf41da3dfe3926dd6277282198e29e332a990fa3b26646545f262761",
+    releaseArtifact: "sha256:957b4b9346d83fd36b08534ee9e9dd5367da7a830c868b45b653ec39ab52de65",
   },
   // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
   "1.0.0-offline": {
-    configBundle: "sha256:3f6f093edbee1926d88deaac5d0b5b2aafb4cf13c0699f8f24a8c4a43e9594bf",
-    releaseArtifact: "sha256:e4c4270dbb2c1856fee49b4fc6d3e126f39fa40e2cc864469e66d5e7fd3b8f49",
+    configBundle: "sha256:ad8616d164094709c8d4374dd8d5f78208323affca4643006217ac0c6d79066b",
+    releaseArtifact: "sha256:ae11d31e1b7a031f455d69bf64c59542fee1141e8cf9e7cf6c0d602ab626800d",
   },
 };
 
