@@ -176,6 +176,21 @@ const zodEnglishOnly = {
 };
 
 /**
+ * The Kubernetes model validators word their errors with ajv-i18n's English messages only
+ * (`localize.en`); its index requires all 23 languages (~95 KB of every bundle that validates
+ * against the upstream schemas). Only English is bundled.
+ */
+export const ajvI18nEnglishOnly = {
+  name: "ajv-i18n-english-only",
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]ajv-i18n[\\/]localize[\\/]index\.js$/ }, () => ({
+      contents: '"use strict";\nmodule.exports = { en: require("./en") };\n',
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * A dynamic `import()` of a Node built-in (`import("node:http")`, as the AWS SDK does on some paths)
  * fails in a bundle run from V8's code cache on Node 20 ("A dynamic import callback was not
  * specified"). Such imports are bundled as a one-line module that requires the built-in, which
@@ -280,7 +295,7 @@ export async function build(root = projectRoot(), commands = undefined) {
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, userlandPunycode, builtinDynamicImports],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, ajvI18nEnglishOnly, userlandPunycode, builtinDynamicImports],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
