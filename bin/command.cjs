@@ -68,6 +68,12 @@ async function main() {
     process.stderr.write(`rebuilt ${rebuilt.join(", ")} in build/ (${reason}; ${Math.round(ms)} ms)\n`);
   }
   if (SHORT_BURST_COMMANDS.has(name)) require("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
+  // zod without its JIT: it compiles a parser per object schema with new Function on first use,
+  // which pays off over thousands of parses; a command parses a few documents (7 ms of a pull or a
+  // publish went there). Set before the bundle creates its schemas: zod reads this object, its
+  // global configuration (z.config), when a schema is made. test/build/zod-jitless.test.ts holds
+  // zod to that.
+  globalThis.__zod_globalConfig = { ...globalThis.__zod_globalConfig, jitless: true };
   // When the command has nothing left to do, exit at once: the 'exit' handlers run, output is
   // written (stdout and stderr are synchronous for files, pipes and terminals), and Node's teardown
   // of the environment and the heap, ~20 ms on the 2-core VM, is skipped.
