@@ -85,8 +85,9 @@ async function main() {
  * Runs a CommonJS bundle the way Node's loader would, but compiled with V8's code cache: a run
  * without a usable cache saves the compiled code beside the bundle (<name>.cjs.<node version>.cache,
  * written at exit so it holds what the run compiled); later runs skip most parsing and compiling.
- * Only a run that did the command's work saves it: one that printed --help or failed compiled a
- * fraction of it, and every later run would compile the rest again. The cache is V8's format for one
+ * A run that only printed --help or refused its command line (exit 2) does not save it: it compiled
+ * a fraction of the command, and every later run would compile the rest again. (A run that exits 1
+ * may have done the work: diff and lock --check report their findings so.) The cache is V8's format for one
  * Node binary, hence one per Node version (CI runs the suite on several); a cache V8 rejects (other
  * flags) is replaced.
  */
@@ -110,7 +111,7 @@ function runWithCodeCache(file) {
   if (!cachedData || script.cachedDataRejected) {
     const helpOnly = process.argv.slice(2).some((arg) => arg === "--help" || arg === "-h");
     process.once("exit", (code) => {
-      if (code !== 0 || helpOnly) return;
+      if (code === 2 || helpOnly) return;
       try {
         const temp = `${cacheFile}.tmp-${process.pid}`;
         writeFileSync(temp, script.createCachedData());

@@ -20,7 +20,7 @@ function synth(checkout: string, out: string) {
 describe("commands run with V8's code cache", () => {
   it("saves the cache on the first run, renders the same with it, and replaces a cache V8 rejects", async () => {
     const checkout = copyCheckout();
-    // --help and a refused command line compile a fraction of the command: neither saves the cache,
+    // --help and a refused command line (exit 2) compile a fraction of the command: neither saves the cache,
     // or every later run would compile the rest again.
     await synthWith(checkout, ["--help"]);
     const cache = `${builtCommand(checkout, "synth").file}.${process.version}.cache`;
