@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
+import { heldForLater } from "../held-promise.js";
 import { preflightRelease, unpinnedReferences, type PreflightReport } from "../distribution/preflight.js";
 import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
@@ -107,8 +108,7 @@ await runCli(
     // The store is asked now (a registry's /v2/ ping, each release's version tags) and its answers
     // are read after the local checks below: the registry answers while the staged releases are
     // opened and their files read. One turn of the event loop sends the requests.
-    const storeCheck = store.check();
-    storeCheck.catch(() => {});
+    const storeCheck = heldForLater(store.check());
     const tagLookups = new Map(versions.map((version) => [version, lookUpVersionTags(store, version)]));
     await new Promise((resolve) => setImmediate(resolve));
     // Every release is opened and checked (pins, the target's version tags, preflight) before

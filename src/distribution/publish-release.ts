@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { heldForLater } from "../held-promise.js";
 import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
 import { parseImageManifest } from "../oci/image-manifest.js";
@@ -66,13 +67,7 @@ export interface VersionTagLookups {
  * unhandled rejection), so local refusals are still reported first.
  */
 export function lookUpVersionTags(store: ReleaseStore, version: string): VersionTagLookups {
-  return { config: held(store.config.resolve(version)), release: held(store.release.resolve(version)) };
-}
-
-/** `promise`, with its rejection marked handled: it still rejects for whoever awaits it later. */
-function held<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
+  return { config: heldForLater(store.config.resolve(version)), release: heldForLater(store.release.resolve(version)) };
 }
 
 /** Throws unless `staged` can be published to `store`: its version tags are absent or already hold exactly it. */

@@ -1,3 +1,4 @@
+import { heldForLater } from "../held-promise.js";
 import { parseImageManifest } from "./image-manifest.js";
 import type { ContentRepository, Descriptor } from "./types.js";
 
@@ -106,7 +107,7 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
   const concurrency = Math.max(1, Math.floor(options.blobConcurrency ?? 1));
   // A target that takes requests in parallel is asked for the manifest alongside the blobs (one
   // round trip less): the answer is only used once every blob is in place.
-  const manifestLookup = concurrency > 1 ? settle(target.resolve(digest)) : undefined;
+  const manifestLookup = concurrency > 1 ? heldForLater(target.resolve(digest)) : undefined;
   let next = 0;
   const worker = async () => {
     while (next < blobs.length) await copyAndReport(blobs[next++]!);
@@ -114,7 +115,7 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
   const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, blobs.length) }, worker));
   const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (failed) throw failed.reason;
-  const existing = manifestLookup ? unsettle(await manifestLookup) : await target.resolve(digest);
+  const existing = await (manifestLookup ?? target.resolve(digest));
   await options.beforeManifest?.();
   if (!existing) {
     options.onStep?.({ kind: "manifest", digest, size: fetched.bytes.byteLength });
@@ -122,17 +123,4 @@ export async function copyArtifact(source: ContentRepository, target: ContentRep
     if (!options.dryRun) await target.pushManifest(fetched.bytes, fetched.descriptor.mediaType, digest);
   }
   return { manifest: fetched.descriptor, blobsUploaded, blobsMounted, blobsSkipped, bytesUploaded, blobs: [manifest.config, ...manifest.layers] };
-}
-
-/** A promise that never rejects (no unhandled rejection while other work runs), unwrapped by {@link unsettle}. */
-function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return promise.then(
-    (value) => ({ status: "fulfilled", value }),
-    (reason: unknown) => ({ status: "rejected", reason }),
-  );
-}
-
-function unsettle<T>(outcome: PromiseSettledResult<T>): T {
-  if (outcome.status === "rejected") throw outcome.reason;
-  return outcome.value;
 }
