@@ -5,7 +5,6 @@
  * Debian's own `xz -dc` as a child process, streamed, with a ceiling on what it may produce.
  * The package's bytes must already be verified against their pin (pinned-input.ts).
  */
-import { spawn } from "node:child_process";
 import { gunzip } from "../bundle/gunzip.js";
 import { readTar, type TarReadEntry } from "../bundle/tar-reader.js";
 import { UserError } from "../errors.js";
@@ -44,8 +43,13 @@ function arMembers(bytes: Uint8Array, what: string): Map<string, Uint8Array> {
   return members;
 }
 
-/** Runs `command` with `input` on stdin and returns its stdout, refusing more than `maxBytes`. */
-function filter(command: string, args: readonly string[], input: Uint8Array, maxBytes: number, what: string): Promise<Uint8Array> {
+/**
+ * Runs `command` with `input` on stdin and returns its stdout, refusing more than `maxBytes`.
+ * node:child_process is loaded here, not with the module: publish bundles this file for the status
+ * image's base and would load it (~3 ms) at every start, for a release that never assembles a base.
+ */
+async function filter(command: string, args: readonly string[], input: Uint8Array, maxBytes: number, what: string): Promise<Uint8Array> {
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     const chunks: Buffer[] = [];
