@@ -2,8 +2,8 @@
  * The two Flux objects a pull writes to `flux/source.yaml`: the bundle's OCIRepository pinned by
  * digest and the root Kustomization applying it. Plain objects written by synth's YAML writer
  * (src/bundle/plain-yaml.ts), so the appliance side loads no cdk8s, constructs or model validators
- * (issue 7, point 13). synth renders
- * the same objects from the ConfigBundleSource and FluxTier constructs; a test keeps the two equal.
+ * (issue 7, point 13). synth renders the same objects from the ConfigBundleSource and FluxTier
+ * constructs; a test keeps the two equal.
  */
 import { APPLIANCE_NAME, FLUX_NAMESPACE, KIT_NAME } from "../../schemas/names.js";
 import { stringifyPlainYaml } from "../bundle/plain-yaml.js";

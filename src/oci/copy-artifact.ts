@@ -33,7 +33,7 @@ export interface CopyOptions {
      */
     readonly stored?: (digest: string) => Promise<void>;
   };
-  /** Called once each blob is in the target (uploaded, mounted or found there). */
+  /** Called once each blob is in the target (uploaded, mounted or found there; in a dry run, once it was checked). */
   readonly onBlobStored?: (digest: string) => void;
   /**
    * Awaited after the blobs and before the manifest is written: a copy that must not store its

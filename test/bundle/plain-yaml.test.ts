@@ -13,6 +13,7 @@ import { readYamlDocument } from "../../src/release/read-yaml-document.js";
 import { composeFluxSource, composeRelease, composeVendor } from "../../src/synth/compose-release.js";
 import { stringifyPlainYaml } from "../../src/bundle/plain-yaml.js";
 import { RELEASES_DIR, allObjects } from "../support/rendered.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 /** What synth wrote with before: yaml's own stringify with synth's options. */
 const viaYaml = (value: unknown) => stringify(value, { aliasDuplicateObjects: false, lineWidth: 0, indent: 2 });
@@ -115,18 +116,6 @@ const TRICKY_STRINGS = [
 
 const TRICKY_NUMBERS = [0, -0, 1, -1, 42, 1.5, -2.25, 0.1, 1e21, 1e-7, 2 ** 53, Number.MAX_SAFE_INTEGER, 123456789.123];
 
-/** A small deterministic PRNG (mulberry32): the same cases on every run and machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomValue(next: () => number, depth: number): unknown {
   const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
   const roll = next();
@@ -214,7 +203,7 @@ describe("stringifyPlainYaml", () => {
   });
 
   it("writes 3000 random nested values as yaml does", () => {
-    const next = random(17);
+    const next = seededRandom(17);
     for (let index = 0; index < 3000; index++) {
       const value = next() < 0.8 ? randomValue(next, 5) : [randomValue(next, 4)];
       expect(stringifyPlainYaml(value), JSON.stringify(value)).toBe(viaYaml(value));

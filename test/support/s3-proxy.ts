@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "./seeded-random.js";
 
 export interface ProxiedS3Request {
   readonly method: string;
@@ -96,18 +97,6 @@ export async function startS3Proxy(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
-}
-
-/** A small deterministic generator (mulberry32), so each interleaving is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
