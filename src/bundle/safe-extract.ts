@@ -4,7 +4,8 @@
  * regular files are ever created (so no later entry can be redirected through a link), and
  * the result appears at `destDir` all at once or not at all.
  */
-import { chmod, lstat, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzip } from "./gunzip.js";
 import { moveIntoPlace } from "../fs/move-into-place.js";
@@ -70,17 +71,17 @@ export async function extractTar(tar: Uint8Array, destDir: string, options: Extr
   if (tar.byteLength > maxBytes) throw new TarFormatError(`tar archive is ${tar.byteLength} bytes, more than the allowed ${maxBytes}`);
   const destination = resolve(destDir);
   // Checked up front so a refusal costs nothing; checked again before the rename.
-  await assertDestinationFree(destination, options.replace === true);
+  assertDestinationFree(destination, options.replace === true);
 
   const entries = readTar(tar, { maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES });
   const plan = planExtraction(entries);
 
-  await mkdir(dirname(destination), { recursive: true });
-  const staging = await mkdtemp(`${destination}.tmp-`);
+  mkdirSync(dirname(destination), { recursive: true });
+  const staging = mkdtempSync(`${destination}.tmp-`);
   let placed = false;
   try {
-    await materialize(staging, plan);
-    await assertDestinationFree(destination, options.replace === true);
+    materialize(staging, plan);
+    assertDestinationFree(destination, options.replace === true);
     await moveIntoPlace(staging, destination);
     placed = true;
   } finally {
@@ -206,33 +207,34 @@ function normalizeEntryPath(entry: TarReadEntry, refuse: (reason: string) => nev
  * Creates the plan inside the fresh staging directory. `wx` makes any collision the plan
  * could not foresee (e.g. two names equal on a case-insensitive filesystem) an error
  * instead of an overwrite. Modes are set with chmod so the umask has no say.
+ *
+ * Synchronous: the archive is already in memory and checked, and writing it is a burst of small
+ * system calls (four per file) that node:fs/promises would each send through the thread pool and
+ * back, ~0.2 ms a hop on the 2-core machine, against microseconds done here.
  */
-async function materialize(staging: string, plan: readonly PlannedItem[]): Promise<void> {
-  await chmod(staging, 0o755);
+function materialize(staging: string, plan: readonly PlannedItem[]): void {
+  chmodSync(staging, 0o755);
   for (const item of plan) {
     const target = join(staging, ...item.path.split("/"));
     if (item.kind === "directory") {
-      await mkdir(target);
-      await chmod(target, 0o755);
+      mkdirSync(target);
+      chmodSync(target, 0o755);
     } else {
       try {
-        await writeFile(target, item.data, { flag: "wx", mode: item.mode });
+        writeFileSync(target, item.data, { flag: "wx", mode: item.mode });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "EEXIST") {
           throw new UnsafeTarEntryError(item.entry, "collides with another entry on this filesystem");
         }
         throw error;
       }
-      await chmod(target, item.mode);
+      chmodSync(target, item.mode);
     }
   }
 }
 
-async function assertDestinationFree(destination: string, replace: boolean): Promise<void> {
-  const info = await lstat(destination).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
+function assertDestinationFree(destination: string, replace: boolean): void {
+  const info = lstatSync(destination, { throwIfNoEntry: false });
   if (info === undefined) return;
   if (!replace) throw new Error(`cannot extract into "${destination}": it already exists (pass replace: true to swap it)`);
   if (!info.isDirectory() || info.isSymbolicLink()) {

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { extractTarGz } from "../bundle/safe-extract.js";
 import { UserError } from "../errors.js";
@@ -81,7 +80,7 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
   // Observed now, so that a failure while preparing the directory leaves no unhandled rejection.
   fetching.catch(() => {});
   const createdParent = firstMissingAncestor(dirname(outDir));
-  await mkdir(dirname(outDir), { recursive: true });
+  mkdirSync(dirname(outDir), { recursive: true });
   for (const stale of await removeStaleStaging(outDir, STAGING_PURPOSE)) progress(`removed ${stale}, left by an interrupted pull`);
   const staging = await createStagingDirectory(outDir, STAGING_PURPOSE, createdParent);
   let placed = false;
@@ -89,19 +88,20 @@ export async function pullRelease(store: ReleaseStore, options: PullOptions): Pr
     const layer = await fetching;
     progress("extracting");
     const extracted = await extractTarGz(layer, join(staging.path, "config"));
-    await writeFile(join(staging.path, "release-manifest.json"), release.manifestBytes);
-    await chmod(join(staging.path, "release-manifest.json"), 0o644);
+    // A few small files, written synchronously (as the bundle's are: see safe-extract.ts).
+    writeFileSync(join(staging.path, "release-manifest.json"), release.manifestBytes);
+    chmodSync(join(staging.path, "release-manifest.json"), 0o644);
     const url = options.fluxUrl ?? store.configUrl;
     if (url) {
       const header = `# Written by appliance-release-kit's pull for release ${release.manifest.version} (${release.artifact.descriptor.digest}).\n# Apply it to install that release: the source is pinned to the bundle by digest.`;
       const objects = withCosignVerification(fluxSourceObjects({ url, digest: release.manifest.configBundle.digest, insecure: store.insecure }), options.fluxVerifyKeys ?? []);
-      await mkdir(join(staging.path, "flux"), { recursive: true });
-      await writeFile(join(staging.path, "flux", "source.yaml"), fluxSourceYaml(objects, header));
+      mkdirSync(join(staging.path, "flux"), { recursive: true });
+      writeFileSync(join(staging.path, "flux", "source.yaml"), fluxSourceYaml(objects, header));
       // Modes set like the rest of the tree, whatever the umask.
-      await chmod(join(staging.path, "flux"), 0o755);
-      await chmod(join(staging.path, "flux", "source.yaml"), 0o644);
+      chmodSync(join(staging.path, "flux"), 0o755);
+      chmodSync(join(staging.path, "flux", "source.yaml"), 0o644);
     }
-    await chmod(staging.path, 0o755);
+    chmodSync(staging.path, 0o755);
     refuseExisting();
     await moveIntoPlace(staging.path, outDir);
     placed = true;

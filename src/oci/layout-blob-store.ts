@@ -10,10 +10,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
-import { lstat, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { assertDigest, DigestMismatchError } from "./digest.js";
-import { ignoreMissing, makeDirectories, writeIntoPlace } from "./layout-files.js";
+import { ignoreMissing, lstatIfPresent, makeDirectories, readIfPresent, statIfPresent, writeIntoPlace } from "./layout-files.js";
 import { assertWithinCeiling } from "./limits.js";
 import type { Descriptor } from "./types.js";
 
@@ -40,13 +40,12 @@ export class LayoutBlobStore {
 
   /** True when a regular file is stored under the digest (not verified: see `holds`). */
   async has(digest: string): Promise<boolean> {
-    const info = await lstat(this.path(digest)).catch(ignoreMissing);
-    return info?.isFile() === true;
+    return lstatIfPresent(this.path(digest))?.isFile() === true;
   }
 
   /** The stored file's size, or undefined when absent. */
   async sizeOf(digest: string): Promise<number | undefined> {
-    const info = await lstat(this.path(digest)).catch(ignoreMissing);
+    const info = lstatIfPresent(this.path(digest));
     return info?.isFile() === true ? info.size : undefined;
   }
 
@@ -59,10 +58,12 @@ export class LayoutBlobStore {
   /** The whole blob in memory: only for small blobs (manifests, configs); size checked before reading. */
   async read(digest: string, expectedSize: number | undefined, what: string): Promise<Uint8Array | undefined> {
     const path = this.path(digest);
-    const info = await stat(path).catch(ignoreMissing);
+    const info = statIfPresent(path);
     if (info === undefined) return undefined;
     if (expectedSize !== undefined && info.size !== expectedSize) throw new DigestMismatchError(what, { digest, size: expectedSize }, { size: info.size });
-    const data = await readFile(path).catch(ignoreMissing);
+    // Read in one go when small (manifests, configs: see layout-files.ts); a large blob is read
+    // through the thread pool, so that other transfers of the process go on meanwhile.
+    const data = info.size <= SMALL_READ_BYTES ? readIfPresent(path) : await readFile(path).catch(ignoreMissing);
     // A plain Uint8Array view, so callers comparing bytes are not tripped by Buffer's extra identity.
     return data === undefined ? undefined : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
@@ -107,6 +108,9 @@ export class LayoutBlobStore {
     return true;
   }
 }
+
+/** Blobs up to this size are read synchronously (a manifest's ceiling is 4 MiB; configs are KBs). */
+const SMALL_READ_BYTES = 1024 * 1024;
 
 /** Chunk size for reading blob files: large enough for throughput, small enough to keep memory flat. */
 const STREAM_CHUNK_BYTES = 1024 * 1024;

@@ -15,7 +15,7 @@
  * marker.
  */
 import type { ReadStream } from "node:fs";
-import { chmod, lstat, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { syncDirectory } from "../fs/sync-directory.js";
 import type { Deadline } from "./deadline.js";
@@ -23,7 +23,7 @@ import { assertDigest, DigestMismatchError, sha256Digest, verifyContent } from "
 import { InvalidArtifactError } from "./invalid-artifact-error.js";
 import { NotFoundError } from "./not-found-error.js";
 import { LayoutBlobStore, type ByteSource } from "./layout-blob-store.js";
-import { DIRECTORY_MODE, ignoreMissing, makeDirectories, writeFileAtomic } from "./layout-files.js";
+import { DIRECTORY_MODE, lstatIfPresent, makeDirectories, readIfPresent, writeFileAtomic } from "./layout-files.js";
 import {
   addUntagged,
   INDEX_FILE,
@@ -99,7 +99,7 @@ export class OciLayoutRepository implements ContentRepository {
    */
   async pushBlobStream(descriptor: Descriptor, source: ByteSource, options: PushBlobStreamOptions = {}): Promise<boolean> {
     assertDigest(descriptor.digest, "blob digest");
-    if (this.batchIndex && !(await this.markerExists())) await this.ensureLayout();
+    if (this.batchIndex && !this.markerPresent()) await this.ensureLayout();
     else await this.create();
     return this.blobs.write(descriptor, source, {
       what: `blob ${descriptor.digest} pushed to ${this.location}`,
@@ -115,7 +115,7 @@ export class OciLayoutRepository implements ContentRepository {
    * index.json and marker), under the lock; one with an unsupported marker is refused.
    */
   async create(): Promise<void> {
-    if (await this.markerExists()) await this.assertLayoutVersion();
+    if (this.markerPresent()) await this.assertLayoutVersion();
     else await this.locked(() => this.ensureLayout());
   }
 
@@ -224,8 +224,8 @@ export class OciLayoutRepository implements ContentRepository {
     return withLayoutLock(this.layoutDir, this.options.deadline, work);
   }
 
-  private async markerExists(): Promise<boolean> {
-    return (await lstat(join(this.layoutDir, OCI_LAYOUT_FILE)).catch(ignoreMissing)) !== undefined;
+  private markerPresent(): boolean {
+    return lstatIfPresent(join(this.layoutDir, OCI_LAYOUT_FILE)) !== undefined;
   }
 
   async listTags(): Promise<string[]> {
@@ -243,7 +243,7 @@ export class OciLayoutRepository implements ContentRepository {
    * something is there but is not a layout this code understands.
    */
   private async readableLayoutExists(): Promise<boolean> {
-    const info = await lstat(this.layoutDir).catch(ignoreMissing);
+    const info = lstatIfPresent(this.layoutDir);
     if (info === undefined) return false;
     if (!info.isDirectory()) throw new InvalidArtifactError(`${this.layoutDir} is not an OCI image layout: it is not a directory`);
     await this.assertLayoutVersion();
@@ -252,7 +252,7 @@ export class OciLayoutRepository implements ContentRepository {
 
   private async assertLayoutVersion(): Promise<boolean> {
     const path = join(this.layoutDir, OCI_LAYOUT_FILE);
-    const text = await readFile(path, "utf8").catch(ignoreMissing);
+    const text = readIfPresent(path)?.toString("utf8");
     if (text === undefined) {
       return fail(`${this.layoutDir} is not an OCI image layout: it has no ${OCI_LAYOUT_FILE} file`);
     }
@@ -283,7 +283,7 @@ export class OciLayoutRepository implements ContentRepository {
   private async readIndex(): Promise<IndexDocument> {
     if (!(await this.readableLayoutExists())) return { extra: {}, manifests: [] };
     const path = join(this.layoutDir, INDEX_FILE);
-    const text = await readFile(path, "utf8").catch(ignoreMissing);
+    const text = readIfPresent(path)?.toString("utf8");
     if (text === undefined) throw new InvalidArtifactError(`${this.layoutDir} is not a complete OCI image layout: ${INDEX_FILE} is missing`);
     return parseIndex(text, path);
   }
@@ -293,10 +293,9 @@ export class OciLayoutRepository implements ContentRepository {
    * only a marker with an unsupported version stops the write.
    */
   private async readIndexForWrite(): Promise<IndexDocument> {
-    const marker = await lstat(join(this.layoutDir, OCI_LAYOUT_FILE)).catch(ignoreMissing);
-    if (marker !== undefined) return this.readIndex();
+    if (this.markerPresent()) return this.readIndex();
     const path = join(this.layoutDir, INDEX_FILE);
-    const text = await readFile(path, "utf8").catch(ignoreMissing);
+    const text = readIfPresent(path)?.toString("utf8");
     return text === undefined ? { extra: {}, manifests: [] } : parseIndex(text, path);
   }
 
@@ -311,7 +310,7 @@ export class OciLayoutRepository implements ContentRepository {
    * oci-layout, so a layout marker on disk always comes with an index.
    */
   private async ensureLayout(): Promise<void> {
-    if ((await lstat(this.layoutDir).catch(ignoreMissing)) === undefined) {
+    if (lstatIfPresent(this.layoutDir) === undefined) {
       await makeDirectories(dirname(this.layoutDir));
       const building = await mkdtemp(join(dirname(this.layoutDir), `.${basename(this.layoutDir)}.new-`));
       try {
@@ -326,13 +325,11 @@ export class OciLayoutRepository implements ContentRepository {
       }
     }
     await makeDirectories(join(this.layoutDir, "blobs", "sha256"));
-    const marker = await lstat(join(this.layoutDir, OCI_LAYOUT_FILE)).catch(ignoreMissing);
-    if (marker !== undefined) {
+    if (this.markerPresent()) {
       await this.assertLayoutVersion();
       return;
     }
-    const index = await lstat(join(this.layoutDir, INDEX_FILE)).catch(ignoreMissing);
-    if (index === undefined) await this.writeIndex({ extra: {}, manifests: [] });
+    if (lstatIfPresent(join(this.layoutDir, INDEX_FILE)) === undefined) await this.writeIndex({ extra: {}, manifests: [] });
     await writeFileAtomic(
       join(this.layoutDir, OCI_LAYOUT_FILE),
       new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION })),
