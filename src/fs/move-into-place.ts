@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { lstat, rename, rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { lstat, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { syncDirectory } from "./sync-directory.js";
 
@@ -28,6 +29,9 @@ export async function moveIntoPlace(staging: string, destination: string): Promi
     throw error;
   }
   await syncDirectory(dirname(destination));
-  await rm(aside, { recursive: true, force: true });
+  // Synchronous: a tree of dozens of files and directories is removed in a few milliseconds, where
+  // node:fs/promises sends each readdir, lstat, unlink and rmdir through the thread pool and back
+  // (~700 round trips for synth's four output trees, ~0.2 ms each on the 2-core machine).
+  rmSync(aside, { recursive: true, force: true });
 }
 
