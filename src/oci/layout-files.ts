@@ -68,8 +68,8 @@ export async function writeIntoPlace(path: string, fill: (handle: FileHandle) =>
  * Reads of a layout's small files (the marker, index.json, manifests and configs) and its lstats
  * are synchronous. Each is a few system calls of microseconds, where node:fs/promises sends every
  * one of them (open, fstat, read, close) through libuv's thread pool and back: ~0.2 ms a hop on the
- * 2-core machine, and a publish made some 80 hops before its first upload. Blobs of any size are
- * still read and written as streams; writes stay asynchronous (they fsync).
+ * 2-core machine, and a publish made some 80 hops before its first upload. Blobs over 1 MiB are
+ * still read through the pool, streamed ones stay streams, and writes stay asynchronous (they fsync).
  */
 
 /** lstat, or undefined when nothing is there. */
