@@ -8,6 +8,7 @@ import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/oci/registry-client.js";
 import { RegistryError } from "../../src/oci/registry-errors.js";
+import { writeUntilGone } from "../support/endless-response.js";
 import { instantRetry, startLocalServer, type LocalServer } from "./test-helpers.js";
 
 const SERVER_CAP = 64 * 1024 * 1024;
@@ -28,18 +29,8 @@ function closed(key: string) {
 
 /** Streams `chunk` until the client goes away or the cap is reached. */
 function endless(response: ServerResponse, key: string, head: string, chunk: string): void {
-  let sent = 0;
-  const piece = Buffer.from(chunk.repeat(Math.ceil(65536 / chunk.length)));
-  response.on("close", () => closed(key).resolve(sent));
   response.write(head);
-  const pump = () => {
-    while (sent < SERVER_CAP && !response.destroyed) {
-      sent += piece.byteLength;
-      if (!response.write(piece)) return void response.once("drain", pump);
-    }
-    response.end();
-  };
-  pump();
+  void writeUntilGone(response, Buffer.from(chunk.repeat(Math.ceil(65536 / chunk.length))), SERVER_CAP).then((sent) => closed(key).resolve(sent));
 }
 
 beforeAll(async () => {

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeHttpTransport } from "../../src/oci/node-http-transport.js";
+import { writeUntilGone } from "../support/endless-response.js";
 import { patternBytes, startLocalServer, type LocalServer } from "./test-helpers.js";
 
 const WHOLE = patternBytes(300 * 1024, 5);
@@ -17,27 +18,9 @@ let endlessClosed: Promise<number>;
 let cutNow: () => void = () => {};
 let server: LocalServer;
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => (resolve = settle));
-  return { promise, resolve };
-}
-
 function endless(response: ServerResponse): void {
-  const closed = deferred<number>();
-  endlessClosed = closed.promise;
-  let sent = 0;
-  const piece = Buffer.alloc(64 * 1024, 1);
-  response.on("close", () => closed.resolve(sent));
   response.writeHead(200, { "Content-Type": "application/octet-stream" });
-  const pump = () => {
-    while (!response.destroyed && sent < 256 * 1024 * 1024) {
-      sent += piece.byteLength;
-      if (!response.write(piece)) return void response.once("drain", pump);
-    }
-    response.end();
-  };
-  pump();
+  endlessClosed = writeUntilGone(response, Buffer.alloc(64 * 1024, 1), 256 * 1024 * 1024);
 }
 
 beforeAll(async () => {
@@ -53,9 +36,7 @@ beforeAll(async () => {
     } else if (request.url === "/cut") {
       response.writeHead(200, { "Content-Length": "1000000" });
       response.write(Buffer.alloc(1000, 2));
-      const cut = deferred<void>();
-      cutNow = () => cut.resolve();
-      void cut.promise.then(() => response.socket?.destroy());
+      void new Promise<void>((resolve) => (cutNow = resolve)).then(() => response.socket?.destroy());
     }
   });
 });
