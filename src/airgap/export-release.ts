@@ -9,7 +9,7 @@ import { openReleaseStore, type StoreOptions } from "../distribution/release-sto
 import { UserError } from "../errors.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
 import { readReleaseLock } from "../release/load-lock.js";
-import { resolveReleaseFile } from "../release/load-release.js";
+import { resolveReleaseFile } from "../release/release-files.js";
 import { formatReference, normalizedName, parseArchiveReference } from "./archive-reference.js";
 import { archiveBlobs, writeArchiveLayout, writeArchiveTar, type ArchiveWriteResult } from "./export-archive.js";
 import { PlanBuilder, type ArchivePlan } from "./export-plan.js";

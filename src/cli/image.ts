@@ -130,7 +130,8 @@ async function serviceCommand({ values, output }: { values: CliValues<typeof SER
   const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
   const signingKey = signKeyFile ? await loadSigningKey(signKeyFile, "--sign-key") : undefined;
 
-  const { loadRelease, resolveReleaseFile } = await import("../release/load-release.js");
+  const { loadRelease } = await import("../release/load-release.js");
+  const { resolveReleaseFile } = await import("../release/release-files.js");
   const { sourceDateEpoch } = await import("../synth/source-date-epoch.js");
   const { projectRoot } = await import("../project-root.js");
   const { buildStatusImage, pushStatusImage, readServiceBundle } = await import("../distribution/status-service-image.js");

@@ -1,21 +1,19 @@
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
 import { heldForLater } from "../held-promise.js";
 import { preflightRelease, unpinnedReferences, type PreflightReport } from "../distribution/preflight.js";
 import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
-import { stagedReferences } from "../distribution/staged-references.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, lookUpVersionTags, publishRelease, type PublishCheck } from "../distribution/publish-release.js";
 import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
 import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
-import { listReleaseFiles, loadRelease, resolveReleaseFile } from "../release/load-release.js";
+import { listReleaseFiles, lockFileFor, resolveReleaseFile } from "../release/release-files.js";
 import type { KitImageInputs } from "../distribution/kit-image-build.js";
-import { planKitImage, publishKitImage, type KitImagePlan, type KitImagePublished } from "../distribution/publish-kit-image.js";
-import { statusImageTarget } from "../distribution/status-image-target.js";
-import { readServiceBundle } from "../distribution/status-service-image.js";
+import type { KitImagePlan, KitImagePublished } from "../distribution/publish-kit-image.js";
+import type { ReleaseReference } from "../synth/reference-collector.js";
 import { projectRoot } from "../project-root.js";
 import type { LoadedRelease } from "../release/load-release.js";
 import { kitMadeImages } from "../synth/kit-built-image.js";
@@ -40,7 +38,8 @@ release (alga-appliance-status:<version>): found there, or built and checked to 
 digest the lock recorded (a stale lock is refused), then pushed with its SBOM.
 Version tags are immutable: an unchanged release uploads nothing; a changed one is refused.
 Staged output older than its inputs (the release file, its profile and lock file, constructs/,
-schemas/) is refused: run synth first.
+schemas/) is refused: run synth first. The release definition, profile and lock are read from
+dist/<version>/oci/release-inputs.json, as synth staged them, not from the release files.
 
 Preflight (on by default for a registry): before anything is pushed, every image and chart the
 release references is looked up in its registry (by digest when pinned); a missing one refuses
@@ -91,8 +90,8 @@ await runCli(
   async ({ values, output }) => {
     const channels = (values.channel ?? []).map(channelName);
     const versions = values.release
-      ? [versionOf(values.release)]
-      : listReleaseFiles(resolve("releases")).map((file) => loadRelease(file).definition.version);
+      ? [await versionOf(values.release)]
+      : listReleaseFiles(resolve("releases")).map((file) => basename(file, ".yaml"));
     if (channels.length > 0 && versions.length !== 1) throw new UsageError("--channel needs exactly one --release");
     if ((values.rollback || values["statement-ttl"]) && channels.length === 0) throw new UsageError("--rollback and --statement-ttl apply only with --channel");
     const ttl = statementTtl(values["statement-ttl"], parseDuration);
@@ -123,22 +122,28 @@ await runCli(
         ? resolveReleaseFile(resolve("releases"), values.release)
         : join(resolve("releases"), `${version}.yaml`);
       assertStagedFresh(distDir, release, releaseFile);
-      loadedReleases.set(version, loadRelease(releaseFile));
+      // What synth rendered from, as it staged it: the release files are not parsed again.
+      const { definition, profile, lock } = release.inputs;
+      loadedReleases.set(version, { file: releaseFile, definition, profile, ...(lock ? { lock: { file: lockFileFor(releaseFile), lock } } : {}) });
       staged.push(release);
     }
-    // Reading every rendered file for its images (~60 ms a release) is only needed for the pin check and the preflight.
-    const referenceCache = new Map<string, ReturnType<typeof stagedReferences>>();
+    // Reading every rendered file for its images (~60 ms a release, and the YAML reader) is only
+    // needed for the pin check, the preflight and the kit-built image.
+    const referenceCache = new Map<string, ReleaseReference[]>();
     // The image the kit builds is published here, so it is not looked up by the preflight.
     const kitMade = (release: StagedRelease) => kitMadeImages(loadedReleases.get(release.version)!.definition);
-    const references = (release: StagedRelease) => {
+    const references = async (release: StagedRelease) => {
       let found = referenceCache.get(release.version);
-      if (!found) referenceCache.set(release.version, (found = stagedReferences(distDir, release)));
+      if (!found) {
+        const { stagedReferences } = await import("../distribution/staged-references.js");
+        referenceCache.set(release.version, (found = stagedReferences(distDir, release)));
+      }
       return found;
     };
     if (channels.length > 0 && !values["allow-unpinned"]) {
       // A channel is what appliances follow: it must never point at something a tag move can change.
       for (const release of staged) {
-        const unpinned = unpinnedReferences(references(release));
+        const unpinned = unpinnedReferences(await references(release));
         if (unpinned.length > 0) {
           throw new UserError(
             `release ${release.version} is not pinned by digest, so it cannot be published to a channel (${channels.join(", ")}):\n` +
@@ -166,8 +171,9 @@ await runCli(
         ...(values.registry ? { environmentCredentialsHost: parseRegistryTarget(values.registry).registry } : {}),
       });
       for (const release of staged) {
-        output.progress(`preflight ${release.version}: checking ${references(release).length} reference(s)`);
-        const looked = references(release).filter((reference) => !(reference.kind === "image" && kitMade(release).has(reference.reference)));
+        const found = await references(release);
+        output.progress(`preflight ${release.version}: checking ${found.length} reference(s)`);
+        const looked = found.filter((reference) => !(reference.kind === "image" && kitMade(release).has(reference.reference)));
         preflight.set(release.version, await preflightRelease(release.version, looked, { registries, progress: output.progress }));
       }
     }
@@ -182,6 +188,7 @@ await runCli(
     for (const release of staged) {
       const loaded = loadedReleases.get(release.version)!;
       if (!loaded.definition.statusService.build) continue;
+      const { planKitImage, readServiceBundle, statusImageTarget } = await imageBuilder();
       const target = statusImageTarget(
         {
           ...(values.registry ? { registry: values.registry } : { ociLayout: values["oci-layout"] ?? DEFAULT_LAYOUT_DIR }),
@@ -190,7 +197,7 @@ await runCli(
         },
         loaded.definition.statusService.image,
       );
-      const plan = await planKitImage(loaded, references(release), target, {
+      const plan = await planKitImage(loaded, await references(release), target, {
         inputs: () =>
           (kitInputs ??= { bundle: readServiceBundle(projectRoot()), epochSeconds: sourceDateEpoch(), progress: output.progress, ...(values["base-layout"] ? { baseLayout: values["base-layout"] } : {}) }),
         registries: imageRegistries,
@@ -202,6 +209,7 @@ await runCli(
     const kitImages = new Map<string, KitImagePublished>();
     if (!values["dry-run"]) {
       for (const [version, plan] of kitImagePlans) {
+        const { publishKitImage } = await imageBuilder();
         output.progress(`publishing ${plan.reference} to ${plan.target.repository.location}`);
         kitImages.set(version, await publishKitImage(plan, { progress: output.progress, ...(signingKey ? { signingKey } : {}) }));
       }
@@ -260,8 +268,25 @@ await runCli(
   },
 );
 
-function versionOf(release: string): string {
-  if (release.endsWith(".yaml") || release.includes("/")) return loadRelease(resolveReleaseFile(resolve("releases"), release)).definition.version;
+/**
+ * What publishes an image the kit builds (the image builder, the status service's bundle, the
+ * runtime base and their schemas): loaded only for a release whose status service the kit builds.
+ */
+async function imageBuilder() {
+  const [{ planKitImage, publishKitImage }, { statusImageTarget }, { readServiceBundle }] = await Promise.all([
+    import("../distribution/publish-kit-image.js"),
+    import("../distribution/status-image-target.js"),
+    import("../distribution/status-service-image.js"),
+  ]);
+  return { planKitImage, publishKitImage, statusImageTarget, readServiceBundle };
+}
+
+/** The version `--release` names: a version as given, or read from the release file given by path. */
+async function versionOf(release: string): Promise<string> {
+  if (release.endsWith(".yaml") || release.includes("/")) {
+    const { loadRelease } = await import("../release/load-release.js");
+    return loadRelease(resolveReleaseFile(resolve("releases"), release)).definition.version;
+  }
   const parsed = ReleaseVersion.safeParse(release);
   if (!parsed.success) throw new UsageError(`--release "${release}": ${parsed.error.issues[0]?.message ?? "invalid version"}`);
   return release;

@@ -3,7 +3,7 @@ import { readdir, rm } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import { UserError } from "../errors.js";
-import { listReleaseFiles, resolveReleaseFile } from "../release/load-release.js";
+import { listReleaseFiles, resolveReleaseFile } from "../release/release-files.js";
 import { readYamlDocument } from "../release/read-yaml-document.js";
 import { sourceDateEpoch } from "../synth/source-date-epoch.js";
 import { synthesizeRelease, synthesizeVendor, type SynthesizedRelease } from "../synth/synth-release.js";
@@ -18,7 +18,8 @@ Renders release definitions into dist/: for each release <version>,
   dist/<version>/control-plane/         applied by the host bootstrap
   dist/<version>/release-manifest.json  what an appliance reads
   dist/<version>/iso/                   autoinstall seed and overlay (from releases/iso/appliance-iso.yaml)
-  dist/<version>/oci/                   the bundle and release artifacts, staged for publish
+  dist/<version>/oci/                   the bundle and release artifacts staged for publish, with
+                                        release-inputs.json (the definition, profile and lock used)
 and dist/vendor/ (the license service). Every object is validated against the upstream
 Kubernetes and Flux schemas and the release policies before anything is written; a release that
 fails leaves nothing of itself in the output (not even an earlier rendering).

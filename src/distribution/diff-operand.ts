@@ -8,7 +8,7 @@ import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "../bundle/gunzip.js";
 import { DEFAULT_MAX_ENTRIES, extractTarGz } from "../bundle/safe-extract.js";
 import { MAX_CONFIG_BYTES } from "../oci/limits.js";
 import { UserError } from "../errors.js";
-import { resolveReleaseFile } from "../release/load-release.js";
+import { resolveReleaseFile } from "../release/release-files.js";
 import type { KubernetesObject, RenderedFile } from "../policy/rendered-file.js";
 import { synthesizeRelease } from "../synth/synth-release.js";
 import { resolveRelease } from "./resolve-release.js";

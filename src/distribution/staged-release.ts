@@ -7,9 +7,11 @@ import { sha256Digest } from "../oci/digest.js";
 import { openLayoutRepository, type OciLayoutRepository } from "../oci/layout.js";
 import { parseImageManifest } from "../oci/image-manifest.js";
 import type { Descriptor } from "../oci/types.js";
-import { STAGED_LAYOUT_DIR } from "../synth/write-output.js";
+import { formatIssues } from "../release/format-issues.js";
+import { StagedReleaseInputs } from "../release/staged-release-inputs.js";
+import { STAGED_INPUTS_FILE, STAGED_LAYOUT_DIR } from "../synth/write-output.js";
 
-/** A release as synth left it in dist/<version>/: its manifest and the staged OCI layouts. */
+/** A release as synth left it in dist/<version>/: its manifest, the staged OCI layouts and the inputs it was rendered from. */
 export interface StagedRelease {
   readonly version: string;
   readonly manifest: ReleaseManifest;
@@ -17,11 +19,37 @@ export interface StagedRelease {
   readonly release: OciLayoutRepository;
   readonly bundle: Descriptor;
   readonly releaseArtifact: Descriptor;
+  /** The release definition, profile and lock synth rendered this release from. */
+  readonly inputs: StagedReleaseInputs;
+}
+
+/** The staged release inputs (StagedReleaseInputs), validated, and of this version. */
+function readStagedInputs(layouts: string, version: string, rerun: string): StagedReleaseInputs {
+  const file = join(layouts, STAGED_INPUTS_FILE);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "is missing (staged by an older synth?)" : code ? `cannot be read (${code})` : "is not JSON (edited after synth?)";
+    throw new UserError(`${file} ${why}; ${rerun}`);
+  }
+  // Without zod's JIT, as every document a command reads once (src/release/read-yaml-document.ts).
+  const parsed = StagedReleaseInputs.safeParse(data, { jitless: true });
+  if (!parsed.success) {
+    const lines = formatIssues(parsed.error.issues).map((line) => `  ${line}`);
+    throw new UserError(`${file} is not what synth stages (edited after synth?):\n${lines.join("\n")}\n${rerun}`);
+  }
+  const inputs = parsed.data;
+  if (inputs.definition.version !== version) throw new UserError(`${file} holds the inputs of release ${inputs.definition.version}, not ${version}; ${rerun}`);
+  if (inputs.lock && inputs.lock.release !== version) throw new UserError(`${file} holds the lock of release ${inputs.lock.release}, not ${version}; ${rerun}`);
+  return inputs;
 }
 
 /**
  * Opens dist/<version>/ and checks that it is whole and consistent: the staged release artifact's
- * config blob is exactly release-manifest.json, and that manifest pins exactly the staged bundle.
+ * config blob is exactly release-manifest.json, that manifest pins exactly the staged bundle, and
+ * the staged release inputs are valid and of this version.
  */
 export async function openStagedRelease(distDir: string, version: string): Promise<StagedRelease> {
   const dir = join(distDir, version);
@@ -48,5 +76,6 @@ export async function openStagedRelease(distDir: string, version: string): Promi
   if (manifest.configBundle.digest !== bundle.digest) {
     throw new UserError(`${manifestFile}: configBundle.digest ${manifest.configBundle.digest} is not the staged bundle ${bundle.digest}; ${rerun}`);
   }
-  return { version, manifest, config, release, bundle, releaseArtifact };
+  const inputs = readStagedInputs(layouts, version, rerun);
+  return { version, manifest, config, release, bundle, releaseArtifact, inputs };
 }

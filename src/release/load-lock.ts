@@ -1,13 +1,9 @@
 import { existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import { ReleaseLock } from "../../schemas/release-lock.js";
 import { UserError } from "../errors.js";
 import { readYamlDocument } from "./read-yaml-document.js";
-
-/** `releases/1.0.0.yaml` → `releases/1.0.0.lock.yaml`: the lock lives beside its release. */
-export function lockFileFor(releaseFile: string): string {
-  return join(dirname(releaseFile), `${basename(releaseFile).replace(/\.ya?ml$/, "")}.lock.yaml`);
-}
+import { lockFileFor } from "./release-files.js";
 
 /** Reads the release's lock file; undefined when the release has none. */
 export function readReleaseLock(releaseFile: string, version: string): { file: string; lock: ReleaseLock } | undefined {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { ReleaseDefinition } from "../../schemas/release.js";
 import { ValuesProfile } from "../../schemas/profile.js";
@@ -6,6 +6,7 @@ import { UserError } from "../errors.js";
 import type { ReleaseLock } from "../../schemas/release-lock.js";
 import { readReleaseLock } from "./load-lock.js";
 import { readYamlDocument } from "./read-yaml-document.js";
+import { RELEASE_FILE } from "./release-files.js";
 
 /** A release definition together with the values profile it names. */
 export interface LoadedRelease {
@@ -14,28 +15,6 @@ export interface LoadedRelease {
   readonly profile: ValuesProfile;
   /** `<version>.lock.yaml` beside the release, when `npm run lock` wrote one. */
   readonly lock?: { readonly file: string; readonly lock: ReleaseLock };
-}
-
-const RELEASE_FILE = /^[0-9][a-zA-Z0-9._-]*\.yaml$/;
-
-/** Every `releases/<version>.yaml` (lock files and sub-directories excluded), in version-name order. */
-export function listReleaseFiles(releasesDir: string): string[] {
-  if (!existsSync(releasesDir)) throw new UserError(`${releasesDir}: no releases directory (run from the checkout, or name one release with --release)`);
-  return readdirSync(releasesDir)
-    .filter((name) => RELEASE_FILE.test(name) && !name.includes(".lock."))
-    .sort()
-    .map((name) => join(releasesDir, name));
-}
-
-/** Resolves `--release` given as a version (`1.0-rc5`) or as a path to a release file. */
-export function resolveReleaseFile(releasesDir: string, versionOrPath: string): string {
-  if (versionOrPath.endsWith(".yaml") || versionOrPath.includes("/")) return resolve(versionOrPath);
-  const file = join(releasesDir, `${versionOrPath}.yaml`);
-  if (!existsSync(file)) {
-    const known = listReleaseFiles(releasesDir).map((path) => basename(path, ".yaml"));
-    throw new UserError(`no release "${versionOrPath}": ${file} does not exist (known releases: ${known.join(", ") || "none"})`);
-  }
-  return file;
 }
 
 /** Reads and validates a release file and its profile (`<releases dir>/profiles/<profile>.yaml`). */

@@ -11,6 +11,7 @@ import { enforcePolicies, type EnforceOptions } from "../policy/index.js";
 import type { PolicyViolation } from "../policy/violation.js";
 import type { AppliedWaiver } from "../policy/waivers.js";
 import { loadRelease } from "../release/load-release.js";
+import type { StagedReleaseInputs } from "../release/staged-release-inputs.js";
 import { applyLock, lockRenderedImages } from "./apply-lock.js";
 import { composeFluxSource, composeRelease, composeVendor } from "./compose-release.js";
 import { pinKitBuiltImage } from "./kit-built-image.js";
@@ -32,6 +33,8 @@ export interface SynthesizedRelease {
   readonly releaseArtifact: BuiltArtifact;
   /** Policy checks the release file waived, with what each covered. */
   readonly waivers: readonly AppliedWaiver[];
+  /** The definition, profile and lock it was rendered from, as JSON (StagedReleaseInputs): staged for publish. */
+  readonly stagedInputs: Uint8Array;
 }
 
 /** Validates rendered objects (upstream schemas, then policies) and serializes them. */
@@ -111,7 +114,9 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   }
   // The ISO seed and overlay (iso/…), when the releases directory has an ISO definition.
   for (const [path, data] of renderIsoTree(file, definition.version, all, isoOffline)) all.set(path, data);
-  return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact, waivers };
+  const inputs: StagedReleaseInputs = { definition: loaded.definition, profile, ...(lock ? { lock: lock.lock } : {}) };
+  const stagedInputs = encoder.encode(serializeJson(inputs));
+  return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact, waivers, stagedInputs };
 }
 
 /** Renders and validates the vendor-side files (paths relative to the output root). */

@@ -11,6 +11,9 @@ import type { SynthesizedRelease } from "./synth-release.js";
 /** Directory, under a release's output, holding the staged OCI layouts that publish copies. */
 export const STAGED_LAYOUT_DIR = "oci";
 
+/** File, in STAGED_LAYOUT_DIR, holding the release inputs synth rendered from (StagedReleaseInputs), which publish reads. */
+export const STAGED_INPUTS_FILE = "release-inputs.json";
+
 // Synchronous on purpose: dozens of small files into a private staging directory, one after the
 // other; each promise-based call is a round trip through libuv's thread pool, which on the loaded
 // 2-core machine cost twice as much as the writes themselves (34 ms against 18 ms per release).
@@ -64,7 +67,7 @@ async function replaceDirectory(outRoot: string, name: string, build: (dir: stri
   return target;
 }
 
-/** Writes one release's directory: rendered files, release-manifest.json and the staged OCI layouts. */
+/** Writes one release's directory: rendered files, release-manifest.json, the staged OCI layouts and the inputs beside them. */
 export async function writeRelease(outRoot: string, release: SynthesizedRelease): Promise<string> {
   return replaceDirectory(outRoot, release.version, async (dir) => {
     writeFiles(dir, release.files);
@@ -72,6 +75,7 @@ export async function writeRelease(outRoot: string, release: SynthesizedRelease)
     const layouts = join(dir, STAGED_LAYOUT_DIR);
     stageArtifact(layouts, CONFIG_REPOSITORY, release.bundle, release.version);
     stageArtifact(layouts, RELEASE_REPOSITORY, release.releaseArtifact, release.version);
+    writeFiles(layouts, new Map([[STAGED_INPUTS_FILE, release.stagedInputs]]));
   });
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LicenseServiceDefinition } from "../../schemas/license-service.js";
 import { readYamlDocument } from "../../src/release/read-yaml-document.js";
-import { listReleaseFiles } from "../../src/release/load-release.js";
+import { listReleaseFiles } from "../../src/release/release-files.js";
 import { synthesizeRelease, synthesizeVendor } from "../../src/synth/synth-release.js";
 import { RELEASES_DIR } from "../support/rendered.js";
 
