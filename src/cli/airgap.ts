@@ -4,7 +4,7 @@ import { ReleaseVersion } from "../../schemas/common.js";
 import { UsageError, UserError } from "../errors.js";
 import { BOOTSTRAP_ARCHIVE_NAME, K3S_IMAGES_DIRECTORY } from "../iso/k3s-node.js";
 import { runCli, type CliOutput, type CliValues } from "./run.js";
-import { loadVerificationKeys } from "./signing-options.js";
+import { loadVerificationKeys } from "./key-files.js";
 import { channelName, commandDeadline, storeOptions } from "./store-options.js";
 
 const EXPORT_HELP = `Usage: npm run airgap -- export --release V (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)

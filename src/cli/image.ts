@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { runCli, type CliOutput, type CliValues } from "./run.js";
-import { loadSigningKey } from "./signing-options.js";
+import { loadSigningKey } from "./key-files.js";
 import { commandDeadline } from "./store-options.js";
 
 const HELP = `Usage: npm run image -- --service status --release <version|file> [--platform P[,P…]]

@@ -7,19 +7,20 @@ import { ReferenceRegistries } from "../distribution/reference-registries.js";
 import { parseRegistryTarget } from "../oci/registry-reference.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { assertPublishable, lookUpVersionTags, publishRelease, type PublishCheck } from "../distribution/publish-release.js";
-import { releaseSigner, signatureFormats } from "../distribution/release-signatures.js";
 import { assertStagedFresh } from "../distribution/staged-freshness.js";
 import { openStagedRelease, type StagedRelease } from "../distribution/staged-release.js";
 import { listReleaseFiles, lockFileFor, resolveReleaseFile } from "../release/release-files.js";
 import type { KitImageInputs } from "../distribution/kit-image-build.js";
 import type { KitImagePlan, KitImagePublished } from "../distribution/publish-kit-image.js";
+import type { ArtifactSigner } from "../distribution/release-signatures.js";
+import type { SigningKey } from "../signing/signing-keys.js";
 import type { ReleaseReference } from "../synth/reference-collector.js";
 import { projectRoot } from "../project-root.js";
 import type { LoadedRelease } from "../release/load-release.js";
 import { kitMadeImages } from "../synth/kit-built-image.js";
 import { sourceDateEpoch } from "../synth/source-date-epoch.js";
 import { runCli } from "./run.js";
-import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP, STATEMENT_HELP, statementTtl } from "./signing-options.js";
+import { IDENTITY_HELP, SIGNATURE_FORMAT_HELP, STATEMENT_HELP, statementTtl } from "./signing-options.js";
 import { commandClock } from "../distribution/clock.js";
 import { parseDuration } from "../oci/deadline.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
@@ -100,9 +101,15 @@ await runCli(
     const store = openReleaseStore(targetOptions, DEFAULT_LAYOUT_DIR);
     const signKeyFile = values["sign-key"] ?? process.env["SIGNING_KEY_FILE"];
     if ((values.identity || values["signature-format"]) && !signKeyFile) throw new UsageError("--identity and --signature-format apply only with --sign-key (or SIGNING_KEY_FILE)");
-    const formats = signatureFormats(values["signature-format"]);
-    const signingKey = signKeyFile ? await loadSigningKey(signKeyFile, "--sign-key") : undefined;
-    const signer = signingKey ? releaseSigner(store, signingKey, { formats, ...(values.identity ? { identity: values.identity } : {}) }) : undefined;
+    // Keys and signature formats (cosign's and sigstore's, with their schemas) load only to sign.
+    let signingKey: SigningKey | undefined;
+    let signer: ArtifactSigner | undefined;
+    if (signKeyFile) {
+      const { releaseSigner, signatureFormats } = await import("../distribution/release-signatures.js");
+      const formats = signatureFormats(values["signature-format"]);
+      signingKey = await (await import("./key-files.js")).loadSigningKey(signKeyFile, "--sign-key");
+      signer = releaseSigner(store, signingKey, { formats, ...(values.identity ? { identity: values.identity } : {}) });
+    }
     if (values["skip-preflight"] && values.preflight) throw new UsageError("give either --skip-preflight or --preflight, not both");
     // The store is asked now (a registry's /v2/ ping, each release's version tags) and its answers
     // are read after the local checks below: the registry answers while the staged releases are

@@ -5,7 +5,8 @@ import { UsageError, UserError } from "../errors.js";
 import type { ReleaseStore } from "../distribution/release-store.js";
 import type { VerificationKey } from "../signing/signing-keys.js";
 import { runCli } from "./run.js";
-import { IDENTITY_HELP, loadVerificationKeys } from "./signing-options.js";
+import { loadVerificationKeys } from "./key-files.js";
+import { IDENTITY_HELP } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run pull -- (--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR)

@@ -4,7 +4,8 @@ import { signatureFormats, signRelease } from "../distribution/release-signature
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { resolveRelease } from "../distribution/resolve-release.js";
 import { runCli } from "./run.js";
-import { IDENTITY_HELP, loadSigningKey, SIGNATURE_FORMAT_HELP } from "./signing-options.js";
+import { loadSigningKey } from "./key-files.js";
+import { IDENTITY_HELP, SIGNATURE_FORMAT_HELP } from "./signing-options.js";
 import { STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run sign -- --release VERSION --key FILE [--registry HOST[:PORT]/NAMESPACE [--plain-http] | --oci-layout DIR]

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { UsageError, UserError } from "../errors.js";
-import { parseSigningKey, parseVerificationKey, type SigningKey, type VerificationKey } from "../signing/signing-keys.js";
-import { readPassphrase } from "./passphrase.js";
+/**
+ * The signing flags' help and the statement TTL: what a command's usage needs without loading keys.
+ * Keys themselves are read by ./key-files.ts.
+ */
+import { UsageError } from "../errors.js";
 
 export const IDENTITY_HELP = `  --identity HOST[:PORT]/NAMESPACE   the registry namespace signatures name (cosign's docker-reference);
                                      default: the --registry itself, or for --oci-layout the bare repository
@@ -11,24 +11,6 @@ export const IDENTITY_HELP = `  --identity HOST[:PORT]/NAMESPACE   the registry 
 export const SIGNATURE_FORMAT_HELP = `  --signature-format F               both (default), classic (cosign's sha256-<hex>.sig image, the only format
                                      Flux < 2.8 reads) or bundle (a sigstore bundle attached as an OCI 1.1
                                      referrer, what cosign v3 and Flux >= 2.8 read first)`;
-
-function readKeyFile(file: string, flag: string): string {
-  try {
-    return readFileSync(resolve(file), "utf8");
-  } catch (error) {
-    throw new UserError(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-}
-
-/** Loads the private key named by `--sign-key`/`--key` (or SIGNING_KEY_FILE); the passphrase from COSIGN_PASSWORD or a prompt. */
-export async function loadSigningKey(file: string, flag: string): Promise<SigningKey> {
-  return parseSigningKey(readKeyFile(file, flag), file, () => readPassphrase(`passphrase for ${file}`));
-}
-
-/** Loads every `--verify-key`/`--key` public key; any of them may match. */
-export function loadVerificationKeys(files: readonly string[], flag: string): VerificationKey[] {
-  return files.map((file) => parseVerificationKey(readKeyFile(file, flag), file));
-}
 
 export const STATEMENT_HELP = `  --rollback                         the channel moves to a lower version on purpose: its signed statement says
                                      rollback: true, which appliances accept (without it such a move is refused)

@@ -4,7 +4,8 @@ import { verifyReleaseSignatures } from "../distribution/release-signatures.js";
 import { DEFAULT_LAYOUT_DIR, openReleaseStore } from "../distribution/release-store.js";
 import { resolveRelease } from "../distribution/resolve-release.js";
 import { runCli, type CliOutput } from "./run.js";
-import { IDENTITY_HELP, loadVerificationKeys } from "./signing-options.js";
+import { loadVerificationKeys } from "./key-files.js";
+import { IDENTITY_HELP } from "./signing-options.js";
 import { channelName, STORE_FLAGS, STORE_HELP, storeOptions } from "./store-options.js";
 
 const HELP = `Usage: npm run verify -- (--release VERSION | --channel NAME | --image VERSION) --key FILE [--key FILE]...

@@ -4,7 +4,7 @@ import { TagConflictError } from "../oci/tag-conflict-error.js";
 import { copyArtifact, type CopyOptions } from "../oci/copy-artifact.js";
 import { parseImageManifest } from "../oci/image-manifest.js";
 import type { ContentRepository, Descriptor } from "../oci/types.js";
-import { planStatement, writeStatement, type StatementPlan, type WrittenStatement } from "./channel-statements.js";
+import type { StatementPlan, WrittenStatement } from "./channel-statements.js";
 import type { ArtifactSignature, ArtifactSigner } from "./release-signatures.js";
 import type { ReleaseStore } from "./release-store.js";
 import { assertTagHolds } from "./tag-read-back.js";
@@ -142,8 +142,10 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
   const alreadyPublished = configState === "same" && releaseState === "same";
   // Each channel's next statement is planned before anything is uploaded: a move back without
   // rollback is refused with nothing pushed.
+  // Channel statements (their schema and signing) load only for a publish that moves a channel.
+  const statements = options.channels?.length ? await import("./channel-statements.js") : undefined;
   const plans = new Map<string, StatementPlan>();
-  for (const channel of options.channels ?? []) plans.set(channel, await planStatement(store, channel, staged.version, options.statements?.rollback ?? false));
+  for (const channel of options.channels ?? []) plans.set(channel, await statements!.planStatement(store, channel, staged.version, options.statements?.rollback ?? false));
 
   let blobsUploaded = 0;
   let blobsMounted = 0;
@@ -215,7 +217,7 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
     if (!dryRun) {
       progress(`writing channel statement #${plans.get(channel)!.sequence} for ${channel}`);
       try {
-        statement = await writeStatement(store, plans.get(channel)!, { version: staged.version, digest: staged.releaseArtifact.digest }, {
+        statement = await statements!.writeStatement(store, plans.get(channel)!, { version: staged.version, digest: staged.releaseArtifact.digest }, {
           now: options.statements?.now ?? Date.now(),
           ...(options.statements?.ttlMs ? { ttlMs: options.statements.ttlMs } : {}),
           ...(options.signer ? { signer: options.signer } : {}),
