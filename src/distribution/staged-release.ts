@@ -23,8 +23,8 @@ export interface StagedRelease {
   readonly inputs: StagedReleaseInputs;
 }
 
-/** The staged release inputs (StagedReleaseInputs), validated, and of this version. */
-function readStagedInputs(layouts: string, version: string, rerun: string): StagedReleaseInputs {
+/** The staged release inputs (StagedReleaseInputs), validated, of this version and of the staged release artifact. */
+function readStagedInputs(layouts: string, version: string, releaseArtifact: Descriptor, rerun: string): StagedReleaseInputs {
   const file = join(layouts, STAGED_INPUTS_FILE);
   let data: unknown;
   try {
@@ -43,6 +43,9 @@ function readStagedInputs(layouts: string, version: string, rerun: string): Stag
   const inputs = parsed.data;
   if (inputs.definition.version !== version) throw new UserError(`${file} holds the inputs of release ${inputs.definition.version}, not ${version}; ${rerun}`);
   if (inputs.lock && inputs.lock.release !== version) throw new UserError(`${file} holds the lock of release ${inputs.lock.release}, not ${version}; ${rerun}`);
+  if (inputs.releaseArtifact !== releaseArtifact.digest) {
+    throw new UserError(`${file} rendered the release artifact ${inputs.releaseArtifact}, not the staged ${releaseArtifact.digest} (from another synth run?); ${rerun}`);
+  }
   return inputs;
 }
 
@@ -76,6 +79,6 @@ export async function openStagedRelease(distDir: string, version: string): Promi
   if (manifest.configBundle.digest !== bundle.digest) {
     throw new UserError(`${manifestFile}: configBundle.digest ${manifest.configBundle.digest} is not the staged bundle ${bundle.digest}; ${rerun}`);
   }
-  const inputs = readStagedInputs(layouts, version, rerun);
+  const inputs = readStagedInputs(layouts, version, releaseArtifact, rerun);
   return { version, manifest, config, release, bundle, releaseArtifact, inputs };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Digest } from "../../schemas/common.js";
 import { ReleaseDefinition } from "../../schemas/release.js";
 import { ValuesProfile } from "../../schemas/profile.js";
 import { ReleaseLock } from "../../schemas/release-lock.js";
@@ -8,9 +9,11 @@ import { ReleaseLock } from "../../schemas/release-lock.js";
  * values profile and its lock (when the release has one). Synth stages it beside the release's OCI
  * layouts, so publish works from what was rendered without parsing the release files again (their
  * YAML reader and schemas are a tenth of a cold publish on the 2-core machine). Read back, it is
- * validated with the same schemas: a file in dist/ is input like any other.
+ * validated with the same schemas: a file in dist/ is input like any other. It names the release
+ * artifact they rendered, so inputs from another synth run (or another release) are refused.
  */
 export const StagedReleaseInputs = z.strictObject({
+  releaseArtifact: Digest.describe("Digest of the release artifact's OCI manifest these inputs rendered."),
   definition: ReleaseDefinition,
   profile: ValuesProfile,
   lock: ReleaseLock.optional(),

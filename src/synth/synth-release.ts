@@ -114,7 +114,7 @@ export function synthesizeRelease(file: string, createdEpochSeconds: number): Sy
   }
   // The ISO seed and overlay (iso/…), when the releases directory has an ISO definition.
   for (const [path, data] of renderIsoTree(file, definition.version, all, isoOffline)) all.set(path, data);
-  const inputs: StagedReleaseInputs = { definition: loaded.definition, profile, ...(lock ? { lock: lock.lock } : {}) };
+  const inputs: StagedReleaseInputs = { releaseArtifact: releaseArtifact.manifest.descriptor.digest, definition: loaded.definition, profile, ...(lock ? { lock: lock.lock } : {}) };
   const stagedInputs = encoder.encode(serializeJson(inputs));
   return { version: definition.version, files: all, releaseManifest, bundle, releaseArtifact, waivers, stagedInputs };
 }

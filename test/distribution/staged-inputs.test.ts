@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { openStagedRelease } from "../../src/distribution/staged-release.js";
 import { loadRelease } from "../../src/release/load-release.js";
 import { listReleaseFiles } from "../../src/release/release-files.js";
-import { STAGED_INPUTS_FILE, STAGED_LAYOUT_DIR } from "../../src/synth/write-output.js";
+import { synthesizeRelease } from "../../src/synth/synth-release.js";
+import { STAGED_INPUTS_FILE, STAGED_LAYOUT_DIR, writeRelease } from "../../src/synth/write-output.js";
 import { RELEASES_DIR } from "../support/rendered.js";
 import { runCli } from "../support/run-cli.js";
 import { stagedDist } from "../support/staged-releases.js";
@@ -30,7 +31,12 @@ describe("the release inputs synth stages", () => {
     const dist = await stagedDist([version]);
     const loaded = loadRelease(join(RELEASES_DIR, `${version}.yaml`));
     const staged = await openStagedRelease(dist, version);
-    expect(staged.inputs).toEqual({ definition: loaded.definition, profile: loaded.profile, ...(loaded.lock ? { lock: loaded.lock.lock } : {}) });
+    expect(staged.inputs).toEqual({
+      releaseArtifact: staged.releaseArtifact.digest,
+      definition: loaded.definition,
+      profile: loaded.profile,
+      ...(loaded.lock ? { lock: loaded.lock.lock } : {}),
+    });
   });
 
   it("the shipped releases above cover a release with a lock and one without", () => {
@@ -65,7 +71,7 @@ describe("the release inputs synth stages", () => {
     expect(existsSync(join(checkout, "oci-layout"))).toBe(false);
   });
 
-  it("staged inputs that are not JSON, not valid, or of another release are refused, naming the file and the field", async () => {
+  it("staged inputs that are not JSON, not valid, of another release or of another synth run are refused, naming the file and the field", async () => {
     const dist = await stagedDist(["1.0-rc5", "1.0.0"]);
 
     writeFileSync(inputsFile(dist, "1.0-rc5"), "{ not json");
@@ -80,6 +86,13 @@ describe("the release inputs synth stages", () => {
     const intact = await stagedDist(["1.0.0"]);
     editInputs(intact, "1.0.0", (inputs) => ({ ...inputs, lock: { ...inputs.lock, release: "1.0-rc5" } }));
     await expect(openStagedRelease(intact, "1.0.0")).rejects.toThrow(/release-inputs\.json holds the lock of release 1\.0-rc5, not 1\.0\.0/);
+
+    // The same release rendered by another synth run (another SOURCE_DATE_EPOCH: another release artifact).
+    const other = join(tempDir(), "dist");
+    await writeRelease(other, synthesizeRelease(join(RELEASES_DIR, "1.0.0.yaml"), 86_400));
+    const current = await stagedDist(["1.0.0"]);
+    cpSync(inputsFile(other, "1.0.0"), inputsFile(current, "1.0.0"));
+    await expect(openStagedRelease(current, "1.0.0")).rejects.toThrow(/release-inputs\.json rendered the release artifact sha256:[0-9a-f]{64}, not the staged sha256:[0-9a-f]{64} \(from another synth run\?\)/);
 
     const extra = await stagedDist(["1.0.0"]);
     editInputs(extra, "1.0.0", (inputs) => ({ ...inputs, unexpected: true }));
