@@ -8,7 +8,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { builtinModules } from "node:module";
+import { isAscii } from "node:buffer";
+import { builtinModules, createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { COMMAND_SCRIPT, STAMP_DIR, fileSha256, projectRoot, readStamp, staleCommands, writeStamp } from "./build-stamp.cjs";
 
@@ -197,16 +198,58 @@ export const ajvI18nEnglishOnly = {
  * esbuild then loads with `require` like every other bundled module.
  */
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+/** esbuild namespaces of the modules the two plugins below write in place of built-ins: no file behind them. */
+const BUILTIN_IMPORT_NAMESPACE = "builtin-dynamic-import";
+const LAZY_BUILTIN_NAMESPACE = "lazy-package-builtin";
+const SHIM_NAMESPACES = [BUILTIN_IMPORT_NAMESPACE, LAZY_BUILTIN_NAMESPACE];
 const builtinDynamicImports = {
   name: "builtin-dynamic-imports",
   setup(builder) {
     builder.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
-      args.kind === "dynamic-import" && BUILTINS.has(args.path) ? { path: args.path, namespace: "builtin-dynamic-import" } : undefined,
+      args.kind === "dynamic-import" && BUILTINS.has(args.path) ? { path: args.path, namespace: BUILTIN_IMPORT_NAMESPACE } : undefined,
     );
-    builder.onLoad({ filter: /.*/, namespace: "builtin-dynamic-import" }, (args) => ({
+    builder.onLoad({ filter: /.*/, namespace: BUILTIN_IMPORT_NAMESPACE }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path.startsWith("node:") ? args.path : `node:${args.path}`)});`,
       loader: "js",
     }));
+  },
+};
+
+/**
+ * Built-ins that bundled packages require at their top level for a path the kit never takes: cdk8s
+ * requires `child_process` (and with it net, dgram and the stream machinery, ~6 ms of every synth
+ * and diff on the 2-core machine) only to fetch a URL in Yaml.load and to run helm. In the bundle,
+ * such a package's `require` gives a stand-in that loads the built-in on first use: each function
+ * is replaced by one that loads it when called (packages copy functions out at their top level,
+ * cdk8s `{ spawnSync: child_process.spawnSync }`), every other export by a getter. The kit's own
+ * code imports what it uses, lazily where it should, and gets the real module.
+ */
+const LAZY_PACKAGE_BUILTINS = ["child_process"];
+export const lazyPackageBuiltins = {
+  name: "lazy-package-builtins",
+  setup(builder) {
+    const names = new Set(LAZY_PACKAGE_BUILTINS.flatMap((name) => [name, `node:${name}`]));
+    builder.onResolve({ filter: /^[a-z:_]+$/ }, (args) =>
+      args.kind === "require-call" && names.has(args.path) && /[\\/]node_modules[\\/]/.test(args.importer)
+        ? { path: args.path.replace(/^node:/, ""), namespace: LAZY_BUILTIN_NAMESPACE }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: LAZY_BUILTIN_NAMESPACE }, (args) => {
+      // The built-in's exports as this Node has them (the supported Nodes have the same names).
+      const builtin = createRequire(import.meta.url)(`node:${args.path}`);
+      const keys = Object.keys(builtin).sort();
+      const load = `require(${JSON.stringify(`node:${args.path}`)})`;
+      const functions = keys.filter((key) => typeof builtin[key] === "function");
+      const values = keys.filter((key) => typeof builtin[key] !== "function");
+      return {
+        contents:
+          `"use strict";\n` +
+          `for (const key of ${JSON.stringify(functions)}) exports[key] = function (...args) { const real = ${load}[key]; return new.target ? Reflect.construct(real, args) : real.apply(this, args); };\n` +
+          `for (const key of ${JSON.stringify(values)}) Object.defineProperty(exports, key, { enumerable: true, get: () => ${load}[key] });\n`,
+        loader: "js",
+      };
+    });
   },
 };
 
@@ -295,7 +338,7 @@ export async function build(root = projectRoot(), commands = undefined) {
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, ajvI18nEnglishOnly, userlandPunycode, builtinDynamicImports],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, ajvI18nEnglishOnly, userlandPunycode, builtinDynamicImports, lazyPackageBuiltins],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
@@ -336,13 +379,16 @@ export async function build(root = projectRoot(), commands = undefined) {
     const bundled = Object.keys(output.inputs).sort();
     // What it read from the project (packages are covered by npm's lock file, which npm ci rewrites;
     // the built-in shims are not files).
-    const projectFiles = bundled.filter((path) => !path.startsWith("node_modules/") && !path.startsWith("builtin-dynamic-import:"));
+    const projectFiles = bundled.filter((path) => !path.startsWith("node_modules/") && !SHIM_NAMESPACES.some((namespace) => path.startsWith(`${namespace}:`)));
     const schemas = PRECOMPILED_VALIDATORS.filter((validator) => projectFiles.some((path) => validator.module.test(`/${path}`))).flatMap((validator) =>
       validator.schemas ? validator.schemas(root) : [validator.schema],
     );
     const reads = [...new Set(projectFiles.map((path) => RUNTIME_BUNDLE_READERS[path]).filter((reader) => reader && reader !== name))].sort();
     const inputs = [...new Set([...projectFiles, ...schemas, ...shared])].sort();
-    writeStamp(root, name, { dir: outName, reads, bundled, inputs: Object.fromEntries(inputs.map((path) => [path, record(path)])) });
+    // Whether the bundle is ASCII (esbuild escapes other characters, so it always is): the launcher
+    // then reads it as Latin-1 without scanning 2.4 MB for other bytes at every start.
+    const ascii = isAscii(file.contents);
+    writeStamp(root, name, { dir: outName, ascii, reads, bundled, inputs: Object.fromEntries(inputs.map((path) => [path, record(path)])) });
   }
 
   // Earlier builds are removed once ten minutes old (a command started from one may still be

@@ -6,7 +6,6 @@
 // loader first, ~8 ms of every command's start on the 2-core machine.
 "use strict";
 const { readFileSync, renameSync, writeFileSync } = require("node:fs");
-const { isAscii } = require("node:buffer");
 const Module = require("node:module");
 const { dirname, join } = require("node:path");
 const vm = require("node:vm");
@@ -78,7 +77,8 @@ async function main() {
   // written (stdout and stderr are synchronous for files, pipes and terminals), and Node's teardown
   // of the environment and the heap, ~20 ms on the 2-core VM, is skipped.
   process.once("beforeExit", (code) => process.exit(code));
-  runWithCodeCache(join(root, "build", stamps.get(name).dir, `${name}.cjs`));
+  const stamp = stamps.get(name);
+  runWithCodeCache(join(root, "build", stamp.dir, `${name}.cjs`), stamp.ascii === true);
 }
 
 /**
@@ -91,7 +91,7 @@ async function main() {
  * Node binary, hence one per Node version (CI runs the suite on several); a cache V8 rejects (other
  * flags) is replaced.
  */
-function runWithCodeCache(file) {
+function runWithCodeCache(file, ascii) {
   const cacheFile = `${file}.${process.version}.cache`;
   let cachedData;
   try {
@@ -99,10 +99,11 @@ function runWithCodeCache(file) {
   } catch {
     cachedData = undefined;
   }
-  // esbuild writes ASCII (other characters escaped): read as Latin-1, a plain copy, where decoding
-  // UTF-8 costs ~10 ms and twice the memory for the 2.4 MB synth bundle.
+  // esbuild writes ASCII (other characters escaped), which the build recorded in the stamp: read as
+  // Latin-1, a plain copy, where decoding UTF-8 costs ~10 ms and twice the memory for the 2.4 MB
+  // synth bundle (and checking it is ASCII again, ~3 ms).
   const bytes = readFileSync(file);
-  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
+  const source = ascii ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
   const script = new vm.Script(Module.wrap(source), {
     filename: file,
     cachedData,
