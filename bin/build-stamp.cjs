@@ -64,7 +64,7 @@ function ownStaleness(root, command, stamp) {
     if (!recorded) return changed;
     const [mtimeMs, size, sha256] = recorded;
     // The builder records project-relative paths with "/" (esbuild's metafile keys): joined as they
-    // are, since path.join's normalizing of ~170 paths was most of this check (~5 ms per command).
+    // are: path.join's normalizing of ~170 paths cost ~2.5 ms of every command's start.
     const file = `${root}/${path}`;
     const stats = statSync(file, { throwIfNoEntry: false });
     if (!stats || stats.size !== size) return changed;

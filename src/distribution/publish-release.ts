@@ -141,8 +141,8 @@ async function publishUnbatched(staged: StagedRelease, store: ReleaseStore, opti
   const { config: configState, release: releaseState } = publishable as PublishCheck;
   const alreadyPublished = configState === "same" && releaseState === "same";
   // Each channel's next statement is planned before anything is uploaded: a move back without
-  // rollback is refused with nothing pushed.
-  // Channel statements (their schema and signing) load only for a publish that moves a channel.
+  // rollback is refused with nothing pushed. Channel statements (their schema and signing) are
+  // loaded only by a publish that moves a channel.
   const statements = options.channels?.length ? await import("./channel-statements.js") : undefined;
   const plans = new Map<string, StatementPlan>();
   for (const channel of options.channels ?? []) plans.set(channel, await statements!.planStatement(store, channel, staged.version, options.statements?.rollback ?? false));

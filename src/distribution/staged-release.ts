@@ -52,7 +52,7 @@ function readStagedInputs(layouts: string, version: string, releaseArtifact: Des
 /**
  * Opens dist/<version>/ and checks that it is whole and consistent: the staged release artifact's
  * config blob is exactly release-manifest.json, that manifest pins exactly the staged bundle, and
- * the staged release inputs are valid and of this version.
+ * the staged release inputs are valid, of this version and of exactly this release artifact.
  */
 export async function openStagedRelease(distDir: string, version: string): Promise<StagedRelease> {
   const dir = join(distDir, version);
