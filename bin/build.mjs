@@ -220,38 +220,42 @@ const builtinDynamicImports = {
  * Built-ins that bundled packages require at their top level for a path the kit never takes: cdk8s
  * requires `child_process` (and with it net, dgram and the stream machinery, ~6 ms of every synth
  * and diff on the 2-core machine) only to fetch a URL in Yaml.load and to run helm. In the bundle,
- * such a package's `require` gives a stand-in that loads the built-in on first use: each function
- * is replaced by one that loads it when called (packages copy functions out at their top level,
- * cdk8s `{ spawnSync: child_process.spawnSync }`), every other export by a getter. The kit's own
- * code imports what it uses, lazily where it should, and gets the real module.
+ * such a package's `require` gives a stand-in whose functions load the built-in when called (not
+ * getters: packages copy functions out at their top level, cdk8s `{ spawnSync: child_process.spawnSync }`).
+ * A built-in listed here must export functions only; the build refuses one that does not. The kit's
+ * own code imports what it uses, lazily where it should, and gets the real module.
  */
 const LAZY_PACKAGE_BUILTINS = ["child_process"];
-export const lazyPackageBuiltins = {
-  name: "lazy-package-builtins",
-  setup(builder) {
-    const names = new Set(LAZY_PACKAGE_BUILTINS.flatMap((name) => [name, `node:${name}`]));
-    builder.onResolve({ filter: /^[a-z:_]+$/ }, (args) =>
-      args.kind === "require-call" && names.has(args.path) && /[\\/]node_modules[\\/]/.test(args.importer)
-        ? { path: args.path.replace(/^node:/, ""), namespace: LAZY_BUILTIN_NAMESPACE }
-        : undefined,
-    );
-    builder.onLoad({ filter: /.*/, namespace: LAZY_BUILTIN_NAMESPACE }, (args) => {
-      // The built-in's exports as this Node has them (the supported Nodes have the same names).
-      const builtin = createRequire(import.meta.url)(`node:${args.path}`);
-      const keys = Object.keys(builtin).sort();
-      const load = `require(${JSON.stringify(`node:${args.path}`)})`;
-      const functions = keys.filter((key) => typeof builtin[key] === "function");
-      const values = keys.filter((key) => typeof builtin[key] !== "function");
-      return {
-        contents:
-          `"use strict";\n` +
-          `for (const key of ${JSON.stringify(functions)}) exports[key] = function (...args) { const real = ${load}[key]; return new.target ? Reflect.construct(real, args) : real.apply(this, args); };\n` +
-          `for (const key of ${JSON.stringify(values)}) Object.defineProperty(exports, key, { enumerable: true, get: () => ${load}[key] });\n`,
-        loader: "js",
-      };
-    });
-  },
-};
+/** The plugin, for `builtins` (the list above unless a test gives another). */
+export function lazyPackageBuiltins(builtins = LAZY_PACKAGE_BUILTINS) {
+  const names = new Set(builtins.flatMap((name) => [name, `node:${name}`]));
+  return {
+    name: "lazy-package-builtins",
+    setup(builder) {
+      builder.onResolve({ filter: /^[a-z:_]+$/ }, (args) =>
+        args.kind === "require-call" && names.has(args.path) && /[\\/]node_modules[\\/]/.test(args.importer)
+          ? { path: args.path.replace(/^node:/, ""), namespace: LAZY_BUILTIN_NAMESPACE }
+          : undefined,
+      );
+      builder.onLoad({ filter: /.*/, namespace: LAZY_BUILTIN_NAMESPACE }, (args) => {
+        // The built-in's exports as this Node has them (Node 20, 22 and 24 have the same names).
+        const builtin = createRequire(import.meta.url)(`node:${args.path}`);
+        const keys = Object.keys(builtin).sort();
+        const values = keys.filter((key) => typeof builtin[key] !== "function");
+        if (values.length > 0) {
+          throw new Error(`lazyPackageBuiltins: node:${args.path} exports values that are not functions (${values.join(", ")}); a stand-in cannot load them on first call`);
+        }
+        const load = `require(${JSON.stringify(`node:${args.path}`)})`;
+        return {
+          contents:
+            `"use strict";\n` +
+            `for (const key of ${JSON.stringify(keys)}) exports[key] = function (...args) { const real = ${load}[key]; return new.target ? Reflect.construct(real, args) : real.apply(this, args); };\n`,
+          loader: "js",
+        };
+      });
+    },
+  };
+}
 
 /**
  * Packages written before Node deprecated its `punycode` module (DEP0040, warned on Node 22 and 24)
@@ -338,7 +342,7 @@ export async function build(root = projectRoot(), commands = undefined) {
     // Less source for V8 to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, ajvI18nEnglishOnly, userlandPunycode, builtinDynamicImports, lazyPackageBuiltins],
+    plugins: [commandEntries(root, Object.values(entries)), precompiledValidators(root), zodEnglishOnly, ajvI18nEnglishOnly, userlandPunycode, builtinDynamicImports, lazyPackageBuiltins()],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",

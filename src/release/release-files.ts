@@ -1,11 +1,10 @@
-import { existsSync, readdirSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { UserError } from "../errors.js";
-
 /**
  * Where a release's files are: `releases/<version>.yaml`, and its lock beside it. Names only, no
  * parsing, so a command can find release files without loading the YAML reader or the schemas.
  */
+import { existsSync, readdirSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { UserError } from "../errors.js";
 
 /** A release file's name: `<version>.yaml`. */
 export const RELEASE_FILE = /^[0-9][a-zA-Z0-9._-]*\.yaml$/;

@@ -53,9 +53,20 @@ describe("built-ins required by bundled packages", () => {
         `process.stdout.write(JSON.stringify({ before, out, after: loaded(), instance: child instanceof real.ChildProcess, keys: Object.keys(cp).sort().join() === Object.keys(real).sort().join() }));`,
       ].join("\n"),
     );
-    await build({ absWorkingDir: dir, entryPoints: ["main.js"], bundle: true, platform: "node", format: "cjs", outfile: join(dir, "out.cjs"), plugins: [lazyPackageBuiltins], logLevel: "silent" });
+    await build({ absWorkingDir: dir, entryPoints: ["main.js"], bundle: true, platform: "node", format: "cjs", outfile: join(dir, "out.cjs"), plugins: [lazyPackageBuiltins()], logLevel: "silent" });
     expect(readFileSync(join(dir, "out.cjs"), "utf8")).not.toMatch(/= require\("child_process"\)/);
     const report = JSON.parse(execFileSync(process.execPath, [join(dir, "out.cjs")], { encoding: "utf8" }));
     expect(report).toEqual({ before: false, out: "ran", after: true, instance: true, keys: true });
+  });
+
+  it("a built-in that exports more than functions is refused by the build, not given a stand-in that breaks", async () => {
+    const dir = tempDir();
+    const pkg = join(dir, "node_modules", "uses-os");
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "uses-os", version: "1.0.0", main: "index.js" }));
+    writeFileSync(join(pkg, "index.js"), `"use strict";\nexports.eol = require("os").EOL;\n`);
+    writeFileSync(join(dir, "main.js"), `console.log(JSON.stringify(require("uses-os").eol));\n`);
+    const building = build({ absWorkingDir: dir, entryPoints: ["main.js"], bundle: true, platform: "node", format: "cjs", write: false, plugins: [lazyPackageBuiltins(["os"])], logLevel: "silent" });
+    await expect(building).rejects.toThrow(/node:os exports values that are not functions \(.*EOL.*\)/);
   });
 });
