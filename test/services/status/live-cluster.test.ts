@@ -127,7 +127,7 @@ describe("live mode against a local stand-in for the Kubernetes API (point 9)", 
   it("an API that goes down: the last good state stays, with a staleness blocker after two intervals", async () => {
     reset(fixtureItems("healthy"));
     let now = NOW;
-    const poller = new StatusPoller(await createLiveCollector({ kubeconfig, requestTimeoutMs: 2_000 }), {}, 15_000, () => now, 10_000);
+    const poller = new StatusPoller(await createLiveCollector({ kubeconfig, requestTimeoutMs: 8_000 }), {}, 15_000, () => now, 10_000);
     await poller.refresh();
     expect(poller.latest()!.status.rollup.state).toBe("fully_healthy");
     api.down = true;
@@ -169,11 +169,12 @@ describe("live mode against a local stand-in for the Kubernetes API (point 9)", 
     await expect(collector.collect()).rejects.toThrow(/cannot reach the Kubernetes API/);
   });
 
-  it("the status-service command reads the cluster per interval, not per request, and stops within 2 s on SIGTERM and SIGINT while a list hangs", async () => {
+  it("the status-service command reads the cluster per interval, not per request, and stops on SIGTERM and SIGINT while a list hangs, before that list's timeout", async () => {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       reset();
       api.forbidden.add("events");
       const child = startService(kubeconfig);
+      let held: number | undefined;
       try {
         const url = await listening(child);
         const status = await firstStatus(url);
@@ -190,13 +191,16 @@ describe("live mode against a local stand-in for the Kubernetes API (point 9)", 
         // The next refresh hangs on a list; the signal must still end the process promptly.
         api.hanging.add("pods");
         await waitFor(() => api.held.size > 0, 15_000);
+        held = performance.now();
       } finally {
         const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-        const sent = performance.now();
         child.kill(signal);
         expect(await exited).toBe(0);
-        expect(performance.now() - sent, signal).toBeLessThan(2_000);
       }
+      // Abandoned, not waited out: the process ended well before the list's own timeout (5 s after
+      // it was sent at --interval 1) would have ended it. ~0.1 s on an idle machine; the margin
+      // below 5 s is for a loaded one.
+      expect(performance.now() - held!, signal).toBeLessThan(4_000);
     }
   });
 });
