@@ -63,8 +63,8 @@ function ownStaleness(root, command, stamp) {
     const changed = { reason: `${path} changed since the last build` };
     if (!recorded) return changed;
     const [mtimeMs, size, sha256] = recorded;
-    // The builder records project-relative paths with "/" (esbuild's metafile keys): joined as they
-    // are: path.join's normalizing of ~170 paths cost ~2.5 ms of every command's start.
+    // The builder records project-relative paths with "/" (esbuild's metafile keys), so they are
+    // joined as strings; path.join's normalizing of ~170 paths cost ~2.5 ms of every command's start.
     const file = `${root}/${path}`;
     const stats = statSync(file, { throwIfNoEntry: false });
     if (!stats || stats.size !== size) return changed;
