@@ -90,8 +90,19 @@ export function perRound(samples: Samples, ids: readonly string[]): number[] {
  * for "time above `node -e 0`").
  */
 export function medianRatio(samples: Samples, numerator: readonly string[], denominator: readonly string[], minus: readonly string[] = []): number {
+  return median(roundRatios(samples, numerator, denominator, minus));
+}
+
+/** (numerator − minus)/denominator of each round, in round order. */
+export function roundRatios(samples: Samples, numerator: readonly string[], denominator: readonly string[], minus: readonly string[] = []): number[] {
   const top = perRound(samples, numerator);
   const floor = minus.length > 0 ? perRound(samples, minus) : top.map(() => 0);
   const bottom = perRound(samples, denominator);
-  return median(top.map((value, round) => (value - floor[round]!) / bottom[round]!));
+  return top.map((value, round) => (value - floor[round]!) / bottom[round]!);
+}
+
+/** The value below which `fraction` of `values` lie (nearest rank; 0.25 and 0.75 give the quartiles). */
+export function quantile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }

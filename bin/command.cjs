@@ -5,21 +5,12 @@
 // CommonJS, and so is everything it loads before the command: an ES module entry starts Node's ESM
 // loader first, ~8 ms of every command's start on the 2-core machine.
 "use strict";
-const { readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } = require("node:fs");
 const Module = require("node:module");
 const { dirname, join } = require("node:path");
 const vm = require("node:vm");
 const { projectRoot, staleCommands } = require("./build-stamp.cjs");
-
-/**
- * Commands that render in one short burst of allocation (synth, and diff, which renders a release):
- * V8's young generation is kept at its first size instead of doubling up to 16 MB. Memory that is
- * touched for the first time costs a page fault each 4 KiB (13 µs on the 2-core VM); the larger
- * young generation saved scavenges but touched 14 MB more. Measured on synth of the shipped
- * releases: 3,500 fewer page faults, about 40 ms less. Long-running commands (status-service, the
- * offline archive, image builds) keep V8's default.
- */
-const SHORT_BURST_COMMANDS = new Set(["synth", "diff"]);
+const { v8FlagsFor } = require("./v8-flags.cjs");
 
 const name = process.argv[2];
 if (!name || name.startsWith("-")) {
@@ -66,7 +57,8 @@ async function main() {
     }
     process.stderr.write(`rebuilt ${rebuilt.join(", ")} in build/ (${reason}; ${Math.round(ms)} ms)\n`);
   }
-  if (SHORT_BURST_COMMANDS.has(name)) require("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
+  const flags = v8FlagsFor(name, process.versions.v8);
+  if (flags.length > 0) require("node:v8").setFlagsFromString(flags.join(" "));
   // zod without its JIT: it compiles a parser per object schema with new Function on first use,
   // which pays off over thousands of parses; a command parses a few documents (7 ms of a pull or a
   // publish went there). Set before the bundle creates its schemas: zod reads this object, its
@@ -79,6 +71,34 @@ async function main() {
   process.once("beforeExit", (code) => process.exit(code));
   const stamp = stamps.get(name);
   runWithCodeCache(join(root, "build", stamp.dir, `${name}.cjs`), stamp.ascii === true);
+}
+
+/**
+ * The bundle inside Node's CommonJS wrapper, as one flat string. esbuild writes ASCII (other
+ * characters escaped), which the build recorded in the stamp: the file is read between the
+ * wrapper's two halves and the whole taken as Latin-1, a plain copy, where decoding UTF-8 costs ~10
+ * ms and twice the memory for the 2.4 MB synth bundle (and checking it is ASCII again, ~3 ms).
+ * Module.wrap(source) would give V8 a concatenation, which it copies into one flat string before
+ * compiling: a second copy of the bundle, 575 page faults and ~10 ms for synth.
+ */
+function wrappedSource(file, ascii) {
+  if (!ascii) return Module.wrap(readFileSync(file, "utf8"));
+  const [head, tail] = Module.wrapper;
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.allocUnsafeSlow(head.length + size + tail.length);
+    bytes.latin1Write(head, 0);
+    for (let read = 0; read < size; ) {
+      const count = readSync(fd, bytes, head.length + read, size - read, null);
+      if (count === 0) throw new Error(`${file} is shorter than its size: it changed while read`);
+      read += count;
+    }
+    bytes.latin1Write(tail, head.length + size);
+    return bytes.latin1Slice(0, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -99,12 +119,7 @@ function runWithCodeCache(file, ascii) {
   } catch {
     cachedData = undefined;
   }
-  // esbuild writes ASCII (other characters escaped), which the build recorded in the stamp: read as
-  // Latin-1, a plain copy, where decoding UTF-8 costs ~10 ms and twice the memory for the 2.4 MB
-  // synth bundle (and checking it is ASCII again, ~3 ms).
-  const bytes = readFileSync(file);
-  const source = ascii ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
-  const script = new vm.Script(Module.wrap(source), {
+  const script = new vm.Script(wrappedSource(file, ascii), {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
