@@ -57,8 +57,34 @@ const STRING_OPTIONS = {
 const STEP = " ".repeat(YAML_OPTIONS.indent);
 let schemaDocument: Document | undefined;
 
+/**
+ * Strings already written, by place (key or value) and indent, then string: rendered objects repeat
+ * their keys (`name`, `apiVersion`) and many values, and yaml's answer for one never changes. Emptied
+ * when it holds MAX_WRITTEN strings, so a long-lived process does not grow with it.
+ */
+const written = new Map<string, Map<string, string>>();
+let writtenCount = 0;
+const MAX_WRITTEN = 20_000;
+
 /** A string as yaml writes it at `indent`: as a mapping key (`implicitKey`) or as a value. */
 function scalarString(value: string, indent: string, implicitKey: boolean): string {
+  const place = implicitKey ? `k${indent}` : `v${indent}`;
+  let known = written.get(place);
+  const text = known?.get(value);
+  if (text !== undefined) return text;
+  if (writtenCount >= MAX_WRITTEN) {
+    written.clear();
+    writtenCount = 0;
+    known = undefined;
+  }
+  if (!known) written.set(place, (known = new Map()));
+  const fresh = yamlString(value, indent, implicitKey);
+  known.set(value, fresh);
+  writtenCount++;
+  return fresh;
+}
+
+function yamlString(value: string, indent: string, implicitKey: boolean): string {
   schemaDocument ??= new Document(null, YAML_OPTIONS);
   const context = {
     actualString: true,

@@ -202,6 +202,16 @@ describe("stringifyPlainYaml", () => {
     for (const value of cases) expect(stringifyPlainYaml(value)).toBe(viaYaml(value));
   });
 
+  it("writes what it wrote before the same way after forgetting it (it remembers 20,000 strings at most)", () => {
+    // Tricky strings at several depths, then enough other strings to empty its memory, then the first again.
+    const tricky = { "on": "a\nb", nested: { "- x": ["'q'", "a\nb", "#c"], "a\nb": "on" } };
+    const first = stringifyPlainYaml(tricky);
+    const many = Object.fromEntries(Array.from({ length: 25_000 }, (_, index) => [`key-${index}`, `value ${index}: x`]));
+    expect(stringifyPlainYaml(many)).toBe(viaYaml(many));
+    expect(stringifyPlainYaml(tricky)).toBe(first);
+    expect(first).toBe(viaYaml(tricky));
+  });
+
   it("writes 3000 random nested values as yaml does", () => {
     const next = seededRandom(17);
     for (let index = 0; index < 3000; index++) {
