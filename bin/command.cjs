@@ -74,30 +74,60 @@ async function main() {
 }
 
 /**
- * The bundle inside Node's CommonJS wrapper, as one flat string. esbuild writes ASCII (other
- * characters escaped), which the build recorded in the stamp: the file is read between the
- * wrapper's two halves and the whole taken as Latin-1, a plain copy, where decoding UTF-8 costs ~10
- * ms and twice the memory for the 2.4 MB synth bundle (and checking it is ASCII again, ~3 ms).
- * Module.wrap(source) would give V8 a concatenation, which it copies into one flat string before
- * compiling: a second copy of the bundle, 575 page faults and ~10 ms for synth.
+ * The bundle inside Node's CommonJS wrapper as one flat string, and its code cache (undefined when
+ * there is none yet).
+ *
+ * esbuild writes ASCII (other characters escaped), which the build recorded in the stamp: the file
+ * is read between the wrapper's two halves and the whole taken as Latin-1, a plain copy, where
+ * decoding UTF-8 costs ~10 ms and twice the memory for the 2.4 MB synth bundle (and checking it is
+ * ASCII again, ~3 ms). Module.wrap(source) would give V8 a concatenation, which it copies into one
+ * flat string before compiling: a second copy of the bundle, 575 page faults and ~10 ms for synth.
+ * The cache is then read into the same memory, which the string no longer needs: memory touched for
+ * the first time costs a page fault each 4 KiB, and synth's 2.3 MB cache read into fresh memory
+ * took ~550 more.
  */
-function wrappedSource(file, ascii) {
-  if (!ascii) return Module.wrap(readFileSync(file, "utf8"));
+function readBundle(file, cacheFile, ascii) {
+  if (!ascii) return { source: Module.wrap(readFileSync(file, "utf8")), cachedData: readIfPresent(cacheFile) };
   const [head, tail] = Module.wrapper;
-  const fd = openSync(file, "r");
+  const bundleFd = openSync(file, "r");
+  let cacheFd;
   try {
-    const size = fstatSync(fd).size;
-    const bytes = Buffer.allocUnsafeSlow(head.length + size + tail.length);
-    bytes.latin1Write(head, 0);
-    for (let read = 0; read < size; ) {
-      const count = readSync(fd, bytes, head.length + read, size - read, null);
-      if (count === 0) throw new Error(`${file} is shorter than its size: it changed while read`);
-      read += count;
+    try {
+      cacheFd = openSync(cacheFile, "r");
+    } catch {
+      cacheFd = undefined;
     }
-    bytes.latin1Write(tail, head.length + size);
-    return bytes.latin1Slice(0, bytes.length);
+    const bundleSize = fstatSync(bundleFd).size;
+    const cacheSize = cacheFd === undefined ? 0 : fstatSync(cacheFd).size;
+    const wrapped = head.length + bundleSize + tail.length;
+    const bytes = Buffer.allocUnsafeSlow(Math.max(wrapped, cacheSize));
+    bytes.latin1Write(head, 0);
+    readAll(bundleFd, file, bytes, head.length, bundleSize);
+    bytes.latin1Write(tail, head.length + bundleSize);
+    const source = bytes.latin1Slice(0, wrapped);
+    if (cacheFd === undefined) return { source, cachedData: undefined };
+    readAll(cacheFd, cacheFile, bytes, 0, cacheSize);
+    return { source, cachedData: bytes.subarray(0, cacheSize) };
   } finally {
-    closeSync(fd);
+    closeSync(bundleFd);
+    if (cacheFd !== undefined) closeSync(cacheFd);
+  }
+}
+
+/** `size` bytes of `fd` into `bytes` at `offset`. */
+function readAll(fd, file, bytes, offset, size) {
+  for (let read = 0; read < size; ) {
+    const count = readSync(fd, bytes, offset + read, size - read, null);
+    if (count === 0) throw new Error(`${file} is shorter than its size: it changed while read`);
+    read += count;
+  }
+}
+
+function readIfPresent(file) {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
   }
 }
 
@@ -113,13 +143,8 @@ function wrappedSource(file, ascii) {
  */
 function runWithCodeCache(file, ascii) {
   const cacheFile = `${file}.${process.version}.cache`;
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(wrappedSource(file, ascii), {
+  const { source, cachedData } = readBundle(file, cacheFile, ascii);
+  const script = new vm.Script(source, {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
