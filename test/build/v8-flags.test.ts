@@ -1,8 +1,8 @@
 /**
  * Issue 17, point 7: the launcher sets V8 flags for the short-burst commands (bin/v8-flags.cjs):
- * the young generation kept small, TurboFan's threshold raised. The TurboFan flag changed name
- * between V8 versions, and V8 reports a flag it does not know on stderr, so each runtime CI runs
- * (Node 20, 22 and 24) holds its own flags to being known.
+ * the young generation kept small, the optimizing compilers' thresholds raised. TurboFan's flag
+ * changed name between V8 versions, and V8 reports a flag it does not know on stderr, so each
+ * runtime CI runs (Node 20, 22 and 24) holds its own flags to being known.
  */
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
@@ -31,7 +31,7 @@ describe("V8 flags for the short-burst commands", () => {
     expect(v8FlagsFor("diff", process.versions.v8)).toEqual(v8FlagsFor("synth", process.versions.v8));
     for (const command of ["publish", "pull", "lock", "status-service", "airgap"]) expect(v8FlagsFor(command, process.versions.v8)).toEqual([]);
     expect(v8FlagsFor("synth", "11.3.244.8-node.38")).toEqual(["--semi-space-growth-factor=1", "--interrupt-budget=270336"]);
-    expect(v8FlagsFor("synth", "13.6.233.17-node.63")).toEqual(["--semi-space-growth-factor=1", "--invocation-count-for-turbofan=12000"]);
+    expect(v8FlagsFor("synth", "13.6.233.17-node.63")).toEqual(["--semi-space-growth-factor=1", "--invocation-count-for-turbofan=12000", "--invocation-count-for-maglev=1600"]);
     expect(v8FlagsFor("synth", "99.0.1")).toEqual(["--semi-space-growth-factor=1"]);
   });
 
