@@ -16,10 +16,11 @@ const SHORT_BURST_COMMANDS = new Set(["synth", "diff"]);
  * 12, Maglev's (on by default in Node 24). Other versions keep V8's own: V8 reports a flag it does
  * not know on stderr.
  */
+const INVOCATION_COUNTS = ["--invocation-count-for-turbofan=12000", "--invocation-count-for-maglev=1600"];
 const LATER_TIER_UP = new Map([
   [11, ["--interrupt-budget=270336"]],
-  [12, ["--invocation-count-for-turbofan=12000", "--invocation-count-for-maglev=1600"]],
-  [13, ["--invocation-count-for-turbofan=12000", "--invocation-count-for-maglev=1600"]],
+  [12, INVOCATION_COUNTS],
+  [13, INVOCATION_COUNTS],
 ]);
 
 /**

@@ -30,15 +30,20 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 export async function createStagingDirectory(target: string, purpose: string, alsoRemove?: string): Promise<StagingDirectory> {
   let path: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    try {
-      // A write still under way in the thread pool may add a file while the tree is removed
-      // (ENOTEMPTY): retried, and a removal that still fails does not stop the process dying below.
-      for (const dir of [path, alsoRemove]) if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 10 });
-    } finally {
-      removeHandlers();
-      // Die of the same signal, as if no handler had been installed (exit status 128 + signal).
-      process.kill(process.pid, signal);
+    // A write still under way in the thread pool may add a file while a tree is removed
+    // (ENOTEMPTY): retried; a removal that still fails neither skips the other tree nor stops the
+    // process dying below.
+    for (const dir of [path, alsoRemove]) {
+      try {
+        if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 10 });
+      } catch {
+        // Left behind, as a kill would leave it: the staging directory for the next run's
+        // removeStaleStaging, a created parent for the operator.
+      }
     }
+    removeHandlers();
+    // Die of the same signal, as if no handler had been installed (exit status 128 + signal).
+    process.kill(process.pid, signal);
   };
   const removeHandlers = () => {
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);

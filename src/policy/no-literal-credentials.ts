@@ -28,10 +28,11 @@ export const noLiteralCredentials: Policy = (files) => {
   const violations: PolicyViolation[] = [];
   for (const { file, object } of objectsOf(files)) {
     const push = (field: string, message: string) => violations.push({ file: file.path, object: describeObject(object), field, message });
-    const envPaths = new Set<string>();
+    // Fields under a container's env entries, which the check above owns: `<container>.env[i].`.
+    const envFields: string[] = [];
     for (const { path, container } of containersOf(object)) {
       (container.env ?? []).forEach((variable, i) => {
-        envPaths.add(`${path}.env[${i}]`);
+        envFields.push(`${path}.env[${i}].`);
         const fromSecret = (variable.valueFrom as { secretKeyRef?: unknown } | undefined)?.secretKeyRef !== undefined;
         const literal = variable.value ?? "";
         if ((CREDENTIAL_ENV.test(variable.name) && !fromSecret) || PEM_PRIVATE_KEY.test(literal)) {
@@ -45,7 +46,6 @@ export const noLiteralCredentials: Policy = (files) => {
       }
       continue;
     }
-    const envFields = [...envPaths].map((env) => `${env}.`);
     visitLiterals(object, "", "", (path, key, value) => {
       if (path.startsWith("metadata.") || envFields.some((env) => path.startsWith(env))) return;
       const problem = secretMaterial(key, value);

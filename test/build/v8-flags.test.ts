@@ -5,6 +5,7 @@
  * runtime CI runs (Node 20, 22 and 24) holds its own flags to being known.
  */
 import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -34,6 +35,26 @@ describe("V8 flags for the short-burst commands", () => {
     expect(v8FlagsFor("synth", "13.6.233.17-node.63")).toEqual(["--semi-space-growth-factor=1", "--invocation-count-for-turbofan=12000", "--invocation-count-for-maglev=1600"]);
     expect(v8FlagsFor("synth", "99.0.1")).toEqual(["--semi-space-growth-factor=1"]);
   });
+
+  it("are the flags the launcher sets, before the command runs: synth's and diff's, none for pull", async () => {
+    // Records every v8.setFlagsFromString call of the process: the hook loads before the launcher.
+    const dir = tempDir();
+    const hook = join(dir, "record-flags.cjs");
+    writeFileSync(
+      hook,
+      `const v8 = require("node:v8"); const set = v8.setFlagsFromString; const calls = [];
+       v8.setFlagsFromString = (flags) => { calls.push(flags); return set.call(v8, flags); };
+       process.on("exit", () => require("node:fs").writeFileSync(process.env.RECORD_FLAGS, JSON.stringify(calls)));`,
+    );
+    for (const command of ["synth", "diff", "pull"]) {
+      const record = join(dir, `${command}.json`);
+      // --help is answered by the command's bundle, so the launcher has set its flags by then.
+      const result = await runCli(command, ["--help"], { env: { NODE_OPTIONS: `--require=${hook}`, RECORD_FLAGS: record } });
+      expect(result.code, result.stderr).toBe(0);
+      const expected = v8FlagsFor(command, process.versions.v8);
+      expect(JSON.parse(readFileSync(record, "utf8")), command).toEqual(expected.length > 0 ? [expected.join(" ")] : []);
+    }
+  }, 120_000);
 
   it("leave synth's stderr free of V8's complaints", async () => {
     const result = await runCli("synth", ["--release", "1.0-rc5", "--out", join(tempDir(), "dist")]);

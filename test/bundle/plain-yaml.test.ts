@@ -202,8 +202,9 @@ describe("stringifyPlainYaml", () => {
     for (const value of cases) expect(stringifyPlainYaml(value)).toBe(viaYaml(value));
   });
 
-  it("writes what it wrote before the same way after forgetting it (it remembers 20,000 strings at most)", () => {
-    // Tricky strings at several depths, then enough other strings to empty its memory, then the first again.
+  it("writes a value the same before and after 25,000 other strings went through its memory of written strings", () => {
+    // Tricky strings at several depths, then more strings than it keeps (it empties its memory at
+    // 20,000), then the first value again: the same bytes, and yaml's.
     const tricky = { "on": "a\nb", nested: { "- x": ["'q'", "a\nb", "#c"], "a\nb": "on" } };
     const first = stringifyPlainYaml(tricky);
     const many = Object.fromEntries(Array.from({ length: 25_000 }, (_, index) => [`key-${index}`, `value ${index}: x`]));

@@ -114,6 +114,14 @@ describe("release policies", () => {
       const violations = findings("no-literal-credentials", file(deployment({ env: [{ name: "OBJECT_STORE_SECRET_KEY", value: "hunter2" }] })));
       expect(violations).toEqual([expect.objectContaining({ field: "spec.template.spec.containers[0].env[0] (OBJECT_STORE_SECRET_KEY)" })]);
     });
+    it("judges a container's env entries by the environment rule alone: a PEM block there is one finding, a random-looking value of a plain variable none", () => {
+      const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----";
+      const env = [
+        { name: "TLS_KEY", value: pem },
+        { name: "BUILD_ID", value: "Zk3q9XbT0pLw7sVr2mYc" },
+      ];
+      expect(findings("no-literal-credentials", file(deployment({ env }))).map((v) => v.field)).toEqual(["spec.template.spec.containers[0].env[0] (TLS_KEY)"]);
+    });
     it("refuses passwords, tokens, API keys, PEM blocks and random-looking keys in HelmRelease values", () => {
       const release = helmRelease("alga-core", "msp", {
         values: {
