@@ -12,6 +12,9 @@ const vm = require("node:vm");
 const { projectRoot, staleCommands } = require("./build-stamp.cjs");
 const { v8FlagsFor } = require("./v8-flags.cjs");
 
+/** Set by src/cli/run.ts when the command reported its outcome (see runWithCodeCache). */
+const COMMAND_REPORTED = Symbol.for("appliance-release-kit.command-reported");
+
 const name = process.argv[2];
 if (!name || name.startsWith("-")) {
   process.stderr.write("usage: node bin/command.cjs <command> [flags]  (the commands are the package.json scripts)\n");
@@ -135,11 +138,16 @@ function readIfPresent(file) {
  * Runs a CommonJS bundle the way Node's loader would, but compiled with V8's code cache: a run
  * without a usable cache saves the compiled code beside the bundle (<name>.cjs.<node version>.cache,
  * written at exit so it holds what the run compiled); later runs skip most parsing and compiling.
- * A run that only printed --help or refused its command line (exit 2) does not save it: it compiled
- * a fraction of the command, and every later run would compile the rest again. (A run that exits 1
- * may have done the work: diff and lock --check report their findings so.) The cache is V8's format for one
- * Node binary, hence one per Node version (CI runs the suite on several); a cache V8 rejects (other
- * flags) is replaced.
+ * The cache is V8's format for one Node binary, hence one per Node version (CI runs the suite on
+ * several); a cache V8 rejects (other flags) is replaced.
+ *
+ * V8 accepts a cache for good, whatever it holds, and it holds only what its run compiled: a cache
+ * saved by a run that stopped at its first step would make every later run compile the rest (synth
+ * of the shipped releases with the cache of a run refused for a missing releases directory: 415
+ * against 370 ms, on every run until the next build). So a run saves the cache only when it went
+ * through the command: it succeeded (exit 0), or it reported its outcome itself (src/cli/run.ts
+ * marks it; diff and lock --check exit 1 with their findings so). A run that printed --help,
+ * refused its command line (exit 2) or was stopped by an error saves nothing.
  */
 function runWithCodeCache(file, ascii) {
   const cacheFile = `${file}.${process.version}.cache`;
@@ -152,7 +160,7 @@ function runWithCodeCache(file, ascii) {
   if (!cachedData || script.cachedDataRejected) {
     const helpOnly = process.argv.slice(2).some((arg) => arg === "--help" || arg === "-h");
     process.once("exit", (code) => {
-      if (code === 2 || helpOnly) return;
+      if (code === 2 || helpOnly || (code !== 0 && globalThis[COMMAND_REPORTED] !== true)) return;
       try {
         const temp = `${cacheFile}.tmp-${process.pid}`;
         writeFileSync(temp, script.createCachedData());

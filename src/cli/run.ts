@@ -130,6 +130,18 @@ class ExitSignal {
 }
 
 /**
+ * Set on globalThis once the command has reported its outcome (its handler returned, or called
+ * `done` or `fail`): the run went through the command, so bin/command.cjs may keep the code cache it
+ * compiled, even when it exits 1 with findings. A run stopped by a thrown error may have compiled
+ * its first steps only. The same key is spelled in bin/command.cjs.
+ */
+const COMMAND_REPORTED = Symbol.for("appliance-release-kit.command-reported");
+
+function markReported(): void {
+  (globalThis as Record<symbol, unknown>)[COMMAND_REPORTED] = true;
+}
+
+/**
  * Runs one command: parses flags (unknown flags are usage errors), answers --help, and turns
  * thrown `UserError`s into a message and a non-zero exit instead of a stack trace.
  */
@@ -154,8 +166,10 @@ export async function runCli<O extends OptionSpec>(
       return;
     }
     await handler({ values, output });
+    markReported();
   } catch (error) {
     if (error instanceof ExitSignal) {
+      markReported();
       process.exitCode = error.code;
       return;
     }

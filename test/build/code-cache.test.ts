@@ -18,7 +18,7 @@ function synth(checkout: string, out: string) {
 }
 
 describe("commands run with V8's code cache", () => {
-  it("saves the cache on the first run, renders the same with it, and replaces a cache V8 rejects", async () => {
+  it("saves the cache from a run that went through the command, renders the same with it, and replaces a cache V8 rejects", async () => {
     const checkout = copyCheckout();
     // --help and a refused command line (exit 2) compile a fraction of the command: neither saves the cache,
     // or every later run would compile the rest again.
@@ -27,6 +27,11 @@ describe("commands run with V8's code cache", () => {
     expect(existsSync(cache)).toBe(false);
     const refused = await synthWith(checkout, ["--no-such-flag"]).catch((failure: { code: number }) => failure);
     expect((refused as { code: number }).code).toBe(2);
+    expect(existsSync(cache)).toBe(false);
+    // Nor does a run an error stopped at its first step (no releases directory, exit 1): V8 would
+    // accept its cache for good, and every later synth would compile the rest again.
+    const stopped = await synthWith(checkout, ["--releases", "no-such-directory", "--out", "out-0"]).catch((failure: { code: number; stderr: string }) => failure);
+    expect(stopped).toMatchObject({ code: 1, stderr: expect.stringMatching(/no releases directory/) });
     expect(existsSync(cache)).toBe(false);
 
     await synth(checkout, "out-1");
@@ -43,6 +48,11 @@ describe("commands run with V8's code cache", () => {
     expect(stderr).not.toMatch(/error/i);
     expect(treeFingerprint(join(checkout, "out-3"))).toEqual(treeFingerprint(join(checkout, "out-1")));
     expect(statSync(cache).size).toBeGreaterThan(100_000);
+
+    // A failure the command reports itself, after its work, saves it: diff of two releases that differ exits 1.
+    const differ = await run(process.execPath, [join(checkout, "bin", "command.cjs"), "diff", "1.0-rc5", "1.0.0"], { cwd: checkout }).catch((failure: { code: number }) => failure);
+    expect((differ as { code: number }).code).toBe(1);
+    expect(existsSync(`${builtCommand(checkout, "diff").file}.${process.version}.cache`)).toBe(true);
     // A whole build and three synths: minutes on a loaded machine. A deadline, not a measurement.
   }, 300_000);
 });
