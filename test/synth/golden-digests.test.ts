@@ -20,13 +20,13 @@ const GOLDEN: Record<string, { configBundle: string; releaseArtifact: string }> 
     releaseArtifact: "sha256:1728cca46a0deb07b70de4469ec2ff90fec51bc45d0f751a61b208cc84cfb5fa",
   },
   "1.0.0": {
-    configBundle: "sha256:bdb289a4bf41da3dfe3926dd6277282198e29e332a990fa3b26646545f262761",
-    releaseArtifact: "sha256:957b4b9346d83fd36b08534ee9e9dd5367da7a830c868b45b653ec39ab52de65",
+    configBundle: "sha256:9445fdd10cea3ea4695d527c06adb6075a3d820e40a49009e3611d547c550da4",
+    releaseArtifact: "sha256:36793a3c2ab32fa3416eaf996fd216e19cd5cea4107498c6099413d03e221b4c",
   },
   // Issue 18, point 5: the shipped offline example (1.0.0's content, installed from a local registry).
   "1.0.0-offline": {
-    configBundle: "sha256:ad8616d164094709c8d4374dd8d5f78208323affca4643006217ac0c6d79066b",
-    releaseArtifact: "sha256:ae11d31e1b7a031f455d69bf64c59542fee1141e8cf9e7cf6c0d602ab626800d",
+    configBundle: "sha256:c75f0393e84c20c00c9429c39badc12e835d97d1b12087cd4d0416473104eb2c",
+    releaseArtifact: "sha256:154024100469af197072b501ed1d7cca25b8c3e4c9dd125b92942e25b34a6fa8",
   },
 };
 
