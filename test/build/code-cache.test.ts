@@ -53,6 +53,6 @@ describe("commands run with V8's code cache", () => {
     const differ = await run(process.execPath, [join(checkout, "bin", "command.cjs"), "diff", "1.0-rc5", "1.0.0"], { cwd: checkout }).catch((failure: { code: number }) => failure);
     expect((differ as { code: number }).code).toBe(1);
     expect(existsSync(`${builtCommand(checkout, "diff").file}.${process.version}.cache`)).toBe(true);
-    // A whole build and three synths: minutes on a loaded machine. A deadline, not a measurement.
+    // Two builds, three synths and a diff: minutes on a loaded machine. A deadline, not a measurement.
   }, 300_000);
 });
